@@ -1,0 +1,37 @@
+import type { Client } from '@temporalio/client';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../db/pool';
+import type { AppConfig } from '../lib/config';
+import { authenticate } from './auth';
+import { notFoundHandler, problemHandler } from './problem';
+import { employerRoutes } from './routes/employers';
+import { internshipRoutes } from './routes/internships';
+
+export interface AppDeps {
+  db: Db;
+  temporal: Client;
+  config: Pick<AppConfig, 'OPS_TOKEN' | 'TEMPORAL_TASK_QUEUE' | 'MIN_HOURLY_RATE_CENTS'>;
+  logger: Logger;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '100kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  const v1 = express.Router();
+  v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));
+  v1.use(employerRoutes(deps));
+  v1.use(internshipRoutes(deps));
+  app.use(v1);
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,32 @@
+import { Client, Connection } from '@temporalio/client';
+import { createPool } from '../db/pool';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
+  const db = createPool(config.DATABASE_URL);
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  const server = createApp({ db, temporal, config, logger }).listen(config.API_PORT, () => {
+    logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'API stopping: finishing in-flight requests');
+    server.close(() => {
+      void Promise.allSettled([connection.close(), db.end()]).then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+
+/** One wrong field of a request, named by its path in the body, query or header. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An RFC 9457 problem; thrown by routes and rendered by `problemHandler`. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; type?: string } = {},
+  ) {
+    super(detail ?? title);
+  }
+}
+
+export const notFound = (what = 'Resource') => new HttpProblem(404, 'Not Found', `${what} not found`);
+export const unauthorized = () =>
+  new HttpProblem(401, 'Unauthorized', 'A valid bearer token is required', {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
+export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
+export const serviceUnavailable = (what: string) =>
+  new HttpProblem(503, 'Service Unavailable', `${what} is unavailable; try again shortly`, {
+    headers: { 'Retry-After': '5' },
+  });
+
+export function validationProblem(errors: FieldError[], status = 422): HttpProblem {
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return new HttpProblem(status, 'Invalid request', detail, { errors, type: '/problems/validation' });
+}
+
+export function fieldErrorsOf(error: ZodError, prefix?: string): FieldError[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return { field: path || prefix || 'body', message: issue.message };
+  });
+}
+
+function sendProblem(res: Response, problem: HttpProblem, instance: string): void {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: problem.extra.type ?? 'about:blank',
+      title: problem.title,
+      status: problem.status,
+      ...(problem.detail ? { detail: problem.detail } : {}),
+      instance,
+      ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+    });
+}
+
+const GRPC_UNAVAILABLE = 14;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
+
+/** Temporal (gRPC UNAVAILABLE) or Postgres (connection refused, shutting down) cannot be reached. */
+export function unreachableDependency(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (code === GRPC_UNAVAILABLE || name === 'ServiceError' && /UNAVAILABLE/.test(String((e as Error).message)))
+      return 'Temporal';
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'The database';
+  }
+  return undefined;
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'Not Found', `No route for ${req.method} ${req.path}`));
+};
+
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    const instance = req.originalUrl;
+    if (err instanceof HttpProblem) return sendProblem(res, err, instance);
+    if (err instanceof ZodError) return sendProblem(res, validationProblem(fieldErrorsOf(err)), instance);
+
+    // body-parser marks its own failures with an HTTP status and a type.
+    const parserError = err as { type?: string; status?: number };
+    if (parserError.type === 'entity.parse.failed') {
+      return sendProblem(res, validationProblem([{ field: 'body', message: 'is not valid JSON' }], 400), instance);
+    }
+    if (parserError.type === 'entity.too.large') {
+      return sendProblem(res, new HttpProblem(413, 'Payload Too Large', 'The request body is too large'), instance);
+    }
+    if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return sendProblem(res, new HttpProblem(parserError.status, 'Bad Request', 'The request could not be read'), instance);
+    }
+
+    const dependency = unreachableDependency(err);
+    if (dependency) {
+      logger.warn({ err, path: req.path }, `${dependency} unreachable`);
+      return sendProblem(res, serviceUnavailable(dependency), instance);
+    }
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side'), instance);
+  };
+}

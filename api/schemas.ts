@@ -1,0 +1,70 @@
+/** Request and response shapes: the single source for validation, types and (later) the OpenAPI spec. */
+import { z } from 'zod';
+import {
+  ACCEPT_WINDOW_HOURS,
+  APPLICATION_WINDOW,
+  ESTIMATED_HOURS,
+  MAX_APPLICANTS,
+  REVIEW_WINDOW,
+  SELECTION_WINDOW,
+  WORK_DURATION,
+  type BoundedWindow,
+} from '../workflows/durations';
+import { INTERNSHIP_STATUSES } from '../workflows/definitions';
+
+const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
+
+export const createEmployerBody = z
+  .object({
+    companyName: text(2, 200),
+    contactName: text(1, 200).optional(),
+    contactEmail: z.email().max(254),
+  })
+  .strict();
+export type CreateEmployerBody = z.infer<typeof createEmployerBody>;
+
+/** Fair pay (DESIGN §3.1): the fee divided by the estimated hours is at least the hourly floor. */
+export function createInternshipBody(minHourlyRateCents: number) {
+  return z
+    .object({
+      title: text(5, 120),
+      description: text(20, 5000),
+      deliverable: text(10, 1000),
+      skills: z.array(text(1, 40).toLowerCase()).min(1).max(10),
+      estimatedHours: z.int().min(ESTIMATED_HOURS.min).max(ESTIMATED_HOURS.max),
+      feeCents: z.int().positive().max(5_000_000),
+      maxApplicants: z.int().min(MAX_APPLICANTS.min).max(MAX_APPLICANTS.max).default(MAX_APPLICANTS.default),
+      applicationWindowDays: windowDays(APPLICATION_WINDOW),
+      selectionWindowDays: windowDays(SELECTION_WINDOW),
+      acceptWindowHours: z
+        .int()
+        .min(ACCEPT_WINDOW_HOURS.minHours)
+        .max(ACCEPT_WINDOW_HOURS.maxHours)
+        .default(ACCEPT_WINDOW_HOURS.defaultHours),
+      workDurationDays: windowDays(WORK_DURATION),
+      reviewWindowDays: windowDays(REVIEW_WINDOW),
+    })
+    .strict()
+    .superRefine((body, ctx) => {
+      const floor = body.estimatedHours * minHourlyRateCents;
+      if (body.feeCents < floor) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['feeCents'],
+          message: `must be at least ${floor} cents for ${body.estimatedHours} hours (fair-pay floor of ${minHourlyRateCents} cents per hour)`,
+        });
+      }
+    });
+}
+export type CreateInternshipBody = z.infer<ReturnType<typeof createInternshipBody>>;
+
+export const internshipIdParam = z.object({ id: z.uuid() });
+
+export const listInternshipsQuery = z
+  .object({
+    status: z.enum(INTERNSHIP_STATUSES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();

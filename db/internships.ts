@@ -1,0 +1,208 @@
+import type { InternshipState, InternshipStatus } from '../workflows/definitions';
+import type { Queryable } from './pool';
+
+export interface Internship {
+  id: string;
+  workflowId: string;
+  employerId: string;
+  title: string;
+  description: string;
+  deliverable: string;
+  skills: string[];
+  estimatedHours: number;
+  feeCents: number;
+  maxApplicants: number;
+  applicationDeadline: string;
+  windows: { selectionMs: number; acceptMs: number; workMs: number; reviewMs: number };
+  status: InternshipStatus;
+  nextDeadline: string | null;
+  applicantCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewInternship = Omit<Internship, 'nextDeadline' | 'applicantCount' | 'createdAt' | 'updatedAt'>;
+
+interface InternshipRow {
+  id: string;
+  workflow_id: string;
+  employer_id: string;
+  title: string;
+  description: string;
+  deliverable: string;
+  skills: string[];
+  estimated_hours: number;
+  fee_cents: number;
+  max_applicants: number;
+  application_deadline: Date;
+  selection_window_ms: number;
+  accept_window_ms: number;
+  work_duration_ms: number;
+  review_window_ms: number;
+  status: InternshipStatus;
+  next_deadline: Date | null;
+  applicant_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toInternship = (row: InternshipRow): Internship => ({
+  id: row.id,
+  workflowId: row.workflow_id,
+  employerId: row.employer_id,
+  title: row.title,
+  description: row.description,
+  deliverable: row.deliverable,
+  skills: row.skills,
+  estimatedHours: row.estimated_hours,
+  feeCents: row.fee_cents,
+  maxApplicants: row.max_applicants,
+  applicationDeadline: row.application_deadline.toISOString(),
+  windows: {
+    selectionMs: row.selection_window_ms,
+    acceptMs: row.accept_window_ms,
+    workMs: row.work_duration_ms,
+    reviewMs: row.review_window_ms,
+  },
+  status: row.status,
+  nextDeadline: row.next_deadline?.toISOString() ?? null,
+  applicantCount: row.applicant_count,
+  createdAt: row.created_at.toISOString(),
+  updatedAt: row.updated_at.toISOString(),
+});
+
+export async function insertInternship(db: Queryable, i: NewInternship): Promise<Internship> {
+  const { rows } = await db.query<InternshipRow>(
+    `INSERT INTO internships (id, workflow_id, employer_id, title, description, deliverable, skills,
+       estimated_hours, fee_cents, max_applicants, application_deadline, selection_window_ms,
+       accept_window_ms, work_duration_ms, review_window_ms, status, next_deadline)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11)
+     RETURNING *`,
+    [
+      i.id,
+      i.workflowId,
+      i.employerId,
+      i.title,
+      i.description,
+      i.deliverable,
+      i.skills,
+      i.estimatedHours,
+      i.feeCents,
+      i.maxApplicants,
+      i.applicationDeadline,
+      i.windows.selectionMs,
+      i.windows.acceptMs,
+      i.windows.workMs,
+      i.windows.reviewMs,
+      i.status,
+    ],
+  );
+  return toInternship(rows[0]!);
+}
+
+export async function deleteInternship(db: Queryable, id: string): Promise<void> {
+  await db.query(`DELETE FROM internships WHERE id = $1`, [id]);
+}
+
+export async function findInternship(db: Queryable, id: string): Promise<Internship | undefined> {
+  const { rows } = await db.query<InternshipRow>(`SELECT * FROM internships WHERE id = $1`, [id]);
+  return rows[0] && toInternship(rows[0]);
+}
+
+/** Mirrors the workflow's state; a write older than the stored one is ignored. */
+export async function recordState(db: Queryable, state: InternshipState): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE internships
+        SET status = $2, next_deadline = $3, applicant_count = $4, state_version = $5, updated_at = now()
+      WHERE id = $1 AND state_version < $5`,
+    [state.internshipId, state.status, state.nextDeadline, state.applicantCount, state.version],
+  );
+  return rowCount === 1;
+}
+
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Keyset pagination over (created_at, id), newest first; the cursor is opaque to callers. */
+export async function listInternships(
+  db: Queryable,
+  filter: { employerId?: string; status?: InternshipStatus },
+  page: { limit: number; cursor?: string },
+): Promise<ListPage<Internship>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.employerId) where.push(`employer_id = $${params.push(filter.employerId)}`);
+  if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  if (after) where.push(`(created_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
+  const sql = `SELECT * FROM internships ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+               ORDER BY created_at DESC, id DESC LIMIT $${params.push(page.limit + 1)}`;
+  const { rows } = await db.query<InternshipRow>(sql, params);
+  const items = rows.slice(0, page.limit).map(toInternship);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+
+/** Returns undefined for anything that is not a cursor this module made. */
+export function decodeCursor(cursor: string): Cursor | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(value[1])
+    ) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // falls through: not a cursor
+  }
+  return undefined;
+}
+
+export interface InternshipContact {
+  internshipId: string;
+  title: string;
+  companyName: string;
+  contactName: string | null;
+  contactEmail: string;
+}
+
+export async function findInternshipContact(db: Queryable, id: string): Promise<InternshipContact | undefined> {
+  const { rows } = await db.query<{
+    id: string;
+    title: string;
+    company_name: string;
+    contact_name: string | null;
+    contact_email: string;
+  }>(
+    `SELECT i.id, i.title, e.company_name, e.contact_name, e.contact_email
+       FROM internships i JOIN employers e ON e.id = i.employer_id WHERE i.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  return (
+    row && {
+      internshipId: row.id,
+      title: row.title,
+      companyName: row.company_name,
+      contactName: row.contact_name,
+      contactEmail: row.contact_email,
+    }
+  );
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+/** Settings of the API and the worker. Every variable is listed with its default in `.env.example`. */
+const appSchema = z.object({
+  API_PORT: port.default(3000),
+  PUBLIC_BASE_URL: z.url().optional(),
+  OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('internships'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+
+  SMTP_HOST: z.string().min(1).default('localhost'),
+  SMTP_PORT: port.default(1025),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  MAIL_FROM: z.string().min(3).default('Micro-internships <no-reply@microinternships.local>'),
+
+  STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_...)').default('sk_test_123'),
+  STRIPE_API_BASE: z.url().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_local'),
+
+  MIN_HOURLY_RATE_CENTS: z.coerce.number().int().positive().default(2000),
+  PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
+});
+
+export type AppConfig = Omit<z.infer<typeof appSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string };
+
+/** Ports and places of the local stack that `npm start` and `npm test` run. */
+const stackSchema = z.object({
+  API_PORT: port.default(3000),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  POSTGRES_PORT: port.default(5433),
+  MAILDEV_SMTP_PORT: port.default(1025),
+  MAILDEV_WEB_PORT: port.default(1080),
+  STRIPE_MOCK_PORT: port.default(12111),
+  DATA_DIR: z.string().min(1).default('data'),
+  DATABASE_URL: optionalString,
+  OPS_TOKEN: z.string().min(16, 'must be at least 16 characters').default('local-ops-token-change-me'),
+});
+
+export type StackConfig = z.infer<typeof stackSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const variable = issue.path.join('.') || '(environment)';
+      const hint = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+      return `  ${variable}: ${hint}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data as z.infer<S>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = parse(appSchema, env);
+  return { ...parsed, PUBLIC_BASE_URL: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.API_PORT}` };
+}
+
+export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  return parse(stackSchema, env);
+}

@@ -1,0 +1,153 @@
+/** The local stack's parts, each started on given ports and stopped with its whole process group. */
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
+import { portOpen, startProcess, type Service } from './processes';
+import { repoRoot } from './tools';
+
+const localhost = '127.0.0.1';
+/** Local only: the embedded server listens on 127.0.0.1 and holds nothing but local data. */
+const POSTGRES_PASSWORD = 'postgres';
+
+async function temporalReady(address: string, namespace: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return Object.keys(SEARCH_ATTRIBUTE_DEFINITIONS).every((name) => customAttributes && name in customAttributes);
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface TemporalService extends Service {
+  address: string;
+  uiUrl: string;
+}
+
+/**
+ * `temporal server start-dev` on a SQLite file that survives restarts, with the custom search
+ * attributes registered and the UI on.
+ */
+export async function startTemporalDevServer(opts: {
+  executable: string;
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  logFile: string;
+  headless?: boolean;
+}): Promise<TemporalService> {
+  mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const address = `${localhost}:${opts.port}`;
+  const uiUrl = `http://localhost:${opts.uiPort}`;
+  const args = [
+    '--db-filename', opts.dbFile,
+    '--ip', localhost,
+    '--port', String(opts.port),
+    '--log-level', 'warn',
+    '--sqlite-pragma', 'journal_mode=WAL',
+    ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-ip', localhost]),
+  ];
+
+  if (opts.executable === 'sdk-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { ip: localhost, port: opts.port, uiPort: opts.uiPort, dbFilename: opts.dbFile, ui: !opts.headless, extraArgs: args.slice(8) },
+    });
+    return { name: 'temporal', address, uiUrl, stop: () => env.teardown() };
+  }
+
+  const service = await startProcess({
+    name: 'temporal dev server',
+    command: opts.executable,
+    args: ['server', 'start-dev', ...args],
+    env: { TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+    logFile: opts.logFile,
+    ports: [
+      { port: opts.port, variable: 'TEMPORAL_PORT' },
+      ...(opts.headless ? [] : [{ port: opts.uiPort, variable: 'TEMPORAL_UI_PORT' }]),
+    ],
+    ready: async () => (await portOpen(opts.port)) && temporalReady(address, 'default'),
+    readyTimeoutMs: 60_000,
+  });
+  return { ...service, address, uiUrl };
+}
+
+export interface PostgresService extends Service {
+  url: string;
+}
+
+/** An embedded Postgres in its own process; its data directory survives restarts. */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  logFile: string;
+}): Promise<PostgresService> {
+  const url = `postgres://postgres:${POSTGRES_PASSWORD}@${localhost}:${opts.port}/${opts.database}`;
+  const service = await startProcess({
+    name: 'postgres',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(__dirname, 'postgres-main.ts'), opts.dataDir, String(opts.port), opts.database],
+    cwd: repoRoot,
+    env: { PGPASSWORD: POSTGRES_PASSWORD },
+    logFile: opts.logFile,
+    ports: [{ port: opts.port, variable: 'POSTGRES_PORT' }],
+    ready: async () => {
+      if (!(await portOpen(opts.port))) return false;
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.end();
+      return true;
+    },
+    readyTimeoutMs: 60_000,
+  });
+  return { ...service, url };
+}
+
+export interface MaildevService extends Service {
+  smtpPort: number;
+  webUrl: string;
+}
+
+/** maildev: an SMTP catcher with a web inbox (/index.html) and a JSON API (GET /api/email). */
+export async function startMaildev(opts: { smtpPort: number; webPort: number; logFile: string }): Promise<MaildevService> {
+  const webUrl = `http://localhost:${opts.webPort}`;
+  const service = await startProcess({
+    name: 'maildev',
+    command: process.execPath,
+    args: [
+      path.join(repoRoot, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js'),
+      '--smtp', String(opts.smtpPort),
+      '--web', String(opts.webPort),
+      '--ip', localhost,
+      '--web-ip', localhost,
+    ],
+    logFile: opts.logFile,
+    ports: [
+      { port: opts.smtpPort, variable: 'MAILDEV_SMTP_PORT' },
+      { port: opts.webPort, variable: 'MAILDEV_WEB_PORT' },
+    ],
+    ready: async () => (await portOpen(opts.smtpPort)) && (await fetch(`${webUrl}/api/email`)).ok,
+  });
+  return { ...service, smtpPort: opts.smtpPort, webUrl };
+}
+
+export interface StripeMockService extends Service {
+  apiBase: string;
+}
+
+export async function startStripeMock(opts: { executable: string; port: number; logFile: string }): Promise<StripeMockService> {
+  const service = await startProcess({
+    name: 'stripe-mock',
+    command: opts.executable,
+    args: ['-http-addr', `${localhost}:${opts.port}`],
+    logFile: opts.logFile,
+    ports: [{ port: opts.port, variable: 'STRIPE_MOCK_PORT' }],
+    ready: () => portOpen(opts.port),
+  });
+  return { ...service, apiBase: `http://${localhost}:${opts.port}` };
+}

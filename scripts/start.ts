@@ -1,0 +1,155 @@
+/**
+ * `npm start`: the whole platform on this machine. Starts Postgres (or uses DATABASE_URL), the
+ * Temporal dev server with its UI, maildev and stripe-mock, applies migrations, then runs the worker
+ * and the API as child processes. Ctrl-C or SIGTERM stops everything it started.
+ */
+import path from 'node:path';
+import { migrate } from '../db/migrate';
+import { loadStackConfig } from '../lib/config';
+import { startProcess, type Service } from './stack/processes';
+import {
+  startEmbeddedPostgres,
+  startMaildev,
+  startStripeMock,
+  startTemporalDevServer,
+} from './stack/services';
+import { readTools, repoRoot } from './stack/tools';
+
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+
+async function main(): Promise<void> {
+  const config = loadStackConfig();
+  const tools = readTools();
+  const dataDir = path.resolve(repoRoot, config.DATA_DIR);
+  const logs = (name: string) => path.join(dataDir, 'logs', `${name}.log`);
+  const started: Service[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping ...');
+    for (const service of started.reverse()) {
+      await service.stop().catch((err: unknown) => say(`${service.name}: ${(err as Error).message}`));
+    }
+    say('stopped');
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stopAll(0));
+  process.once('SIGTERM', () => void stopAll(0));
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      say(`postgres (embedded) on port ${config.POSTGRES_PORT}, data in ${path.join(dataDir, 'postgres')}`);
+      const postgres = await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, 'postgres'),
+        port: config.POSTGRES_PORT,
+        database: 'microinternships',
+        logFile: logs('postgres'),
+      });
+      started.push(postgres);
+      databaseUrl = postgres.url;
+    }
+    say('migrations');
+    await migrate(databaseUrl);
+
+    say(`temporal dev server on port ${config.TEMPORAL_PORT}, UI on ${config.TEMPORAL_UI_PORT}`);
+    const temporal = await startTemporalDevServer({
+      executable: tools.temporal,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: path.join(dataDir, 'temporal.sqlite'),
+      logFile: logs('temporal'),
+    });
+    started.push(temporal);
+
+    say(`maildev: SMTP ${config.MAILDEV_SMTP_PORT}, inbox ${config.MAILDEV_WEB_PORT}`);
+    const mail = await startMaildev({
+      smtpPort: config.MAILDEV_SMTP_PORT,
+      webPort: config.MAILDEV_WEB_PORT,
+      logFile: logs('maildev'),
+    });
+    started.push(mail);
+
+    say(`stripe-mock on port ${config.STRIPE_MOCK_PORT}`);
+    const stripe = await startStripeMock({
+      executable: tools.stripeMock,
+      port: config.STRIPE_MOCK_PORT,
+      logFile: logs('stripe-mock'),
+    });
+    started.push(stripe);
+
+    const apiUrl = `http://localhost:${config.API_PORT}`;
+    const env = {
+      API_PORT: String(config.API_PORT),
+      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? apiUrl,
+      OPS_TOKEN: config.OPS_TOKEN,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_UI_URL: temporal.uiUrl,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(mail.smtpPort),
+      STRIPE_API_BASE: stripe.apiBase,
+    };
+    const node = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
+
+    say('worker');
+    const [workerCmd, workerArgs] = node('worker/main.ts');
+    const worker = await startProcess({
+      name: 'worker',
+      command: workerCmd,
+      args: [...workerArgs],
+      env,
+      cwd: repoRoot,
+      ready: async () => true,
+    });
+    started.push(worker);
+
+    say('API');
+    const [apiCmd, apiArgs] = node('api/main.ts');
+    const api = await startProcess({
+      name: 'API',
+      command: apiCmd,
+      args: [...apiArgs],
+      env,
+      cwd: repoRoot,
+      ports: [{ port: config.API_PORT, variable: 'API_PORT' }],
+      ready: async () => (await fetch(`${apiUrl}/healthz`)).ok,
+      readyTimeoutMs: 60_000,
+    });
+    started.push(api);
+
+    for (const child of [worker.child, api.child]) {
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`a child process exited (code ${code}); stopping the stack`);
+          void stopAll(1);
+        }
+      });
+    }
+
+    process.stdout.write(
+      [
+        '',
+        'Micro-internships is running:',
+        `  API          ${apiUrl}`,
+        `  API docs     ${apiUrl}/docs`,
+        `  Temporal UI  ${temporal.uiUrl}`,
+        `  Inbox        ${mail.webUrl}/index.html`,
+        `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
+        `  stripe-mock  ${stripe.apiBase}`,
+        `  Ops token    in OPS_TOKEN${process.env.OPS_TOKEN ? '' : ` (local default: ${config.OPS_TOKEN})`}`,
+        `  Logs         worker and API below; services in ${path.join(dataDir, 'logs')}`,
+        '',
+        'Press Ctrl-C to stop everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (err) {
+    say(`failed: ${(err as Error).message}`);
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,38 @@
+/**
+ * Every window in which a person may act, in one place, with what silence means.
+ * Windows a posting may override carry their bounds; the API validates against them.
+ * Pure values only: imported by the workflow sandbox and by the API alike.
+ */
+
+export const HOUR_MS = 60 * 60 * 1000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export interface BoundedWindow {
+  readonly defaultDays: number;
+  readonly minDays: number;
+  readonly maxDays: number;
+}
+
+/** Applications close when it ends; silence (no applicants) expires the posting and the employer is told. */
+export const APPLICATION_WINDOW: BoundedWindow = { defaultDays: 7, minDays: 1, maxDays: 30 };
+
+/** Time to choose once applications close; silence expires the posting and every applicant is told. */
+export const SELECTION_WINDOW: BoundedWindow = { defaultDays: 5, minDays: 1, maxDays: 14 };
+
+/** Time for the offered student to accept; silence counts as a decline and the runner-up is offered. */
+export const ACCEPT_WINDOW_HOURS = { defaultHours: 48, minHours: 24, maxHours: 168 } as const;
+
+/** From acceptance to the due date; a missed date starts the grace period. */
+export const WORK_DURATION: BoundedWindow = { defaultDays: 14, minDays: 3, maxDays: 30 };
+
+/** Time for the employer to review a submission; silence approves it. */
+export const REVIEW_WINDOW: BoundedWindow = { defaultDays: 5, minDays: 2, maxDays: 14 };
+
+/** Estimated effort of a micro-internship, in hours. */
+export const ESTIMATED_HOURS = { min: 5, max: 40 } as const;
+
+/** Applicants a posting accepts before applications close at once. */
+export const MAX_APPLICANTS = { default: 25, min: 1, max: 200 } as const;
+
+export const days = (n: number): number => n * DAY_MS;
+export const hours = (n: number): number => n * HOUR_MS;

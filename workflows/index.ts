@@ -1,0 +1,1 @@
+export { internshipWorkflow } from './internship';
