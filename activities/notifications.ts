@@ -19,7 +19,10 @@ export interface NotificationDeps {
  * Sends an email at most once per dedupe key: the outbox row is written first, then locked while the
  * message goes out and marked sent in the same transaction. A retry after a successful send finds it sent.
  */
-export async function deliverOnce(deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>, email: OutgoingEmail) {
+export async function deliverOnce(
+  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,
+  email: OutgoingEmail,
+) {
   await enqueueEmail(deps.db, email);
   return inTransaction(deps.db, async (tx) => {
     const row = await lockEmail(tx, email.dedupeKey);

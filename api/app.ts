@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/pool';
 import type { AppConfig } from '../lib/config';
 import { authenticate } from './auth';
+import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { employerRoutes } from './routes/employers';
 import { internshipRoutes } from './routes/internships';
@@ -24,6 +26,13 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+
+  const spec = buildOpenApiDocument({ minHourlyRateCents: deps.config.MIN_HOURLY_RATE_CENTS });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
+  // Swagger UI's assets come from the swagger-ui-dist package: the page works offline.
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Micro-internships API' }));
 
   const v1 = express.Router();
   v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));

@@ -5,9 +5,7 @@ import type { Db } from '../db/pool';
 import { forbidden, unauthorized } from './problem';
 
 export type Principal =
-  | { role: 'ops' }
-  | { role: 'employer'; employerId: string }
-  | { role: 'student'; studentId: string };
+  { role: 'ops' } | { role: 'employer'; employerId: string } | { role: 'student'; studentId: string };
 
 export type Role = Principal['role'];
 

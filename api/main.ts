@@ -1,10 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../lib/config';
+import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const db = createPool(config.DATABASE_URL);

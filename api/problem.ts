@@ -63,9 +63,16 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 
 /** Temporal (gRPC UNAVAILABLE) or Postgres (connection refused, shutting down) cannot be reached. */
 export function unreachableDependency(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const { code, name } = e as { code?: unknown; name?: unknown };
-    if (code === GRPC_UNAVAILABLE || name === 'ServiceError' && /UNAVAILABLE/.test(String((e as Error).message)))
+    if (
+      code === GRPC_UNAVAILABLE ||
+      (name === 'ServiceError' && /UNAVAILABLE/.test(String((e as Error).message)))
+    )
       return 'Temporal';
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'The database';
   }
@@ -86,13 +93,25 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     // body-parser marks its own failures with an HTTP status and a type.
     const parserError = err as { type?: string; status?: number };
     if (parserError.type === 'entity.parse.failed') {
-      return sendProblem(res, validationProblem([{ field: 'body', message: 'is not valid JSON' }], 400), instance);
+      return sendProblem(
+        res,
+        validationProblem([{ field: 'body', message: 'is not valid JSON' }], 400),
+        instance,
+      );
     }
     if (parserError.type === 'entity.too.large') {
-      return sendProblem(res, new HttpProblem(413, 'Payload Too Large', 'The request body is too large'), instance);
+      return sendProblem(
+        res,
+        new HttpProblem(413, 'Payload Too Large', 'The request body is too large'),
+        instance,
+      );
     }
     if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return sendProblem(res, new HttpProblem(parserError.status, 'Bad Request', 'The request could not be read'), instance);
+      return sendProblem(
+        res,
+        new HttpProblem(parserError.status, 'Bad Request', 'The request could not be read'),
+        instance,
+      );
     }
 
     const dependency = unreachableDependency(err);
@@ -101,6 +120,10 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       return sendProblem(res, serviceUnavailable(dependency), instance);
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    sendProblem(res, new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side'), instance);
+    sendProblem(
+      res,
+      new HttpProblem(500, 'Internal Server Error', 'Something went wrong on our side'),
+      instance,
+    );
   };
 }

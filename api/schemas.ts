@@ -68,3 +68,63 @@ export const listInternshipsQuery = z
     cursor: z.string().max(200).optional(),
   })
   .strict();
+
+// --- responses ---
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+export const employerSchema = z.object({
+  id: z.uuid(),
+  companyName: z.string(),
+  contactName: z.string().nullable(),
+  contactEmail: z.email(),
+  createdAt: z.iso.datetime(),
+});
+
+export const createEmployerResponse = z.object({
+  employer: employerSchema,
+  token: z.string().describe('Bearer token of the employer; shown once, stored only as a hash'),
+});
+
+export const internshipCreatedResponse = z.object({
+  id: z.uuid(),
+  status: z.enum(INTERNSHIP_STATUSES),
+  workflowId: z.string(),
+});
+
+export const internshipSchema = z.object({
+  id: z.uuid(),
+  workflowId: z.string(),
+  employerId: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  deliverable: z.string(),
+  skills: z.array(z.string()),
+  estimatedHours: z.int(),
+  feeCents: z.int(),
+  maxApplicants: z.int(),
+  status: z.enum(INTERNSHIP_STATUSES),
+  applicantCount: z.int(),
+  deadlines: z.object({
+    applications: z.iso.datetime(),
+    next: z.iso
+      .datetime()
+      .nullable()
+      .describe('When silence next changes something; null when nothing waits'),
+  }),
+  windows: z.object({ selectionMs: z.int(), acceptMs: z.int(), workMs: z.int(), reviewMs: z.int() }),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const internshipPage = z.object({
+  items: z.array(internshipSchema),
+  nextCursor: z.string().nullable(),
+});

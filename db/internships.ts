@@ -144,7 +144,8 @@ export async function listInternships(
   const last = items[items.length - 1];
   return {
     items,
-    nextCursor: rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    nextCursor:
+      rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
 }
 
@@ -153,7 +154,8 @@ interface Cursor {
   id: string;
 }
 
-const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+const encodeCursor = (c: Cursor): string =>
+  Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
 
 /** Returns undefined for anything that is not a cursor this module made. */
 export function decodeCursor(cursor: string): Cursor | undefined {
@@ -183,7 +185,10 @@ export interface InternshipContact {
   contactEmail: string;
 }
 
-export async function findInternshipContact(db: Queryable, id: string): Promise<InternshipContact | undefined> {
+export async function findInternshipContact(
+  db: Queryable,
+  id: string,
+): Promise<InternshipContact | undefined> {
   const { rows } = await db.query<{
     id: string;
     title: string;

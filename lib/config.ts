@@ -1,9 +1,8 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const optionalString = z
   .string()
   .optional()
@@ -30,7 +29,10 @@ const appSchema = z.object({
   SMTP_PASSWORD: optionalString,
   MAIL_FROM: z.string().min(3).default('Micro-internships <no-reply@microinternships.local>'),
 
-  STRIPE_SECRET_KEY: z.string().startsWith('sk_', 'must be a Stripe secret key (sk_...)').default('sk_test_123'),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .startsWith('sk_', 'must be a Stripe secret key (sk_...)')
+    .default('sk_test_123'),
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_local'),
 
@@ -61,16 +63,24 @@ export class ConfigError extends Error {
 }
 
 function parse<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
-  const result = schema.safeParse(env);
+  // An empty value (VAR= in a .env file) means "use the default".
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(given);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
-      const hint = issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
+      const hint =
+        issue.code === 'invalid_type' && env[variable] === undefined ? 'is required' : issue.message;
       return `  ${variable}: ${hint}`;
     });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data as z.infer<S>;
+  return result.data;
+}
+
+/** Reads ./.env into process.env when it exists; variables already set win. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

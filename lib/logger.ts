@@ -8,7 +8,14 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', 'token', '*.token', 'password', '*.password'],
+      paths: [
+        'req.headers.authorization',
+        'headers.authorization',
+        'token',
+        '*.token',
+        'password',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
   });

@@ -28,10 +28,10 @@ run_with_progress() {
   local start=$SECONDS
   say "$label (first run only; output in $log)"
   "$@" >"$log" 2>&1 &
-  local pid=$!
+  local pid=$! next=15
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
-    if (( (SECONDS - start) % 15 == 0 )); then say "  ... $label: $((SECONDS - start)) s"; fi
+    if (( SECONDS - start >= next )); then say "  ... $label: $((SECONDS - start)) s"; next=$((next + 15)); fi
   done
   if ! wait "$pid"; then tail -n 30 "$log" >&2; return 1; fi
   say "  $label done in $((SECONDS - start)) s"

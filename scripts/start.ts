@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { migrate } from '../db/migrate';
-import { loadStackConfig } from '../lib/config';
+import { loadDotEnv, loadStackConfig } from '../lib/config';
 import { startProcess, type Service } from './stack/processes';
 import {
   startEmbeddedPostgres,
@@ -18,6 +18,7 @@ import { readTools, repoRoot } from './stack/tools';
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadStackConfig();
   const tools = readTools();
   const dataDir = path.resolve(repoRoot, config.DATA_DIR);
@@ -92,7 +93,8 @@ async function main(): Promise<void> {
       SMTP_PORT: String(mail.smtpPort),
       STRIPE_API_BASE: stripe.apiBase,
     };
-    const node = (entry: string) => [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
+    const node = (entry: string) =>
+      [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
 
     say('worker');
     const [workerCmd, workerArgs] = node('worker/main.ts');
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
       args: [...workerArgs],
       env,
       cwd: repoRoot,
-      ready: async () => true,
+      ready: () => Promise.resolve(true),
     });
     started.push(worker);
 

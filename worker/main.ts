@@ -2,18 +2,28 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { createActivities } from '../activities';
 import { createSmtpMailer } from '../activities/mailer';
 import { createPool } from '../db/pool';
-import { loadConfig } from '../lib/config';
+import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createWorker } from './create-worker';
 
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'worker' });
   // The SDK's own logs go through pino too, so ops read one JSON format.
   const sdkLevel: LogLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
   Runtime.install({
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
-      const method = level === 'TRACE' ? 'trace' : level === 'DEBUG' ? 'debug' : level === 'INFO' ? 'info' : level === 'WARN' ? 'warn' : 'error';
+      const method =
+        level === 'TRACE'
+          ? 'trace'
+          : level === 'DEBUG'
+            ? 'debug'
+            : level === 'INFO'
+              ? 'info'
+              : level === 'WARN'
+                ? 'warn'
+                : 'error';
       logger[method]({ sdk: true, ...meta }, message);
     }),
   });
@@ -35,7 +45,10 @@ async function main(): Promise<void> {
     activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, logger }),
   });
 
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker started');
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
+    'worker started',
+  );
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
   await connection.close();

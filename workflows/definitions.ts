@@ -11,7 +11,8 @@ export const TASK_QUEUE_DEFAULT = 'internships';
 export const internshipWorkflowId = (internshipId: string): string => `internship:${internshipId}`;
 
 /** Idempotency key of one business step of one internship, e.g. `internship:42:charge`. */
-export const stepKey = (internshipId: string, step: string): string => `${internshipWorkflowId(internshipId)}:${step}`;
+export const stepKey = (internshipId: string, step: string): string =>
+  `${internshipWorkflowId(internshipId)}:${step}`;
 
 export const INTERNSHIP_STATUSES = [
   'AwaitingApproval',

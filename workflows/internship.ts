@@ -60,7 +60,11 @@ async function expireUnanswered(state: InternshipState): Promise<InternshipOutco
   return { status: 'Expired', reason: 'no_applicants' };
 }
 
-async function moveTo(state: InternshipState, status: InternshipStatus, nextDeadline: string | null): Promise<void> {
+async function moveTo(
+  state: InternshipState,
+  status: InternshipStatus,
+  nextDeadline: string | null,
+): Promise<void> {
   state.status = status;
   state.nextDeadline = nextDeadline;
   await publish(state);

@@ -8,11 +8,7 @@ import {
   listInternships,
   type Internship,
 } from '../../db/internships';
-import {
-  internshipWorkflowId,
-  searchAttributes,
-  type InternshipInput,
-} from '../../workflows/definitions';
+import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
 import { days, hours } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
     // Postgres refuses to run as root; the library then runs it as a 'postgres' system user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => process.stdout.write(`${message}\n`),
-    onError: (error: unknown) => process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`),
+    onError: (error: unknown) =>
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();

@@ -35,7 +35,12 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Polls `check` until it is true; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, alive?: () => boolean) {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  alive?: () => boolean,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (alive && !alive()) throw new Error(`${what}: the process exited`);
@@ -74,7 +79,8 @@ export interface ProcessSpec {
 export async function startProcess(spec: ProcessSpec): Promise<Service & { child: ChildProcess }> {
   for (const { port, variable } of spec.ports ?? []) {
     // Otherwise the readiness check could succeed against whatever already listens there.
-    if (await portOpen(port)) throw new Error(`${spec.name}: port ${port} is already in use (set ${variable} to move it)`);
+    if (await portOpen(port))
+      throw new Error(`${spec.name}: port ${port} is already in use (set ${variable} to move it)`);
   }
   let out: number | 'inherit' = 'inherit';
   if (spec.logFile) {
@@ -110,9 +116,9 @@ export async function startProcess(spec: ProcessSpec): Promise<Service & { child
       }
     };
     signalGroup('SIGTERM');
-    const killed = await Promise.race([exitedPromise.then(() => true), sleep(8000).then(() => false)]);
-    if (!killed) signalGroup('SIGKILL');
+    const escalation = setTimeout(() => signalGroup('SIGKILL'), 8000);
     await exitedPromise;
+    clearTimeout(escalation);
     signalGroup('SIGKILL'); // any grandchild that outlived its parent
   };
 
@@ -121,7 +127,7 @@ export async function startProcess(spec: ProcessSpec): Promise<Service & { child
   } catch (err) {
     await stop();
     const log = spec.logFile ? `\n--- last lines of ${spec.logFile} ---\n${tail(spec.logFile)}` : '';
-    throw new Error(`${(err as Error).message}${log}`);
+    throw new Error(`${(err as Error).message}${log}`, { cause: err });
   }
   return { name: spec.name, child, stop };
 }

@@ -17,7 +17,9 @@ async function temporalReady(address: string, namespace: string): Promise<boolea
   try {
     await connection.workflowService.describeNamespace({ namespace });
     const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    return Object.keys(SEARCH_ATTRIBUTE_DEFINITIONS).every((name) => customAttributes && name in customAttributes);
+    return Object.keys(SEARCH_ATTRIBUTE_DEFINITIONS).every(
+      (name) => customAttributes && name in customAttributes,
+    );
   } finally {
     await connection.close();
   }
@@ -44,18 +46,33 @@ export async function startTemporalDevServer(opts: {
   const address = `${localhost}:${opts.port}`;
   const uiUrl = `http://localhost:${opts.uiPort}`;
   const args = [
-    '--db-filename', opts.dbFile,
-    '--ip', localhost,
-    '--port', String(opts.port),
-    '--log-level', 'warn',
-    '--sqlite-pragma', 'journal_mode=WAL',
-    ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    '--db-filename',
+    opts.dbFile,
+    '--ip',
+    localhost,
+    '--port',
+    String(opts.port),
+    '--log-level',
+    'warn',
+    '--sqlite-pragma',
+    'journal_mode=WAL',
+    ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => [
+      '--search-attribute',
+      `${name}=${type}`,
+    ]),
     ...(opts.headless ? ['--headless'] : ['--ui-port', String(opts.uiPort), '--ui-ip', localhost]),
   ];
 
   if (opts.executable === 'sdk-download') {
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { ip: localhost, port: opts.port, uiPort: opts.uiPort, dbFilename: opts.dbFile, ui: !opts.headless, extraArgs: args.slice(8) },
+      server: {
+        ip: localhost,
+        port: opts.port,
+        uiPort: opts.uiPort,
+        dbFilename: opts.dbFile,
+        ui: !opts.headless,
+        extraArgs: args.slice(8),
+      },
     });
     return { name: 'temporal', address, uiUrl, stop: () => env.teardown() };
   }
@@ -91,7 +108,14 @@ export async function startEmbeddedPostgres(opts: {
   const service = await startProcess({
     name: 'postgres',
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(__dirname, 'postgres-main.ts'), opts.dataDir, String(opts.port), opts.database],
+    args: [
+      '--import',
+      'tsx',
+      path.join(__dirname, 'postgres-main.ts'),
+      opts.dataDir,
+      String(opts.port),
+      opts.database,
+    ],
     cwd: repoRoot,
     env: { PGPASSWORD: POSTGRES_PASSWORD },
     logFile: opts.logFile,
@@ -114,17 +138,25 @@ export interface MaildevService extends Service {
 }
 
 /** maildev: an SMTP catcher with a web inbox (/index.html) and a JSON API (GET /api/email). */
-export async function startMaildev(opts: { smtpPort: number; webPort: number; logFile: string }): Promise<MaildevService> {
+export async function startMaildev(opts: {
+  smtpPort: number;
+  webPort: number;
+  logFile: string;
+}): Promise<MaildevService> {
   const webUrl = `http://localhost:${opts.webPort}`;
   const service = await startProcess({
     name: 'maildev',
     command: process.execPath,
     args: [
       path.join(repoRoot, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js'),
-      '--smtp', String(opts.smtpPort),
-      '--web', String(opts.webPort),
-      '--ip', localhost,
-      '--web-ip', localhost,
+      '--smtp',
+      String(opts.smtpPort),
+      '--web',
+      String(opts.webPort),
+      '--ip',
+      localhost,
+      '--web-ip',
+      localhost,
     ],
     logFile: opts.logFile,
     ports: [
@@ -140,11 +172,16 @@ export interface StripeMockService extends Service {
   apiBase: string;
 }
 
-export async function startStripeMock(opts: { executable: string; port: number; logFile: string }): Promise<StripeMockService> {
+export async function startStripeMock(opts: {
+  executable: string;
+  port: number;
+  logFile: string;
+}): Promise<StripeMockService> {
   const service = await startProcess({
     name: 'stripe-mock',
     command: opts.executable,
-    args: ['-http-addr', `${localhost}:${opts.port}`],
+    // HTTPS on a port the system picks: its default (12112) would collide between two stacks.
+    args: ['-http-addr', `${localhost}:${opts.port}`, '-https-addr', `${localhost}:`],
     logFile: opts.logFile,
     ports: [{ port: opts.port, variable: 'STRIPE_MOCK_PORT' }],
     ready: () => portOpen(opts.port),

@@ -1,0 +1,251 @@
+/**
+ * The first slice through HTTP against the real services: ops creates an employer, the employer posts,
+ * the workflow runs on the dev server with its search attributes, and bad requests get problem+json.
+ */
+import { findInternship } from '../../db/internships';
+import { internshipWorkflowId } from '../../workflows/definitions';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { uniqueSuffix } from '../helpers/env';
+
+let h: ApiHarness;
+let ops: string;
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  ops = h.config.OPS_TOKEN;
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const posting = {
+  title: 'Clean a sales dataset',
+  description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
+  deliverable: 'A cleaned CSV and a one-page summary',
+  skills: ['Excel', 'data cleaning'],
+  estimatedHours: 10,
+  feeCents: 25_000,
+};
+
+async function newEmployer(company = 'Acme Analytics') {
+  const res = await call(h.baseUrl, 'POST', '/v1/employers', {
+    token: ops,
+    body: { companyName: company, contactEmail: `hiring-${uniqueSuffix()}@acme.test` },
+  });
+  expect(res.status).toBe(201);
+  return res.body as { employer: { id: string; contactEmail: string }; token: string };
+}
+
+describe('POST /v1/employers', () => {
+  test('ops creates an employer and receives a token that works once stored only as a hash', async () => {
+    const { employer, token } = await newEmployer();
+    expect(token).toMatch(/^mi_[A-Za-z0-9_-]{43}$/);
+    const { rows } = await h.db.query<{ token_hash: Buffer }>(
+      'SELECT token_hash FROM api_tokens WHERE subject_id = $1',
+      [employer.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.token_hash.toString('utf8')).not.toContain(token);
+    expect((await call(h.baseUrl, 'GET', '/v1/internships', { token })).status).toBe(200);
+  });
+
+  test('an employer token cannot create employers (403), and no token gets 401 with a Bearer challenge', async () => {
+    const { token } = await newEmployer();
+    const body = { companyName: 'Sneaky Co', contactEmail: 'x@sneaky.test' };
+    const asEmployer = await call(h.baseUrl, 'POST', '/v1/employers', { token, body });
+    expect(asEmployer.status).toBe(403);
+    const anonymous = await call(h.baseUrl, 'POST', '/v1/employers', { body });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  test('a bad contact email is a 422 naming the field', async () => {
+    const res = await call(h.baseUrl, 'POST', '/v1/employers', {
+      token: ops,
+      body: { companyName: 'Acme', contactEmail: 'not-an-email' },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'contactEmail' })]);
+  });
+});
+
+describe('POST /v1/internships', () => {
+  test('given an employer, when it posts, then the workflow runs Open with its search attributes and the posting shows its deadlines', async () => {
+    const { employer, token } = await newEmployer();
+    const before = Date.now();
+    const res = await call(h.baseUrl, 'POST', '/v1/internships', { token, body: posting });
+
+    expect(res.status).toBe(201);
+    const { id, workflowId, status } = res.body;
+    expect(status).toBe('Open');
+    expect(workflowId).toBe(internshipWorkflowId(id));
+    expect(res.headers.get('location')).toBe(`/v1/internships/${id}`);
+
+    // Ops find it in Temporal by its status (visibility is eventually consistent: poll briefly).
+    const query = `InternshipStatus="Open" AND EmployerId="${employer.id}"`;
+    let found: string[] = [];
+    for (let i = 0; i < 50 && found.length === 0; i++) {
+      found = [];
+      for await (const wf of h.temporal.workflow.list({ query })) found.push(wf.workflowId);
+      if (!found.length) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toEqual([workflowId]);
+
+    const description = await h.temporal.workflow.getHandle(workflowId).describe();
+    expect(description.memo).toMatchObject({
+      title: posting.title,
+      company: 'Acme Analytics',
+      feeCents: 25_000,
+    });
+    expect(description.typedSearchAttributes.get({ name: 'FeeCents', type: 'INT' } as never)).toBe(25_000);
+
+    const got = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({
+      id,
+      status: 'Open',
+      title: posting.title,
+      skills: ['excel', 'data cleaning'],
+    });
+    const deadline = Date.parse(got.body.deadlines.applications);
+    const sevenDays = 7 * 24 * 3600 * 1000;
+    expect(deadline).toBeGreaterThanOrEqual(before + sevenDays);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + sevenDays);
+    expect(got.body.deadlines.next).toBe(got.body.deadlines.applications);
+    expect(got.body.windows).toEqual({
+      selectionMs: 5 * 86_400_000,
+      acceptMs: 48 * 3_600_000,
+      workMs: 14 * 86_400_000,
+      reviewMs: 5 * 86_400_000,
+    });
+  });
+
+  test('the workflow writes its state to the read model (version moves past the API insert)', async () => {
+    const { token } = await newEmployer();
+    const { body } = await call(h.baseUrl, 'POST', '/v1/internships', { token, body: posting });
+    let version = 0;
+    for (let i = 0; i < 50 && version === 0; i++) {
+      const { rows } = await h.db.query<{ state_version: number }>(
+        'SELECT state_version FROM internships WHERE id = $1',
+        [body.id],
+      );
+      version = rows[0]!.state_version;
+      if (!version) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(version).toBe(1);
+    expect((await findInternship(h.db, body.id))?.status).toBe('Open');
+  });
+
+  test('without a token, or with a forged one, posting is 401', async () => {
+    expect((await call(h.baseUrl, 'POST', '/v1/internships', { body: posting })).status).toBe(401);
+    const forged = await call(h.baseUrl, 'POST', '/v1/internships', { token: 'mi_forged', body: posting });
+    expect(forged.status).toBe(401);
+    expect(forged.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  test('ops cannot post on behalf of nobody (403)', async () => {
+    expect((await call(h.baseUrl, 'POST', '/v1/internships', { token: ops, body: posting })).status).toBe(
+      403,
+    );
+  });
+
+  test.each([
+    ['estimatedHours', { estimatedHours: 4 }],
+    ['estimatedHours', { estimatedHours: 41, feeCents: 100_000 }],
+    ['feeCents', { feeCents: 19_999 }], // 10 h × 2000 cents/hour = 20,000
+    ['applicationWindowDays', { applicationWindowDays: 31 }],
+    ['applicationWindowDays', { applicationWindowDays: 0 }],
+    ['workDurationDays', { workDurationDays: 2 }],
+    ['reviewWindowDays', { reviewWindowDays: 15 }],
+    ['maxApplicants', { maxApplicants: 201 }],
+    ['skills', { skills: [] }],
+    ['title', { title: undefined }],
+    ['gpa', { gpa: 3.9 }],
+  ])('a bad %s is a 422 problem naming it, and nothing is created', async (field, change) => {
+    const { employer, token } = await newEmployer();
+    const res = await call(h.baseUrl, 'POST', '/v1/internships', { token, body: { ...posting, ...change } });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ status: 422, title: 'Invalid request' });
+    const fields = (res.body.errors as { field: string }[]).map((e) => e.field);
+    expect(fields.length).toBeGreaterThan(0);
+    expect(fields.join(' ')).toContain(field === 'gpa' ? '' : field);
+    if (field === 'gpa') expect(res.body.detail).toMatch(/gpa/);
+    const { rowCount } = await h.db.query('SELECT 1 FROM internships WHERE employer_id = $1', [employer.id]);
+    expect(rowCount).toBe(0);
+  });
+
+  test('the fair-pay floor is stated in the error', async () => {
+    const { token } = await newEmployer();
+    const res = await call(h.baseUrl, 'POST', '/v1/internships', {
+      token,
+      body: { ...posting, feeCents: 5_000 },
+    });
+    expect(res.body.errors).toEqual([
+      {
+        field: 'feeCents',
+        message: 'must be at least 20000 cents for 10 hours (fair-pay floor of 2000 cents per hour)',
+      },
+    ]);
+  });
+
+  test('malformed JSON is a 400 problem, not a stack trace', async () => {
+    const { token } = await newEmployer();
+    const res = await call(h.baseUrl, 'POST', '/v1/internships', { token, rawBody: '{"title": ' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'body', message: 'is not valid JSON' }],
+    });
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+});
+
+describe('GET /v1/internships/:id', () => {
+  test("another employer's posting is 404, the owner and ops see it", async () => {
+    const owner = await newEmployer('Owner Co');
+    const other = await newEmployer('Other Co');
+    const { body } = await call(h.baseUrl, 'POST', '/v1/internships', { token: owner.token, body: posting });
+    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`, { token: other.token })).status).toBe(
+      404,
+    );
+    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`, { token: owner.token })).status).toBe(
+      200,
+    );
+    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`, { token: ops })).status).toBe(200);
+    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`)).status).toBe(401);
+  });
+
+  test('an id that is not a uuid is 404', async () => {
+    const { token } = await newEmployer();
+    expect((await call(h.baseUrl, 'GET', '/v1/internships/42', { token })).status).toBe(404);
+  });
+});
+
+describe('GET /v1/internships', () => {
+  test('an employer pages through its own postings only, newest first', async () => {
+    const mine = await newEmployer();
+    const other = await newEmployer();
+    await call(h.baseUrl, 'POST', '/v1/internships', { token: other.token, body: posting });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { body } = await call(h.baseUrl, 'POST', '/v1/internships', {
+        token: mine.token,
+        body: { ...posting, title: `Posting number ${i}` },
+      });
+      ids.push(body.id);
+    }
+    const first = await call(h.baseUrl, 'GET', '/v1/internships?limit=2', { token: mine.token });
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ids[2], ids[1]]);
+    const second = await call(h.baseUrl, 'GET', `/v1/internships?limit=2&cursor=${first.body.nextCursor}`, {
+      token: mine.token,
+    });
+    expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([ids[0]]);
+    expect(second.body.nextCursor).toBeNull();
+
+    const bad = await call(h.baseUrl, 'GET', '/v1/internships?cursor=nonsense', { token: mine.token });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('query.cursor');
+  });
+});

@@ -1,0 +1,1 @@
+export { stopStack as default } from './global-setup';

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { insertEmployer, type Employer } from '../../db/employers';
+import { insertInternship } from '../../db/internships';
+import type { Db } from '../../db/pool';
+import { internshipWorkflowId, type InternshipInput } from '../../workflows/definitions';
+import { days, hours } from '../../workflows/durations';
+import { uniqueSuffix } from './env';
+
+export async function seedEmployer(db: Db, name = 'Acme Analytics'): Promise<Employer> {
+  return insertEmployer(db, {
+    id: randomUUID(),
+    companyName: name,
+    contactName: 'Ada Lovelace',
+    contactEmail: `hiring-${uniqueSuffix()}@acme.test`,
+  });
+}
+
+/** A posting with the default windows, stored as the API stores it, and the workflow input for it. */
+export async function seedPosting(db: Db, employer: Employer, nowMs: number): Promise<InternshipInput> {
+  const id = randomUUID();
+  const input: InternshipInput = {
+    internshipId: id,
+    employerId: employer.id,
+    title: 'Clean a sales dataset',
+    feeCents: 25_000,
+    estimatedHours: 10,
+    skills: ['excel', 'data cleaning'],
+    maxApplicants: 25,
+    applicationDeadline: new Date(nowMs + days(7)).toISOString(),
+    windows: { selectionMs: days(5), acceptMs: hours(48), workMs: days(14), reviewMs: days(5) },
+  };
+  await insertInternship(db, {
+    id,
+    workflowId: internshipWorkflowId(id),
+    employerId: employer.id,
+    title: input.title,
+    description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
+    deliverable: 'A cleaned CSV and a one-page summary',
+    skills: input.skills,
+    estimatedHours: input.estimatedHours,
+    feeCents: input.feeCents,
+    maxApplicants: input.maxApplicants,
+    applicationDeadline: input.applicationDeadline,
+    windows: input.windows,
+    status: 'Open',
+  });
+  return input;
+}

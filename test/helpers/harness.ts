@@ -1,0 +1,93 @@
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { createApp } from '../../api/app';
+import type { Db } from '../../db/pool';
+import type { AppConfig } from '../../lib/config';
+import { createWorker } from '../../worker/create-worker';
+import { createPool } from '../../db/pool';
+import { realActivities, silentBundlerLogger } from './activities';
+import { testConfig, uniqueSuffix } from './env';
+
+export interface ApiHarness {
+  baseUrl: string;
+  config: AppConfig;
+  db: Db;
+  temporal: Client;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API and a worker on the test stack's dev server, in this process: a unique task queue per
+ * file, the workflow bundle built once, everything reached over real HTTP, gRPC, SQL and SMTP.
+ */
+export async function startApiHarness(): Promise<ApiHarness> {
+  const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}` });
+  const db = createPool(baseConfig.DATABASE_URL, 4);
+  const connection = await Connection.connect({ address: baseConfig.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: baseConfig.TEMPORAL_NAMESPACE });
+  const app = createApp({ db, temporal, config: baseConfig, logger: pino({ level: 'silent' }) });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
+
+  const { activities, closeMailer } = realActivities(config, db);
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    activities,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      logger: silentBundlerLogger,
+    }),
+  });
+  const running = worker.run();
+
+  return {
+    baseUrl,
+    config,
+    db,
+    temporal,
+    stop: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      closeMailer();
+      await db.end();
+    },
+  };
+}
+
+/** JSON over HTTP with an optional bearer token; returns status, headers and parsed body. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.body !== undefined || options.rawBody !== undefined)
+    headers['content-type'] = 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: response.status, headers: response.headers, body };
+}

@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from '../../lib/config';
+
+const base = { OPS_TOKEN: 'a-long-enough-ops-token', DATABASE_URL: 'postgres://u:p@localhost:5432/db' };
+
+test('defaults fill every optional setting', () => {
+  const config = loadConfig(base);
+  expect(config).toMatchObject({
+    API_PORT: 3000,
+    PUBLIC_BASE_URL: 'http://localhost:3000',
+    TEMPORAL_ADDRESS: 'localhost:7233',
+    TEMPORAL_NAMESPACE: 'default',
+    MIN_HOURLY_RATE_CENTS: 2000,
+    PLATFORM_SHARE_PCT: 10,
+  });
+});
+
+test.each([
+  [{ DATABASE_URL: undefined }, /DATABASE_URL: is required/],
+  [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres:\/\/ URL/],
+  [{ OPS_TOKEN: 'short' }, /OPS_TOKEN: must be at least 16 characters/],
+  [{ API_PORT: '70000' }, /API_PORT/],
+  [{ STRIPE_SECRET_KEY: 'pk_live_x' }, /STRIPE_SECRET_KEY: must be a Stripe secret key/],
+])('a bad environment fails fast naming the variable (%o)', (change, message) => {
+  expect(() => loadConfig({ ...base, ...change })).toThrow(ConfigError);
+  expect(() => loadConfig({ ...base, ...change })).toThrow(message);
+});
