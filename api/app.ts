@@ -7,7 +7,10 @@ import type { AppConfig } from '../lib/config';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
+import { actionRoutes } from './routes/actions';
+import { applicationRoutes } from './routes/applications';
 import { employerRoutes } from './routes/employers';
+import { studentRoutes } from './routes/students';
 import { internshipRoutes } from './routes/internships';
 
 export interface AppDeps {
@@ -34,10 +37,15 @@ export function createApp(deps: AppDeps): Express {
   // Swagger UI's assets come from the swagger-ui-dist package: the page works offline.
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Micro-internships API' }));
 
+  // Sign-up and email links need no bearer token; everything else under /v1 does.
+  app.use(studentRoutes(deps));
+  app.use(express.urlencoded({ extended: false, limit: '1kb' }), actionRoutes(deps));
+
   const v1 = express.Router();
   v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));
   v1.use(employerRoutes(deps));
   v1.use(internshipRoutes(deps));
+  v1.use(applicationRoutes(deps));
   app.use(v1);
 
   app.use(notFoundHandler);

@@ -84,8 +84,11 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 };
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return async (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
+    // A failed request frees its Idempotency-Key (see idempotency.ts), so a retry runs for real.
+    const idempotency = res.locals.idempotency as { release(): Promise<void> } | undefined;
+    await idempotency?.release().catch(() => undefined);
     const instance = req.originalUrl;
     if (err instanceof HttpProblem) return sendProblem(res, err, instance);
     if (err instanceof ZodError) return sendProblem(res, validationProblem(fieldErrorsOf(err)), instance);

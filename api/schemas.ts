@@ -10,7 +10,7 @@ import {
   WORK_DURATION,
   type BoundedWindow,
 } from '../workflows/durations';
-import { INTERNSHIP_STATUSES } from '../workflows/definitions';
+import { APPLICATION_STATUSES, INTERNSHIP_STATUSES, MAX_SHORTLIST } from '../workflows/definitions';
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
@@ -44,6 +44,7 @@ export function createInternshipBody(minHourlyRateCents: number) {
         .default(ACCEPT_WINDOW_HOURS.defaultHours),
       workDurationDays: windowDays(WORK_DURATION),
       reviewWindowDays: windowDays(REVIEW_WINDOW),
+      screeningQuestions: z.array(text(5, 300)).max(5).default([]),
     })
     .strict()
     .superRefine((body, ctx) => {
@@ -63,11 +64,54 @@ export const internshipIdParam = z.object({ id: z.uuid() });
 
 export const listInternshipsQuery = z
   .object({
-    status: z.enum(INTERNSHIP_STATUSES).optional(),
+    status: z.enum(INTERNSHIP_STATUSES).optional().describe('ops only'),
+    skill: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1)
+      .max(40)
+      .optional()
+      .describe('students: postings needing this skill'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().max(200).optional(),
   })
   .strict();
+
+/** Sign-up of a student. There is no GPA field, by design: the platform hires on demonstrated work. */
+export const createStudentBody = z
+  .object({
+    name: text(1, 200),
+    email: z.email().max(254),
+    school: text(1, 200).optional(),
+    major: text(1, 200),
+    graduationYear: z.int().min(1950).max(2100),
+    skills: z.array(text(1, 40).toLowerCase()).min(1).max(20),
+  })
+  .strict();
+
+export const applyBody = z
+  .object({
+    pitch: text(20, 2000),
+    answers: z
+      .array(text(1, 2000))
+      .max(5)
+      .default([])
+      .describe("One answer per screening question, in the posting's order"),
+  })
+  .strict();
+
+export const selectionBody = z
+  .object({
+    applicationIds: z
+      .array(z.uuid())
+      .min(1)
+      .max(MAX_SHORTLIST)
+      .describe('Ranked: the first is offered first'),
+  })
+  .strict();
+
+export const offerResponseBody = z.object({ accept: z.boolean() }).strict();
 
 // --- responses ---
 
@@ -128,3 +172,42 @@ export const internshipPage = z.object({
   items: z.array(internshipSchema),
   nextCursor: z.string().nullable(),
 });
+
+export const studentSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  email: z.email(),
+  school: z.string().nullable(),
+  major: z.string(),
+  graduationYear: z.int(),
+  skills: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+});
+
+export const createStudentResponse = z.object({
+  student: studentSchema,
+  token: z.string().describe('Bearer token of the student; shown once, stored only as a hash'),
+});
+
+export const applicationCreatedResponse = z.object({
+  applicationId: z.uuid(),
+  label: z.string(),
+  status: z.enum(APPLICATION_STATUSES),
+});
+
+/** Blind: no name, email or school until the student accepts an offer. */
+export const blindApplicationSchema = z.object({
+  applicationId: z.uuid(),
+  label: z.string(),
+  pitch: z.string(),
+  answers: z.array(z.object({ question: z.string(), answer: z.string() })),
+  skills: z.array(z.string()),
+  status: z.enum(APPLICATION_STATUSES),
+  submittedAt: z.iso.datetime(),
+  student: studentSchema.omit({ createdAt: true }).optional().describe('Only for the student who accepted'),
+});
+
+export const blindApplicationList = z.object({ items: z.array(blindApplicationSchema) });
+export const selectionResponse = z.object({ status: z.string(), shortlist: z.array(z.uuid()) });
+export const offerResponseResult = z.object({ accepted: z.boolean() });
+export const withdrawResponse = z.object({ applicationId: z.uuid(), status: z.literal('withdrawn') });

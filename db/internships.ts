@@ -1,4 +1,4 @@
-import type { InternshipState, InternshipStatus } from '../workflows/definitions';
+import type { InternshipStatus, InternshipSummary } from '../workflows/definitions';
 import type { Queryable } from './pool';
 
 export interface Internship {
@@ -14,14 +14,20 @@ export interface Internship {
   maxApplicants: number;
   applicationDeadline: string;
   windows: { selectionMs: number; acceptMs: number; workMs: number; reviewMs: number };
+  screeningQuestions: string[];
   status: InternshipStatus;
   nextDeadline: string | null;
   applicantCount: number;
+  /** The student who accepted the offer, once one did. */
+  studentId: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewInternship = Omit<Internship, 'nextDeadline' | 'applicantCount' | 'createdAt' | 'updatedAt'>;
+export type NewInternship = Omit<
+  Internship,
+  'nextDeadline' | 'applicantCount' | 'studentId' | 'createdAt' | 'updatedAt'
+>;
 
 interface InternshipRow {
   id: string;
@@ -39,9 +45,11 @@ interface InternshipRow {
   accept_window_ms: number;
   work_duration_ms: number;
   review_window_ms: number;
+  screening_questions: string[];
   status: InternshipStatus;
   next_deadline: Date | null;
   applicant_count: number;
+  student_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -64,9 +72,11 @@ const toInternship = (row: InternshipRow): Internship => ({
     workMs: row.work_duration_ms,
     reviewMs: row.review_window_ms,
   },
+  screeningQuestions: row.screening_questions,
   status: row.status,
   nextDeadline: row.next_deadline?.toISOString() ?? null,
   applicantCount: row.applicant_count,
+  studentId: row.student_id,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -75,8 +85,8 @@ export async function insertInternship(db: Queryable, i: NewInternship): Promise
   const { rows } = await db.query<InternshipRow>(
     `INSERT INTO internships (id, workflow_id, employer_id, title, description, deliverable, skills,
        estimated_hours, fee_cents, max_applicants, application_deadline, selection_window_ms,
-       accept_window_ms, work_duration_ms, review_window_ms, status, next_deadline)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11)
+       accept_window_ms, work_duration_ms, review_window_ms, status, next_deadline, screening_questions)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11, $17)
      RETURNING *`,
     [
       i.id,
@@ -95,6 +105,7 @@ export async function insertInternship(db: Queryable, i: NewInternship): Promise
       i.windows.workMs,
       i.windows.reviewMs,
       i.status,
+      i.screeningQuestions,
     ],
   );
   return toInternship(rows[0]!);
@@ -110,12 +121,12 @@ export async function findInternship(db: Queryable, id: string): Promise<Interns
 }
 
 /** Mirrors the workflow's state; a write older than the stored one is ignored. */
-export async function recordState(db: Queryable, state: InternshipState): Promise<boolean> {
+export async function recordState(db: Queryable, state: InternshipSummary): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE internships
-        SET status = $2, next_deadline = $3, applicant_count = $4, state_version = $5, updated_at = now()
+        SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, updated_at = now()
       WHERE id = $1 AND state_version < $5`,
-    [state.internshipId, state.status, state.nextDeadline, state.applicantCount, state.version],
+    [state.internshipId, state.status, state.nextDeadline, state.hiredStudentId, state.version],
   );
   return rowCount === 1;
 }
@@ -128,13 +139,14 @@ export interface ListPage<T> {
 /** Keyset pagination over (created_at, id), newest first; the cursor is opaque to callers. */
 export async function listInternships(
   db: Queryable,
-  filter: { employerId?: string; status?: InternshipStatus },
+  filter: { employerId?: string; status?: InternshipStatus; skill?: string },
   page: { limit: number; cursor?: string },
 ): Promise<ListPage<Internship>> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.employerId) where.push(`employer_id = $${params.push(filter.employerId)}`);
   if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+  if (filter.skill) where.push(`skills @> ARRAY[$${params.push(filter.skill)}]::text[]`);
   const after = page.cursor ? decodeCursor(page.cursor) : undefined;
   if (after) where.push(`(created_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
   const sql = `SELECT * FROM internships ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -4,7 +4,7 @@
  * and only `import type`s the workflow itself.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE_DEFAULT = 'internships';
 
@@ -70,29 +70,114 @@ export interface InternshipInput {
   };
 }
 
-export type ExpiryReason = 'no_applicants';
+export type ExpiryReason = 'no_applicants' | 'no_selection';
 
 export interface InternshipOutcome {
   status: InternshipStatus;
   reason?: ExpiryReason;
 }
 
-/** What the workflow knows now; the read model in Postgres mirrors it. */
+export const APPLICATION_STATUSES = [
+  'submitted',
+  'withdrawn',
+  'offered',
+  'declined',
+  'lapsed',
+  'accepted',
+  'not_selected',
+] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+
+/** One application as the workflow tracks it; pitch and answers live only in Postgres. */
+export interface Applicant {
+  applicationId: string;
+  studentId: string;
+  /** "Applicant 3": what the employer sees instead of a name during blind review. */
+  label: string;
+  status: ApplicationStatus;
+}
+
+export interface Offer {
+  applicationId: string;
+  studentId: string;
+  expiresAt: string;
+  response: 'accept' | 'decline' | null;
+  /** Set the moment the window lapses or an answer lands, so a late answer is refused. */
+  closed: boolean;
+}
+
+/** What the workflow knows now; the read model in Postgres mirrors its summary. */
 export interface InternshipState {
   internshipId: string;
   status: InternshipStatus;
   applicationDeadline: string;
   /** The next moment at which silence changes something, or null when nothing waits on a clock. */
   nextDeadline: string | null;
-  applicantCount: number;
+  applicationsClosed: boolean;
+  applicants: Applicant[];
+  /** Ranked application ids still to be offered, first next. */
+  shortlist: string[];
+  offer: Offer | null;
+  /** 0 for the first selection, 1 after a shortlist ran out (the window restarts once). */
+  selectionRound: number;
+  hiredStudentId: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
+  version: number;
+}
+
+/** The part of the state the read model keeps. */
+export interface InternshipSummary {
+  internshipId: string;
+  status: InternshipStatus;
+  nextDeadline: string | null;
+  hiredStudentId: string | null;
   version: number;
 }
 
 export const internshipStateQuery = defineQuery<InternshipState>('internshipState');
 
+export interface ApplyInput {
+  applicationId: string;
+  studentId: string;
+  pitch: string;
+  answers: string[];
+}
+export interface ApplyResult {
+  applicationId: string;
+  label: string;
+}
+/** A student applies; refused when applications are closed, the posting is full, or they applied already. */
+export const applyUpdate = defineUpdate<ApplyResult, [ApplyInput]>('apply');
+
+/** A student withdraws before an employer's selection reaches them. */
+export const withdrawApplicationUpdate = defineUpdate<void, [{ studentId: string }]>('withdrawApplication');
+
+/** The employer picks one application or a ranked shortlist of up to 3; the first is offered at once. */
+export const selectStudentsUpdate = defineUpdate<{ shortlist: string[] }, [{ applicationIds: string[] }]>(
+  'selectStudents',
+);
+
+export type Channel = 'api' | 'email';
+/** The offered student accepts or declines, through the API or an email link. */
+export const respondToOfferUpdate = defineUpdate<
+  { accepted: boolean },
+  [{ studentId: string; accept: boolean; via: Channel }]
+>('respondToOffer');
+
+export const MAX_SHORTLIST = 3;
+
 /** Failure types thrown by activities and mapped by the API; workflows branch on them. */
 export const ErrorType = {
   NotFound: 'NotFound',
+  /** Applications are closed (deadline, cap, or a selection was made). */
+  PostingClosed: 'PostingClosed',
+  PostingFull: 'PostingFull',
+  AlreadyApplied: 'AlreadyApplied',
+  /** The action does not fit the internship's current status. */
+  WrongState: 'WrongState',
+  /** The selection names an application that is unknown, withdrawn or already passed over. */
+  InvalidSelection: 'InvalidSelection',
+  /** The caller holds no open offer on this internship. */
+  NotOffered: 'NotOffered',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

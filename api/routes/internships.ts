@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
+import { findApplicationOf, type Application } from '../../db/applications';
 import {
+  decodeCursor,
   deleteInternship,
   findInternship,
   insertInternship,
@@ -13,15 +15,27 @@ import { days, hours } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
 import { principalOf, requireRole, type Principal } from '../auth';
+import { idempotency, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
-import { decodeCursor } from '../../db/internships';
 
 const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
-/** What a caller may see of a posting: everything for its owner and ops. */
-function internshipView(i: Internship) {
+/** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
+function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {
+  if (principal.role === 'employer') {
+    return ['Open', 'Selecting'].includes(i.status) && i.applicantCount > 0 ? ['select'] : [];
+  }
+  if (principal.role !== 'student') return [];
+  if (!mine) return i.status === 'Open' ? ['apply'] : [];
+  if (mine.status === 'submitted' && ['Open', 'Selecting'].includes(i.status)) return ['withdraw'];
+  if (mine.status === 'offered' && i.status === 'Offered') return ['respond-to-offer'];
+  return [];
+}
+
+/** What a caller may see of a posting: all of it for its owner and ops; students see their own application. */
+function internshipView(principal: Principal, i: Internship, mine?: Application) {
   return {
     id: i.id,
     workflowId: i.workflowId,
@@ -33,24 +47,37 @@ function internshipView(i: Internship) {
     estimatedHours: i.estimatedHours,
     feeCents: i.feeCents,
     maxApplicants: i.maxApplicants,
+    screeningQuestions: i.screeningQuestions,
     status: i.status,
     applicantCount: i.applicantCount,
     deadlines: { applications: i.applicationDeadline, next: i.nextDeadline },
     windows: i.windows,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
+    nextActions: nextActions(principal, i, mine),
+    ...(mine ? { myApplication: { applicationId: mine.id, label: mine.label, status: mine.status } } : {}),
   };
 }
 
-const canRead = (principal: Principal, i: Internship) =>
-  principal.role === 'ops' || (principal.role === 'employer' && principal.employerId === i.employerId);
+/** Owner and ops always; any student while it is Open; afterwards only its applicants. */
+async function readableBy(deps: AppDeps, principal: Principal, id: string) {
+  const internship = await findInternship(deps.db, id);
+  if (!internship) return undefined;
+  if (principal.role === 'ops') return { internship };
+  if (principal.role === 'employer') {
+    return principal.employerId === internship.employerId ? { internship } : undefined;
+  }
+  const mine = await findApplicationOf(deps.db, id, principal.studentId);
+  return mine || internship.status === 'Open' ? { internship, mine } : undefined;
+}
 
-export function internshipRoutes({ db, temporal, config }: AppDeps): Router {
+export function internshipRoutes(deps: AppDeps): Router {
+  const { db, temporal, config } = deps;
   const router = Router();
   const bodySchema = createInternshipBody(config.MIN_HOURLY_RATE_CENTS);
 
   /** §3.1 An employer posts a micro-internship: the read model row, then its workflow. */
-  router.post('/v1/internships', async (req, res) => {
+  router.post('/v1/internships', idempotency(db), async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
     const body = parse(bodySchema, req.body, 'body');
     const employer = await findEmployer(db, employerId);
@@ -87,6 +114,7 @@ export function internshipRoutes({ db, temporal, config }: AppDeps): Router {
       maxApplicants: body.maxApplicants,
       applicationDeadline: input.applicationDeadline,
       windows: input.windows,
+      screeningQuestions: body.screeningQuestions,
       status: 'Open',
     });
     try {
@@ -114,31 +142,34 @@ export function internshipRoutes({ db, temporal, config }: AppDeps): Router {
       await deleteInternship(db, id);
       throw err;
     }
-    res.status(201).location(`/v1/internships/${id}`).json({ id, status: 'Open', workflowId });
+    res.location(`/v1/internships/${id}`);
+    await respond(res, 201, { id, status: 'Open', workflowId });
   });
 
-  /** Employers list their own postings; ops list all, optionally by status. */
+  /** Students browse open postings (by skill); employers list their own; ops list all, by status. */
   router.get('/v1/internships', async (req, res) => {
-    const principal = requireRole(res, 'employer', 'ops');
+    const principal = principalOf(res);
     const query = parse(listInternshipsQuery, req.query, 'query');
     if (query.cursor && !decodeCursor(query.cursor)) {
       throw validationProblem([{ field: 'query.cursor', message: 'is not a cursor this API issued' }]);
     }
-    const page = await listInternships(
-      db,
-      { employerId: principal.role === 'employer' ? principal.employerId : undefined, status: query.status },
-      { limit: query.limit, cursor: query.cursor },
-    );
-    res.json({ items: page.items.map(internshipView), nextCursor: page.nextCursor });
+    const filter =
+      principal.role === 'student'
+        ? { status: 'Open' as const, skill: query.skill }
+        : principal.role === 'employer'
+          ? { employerId: principal.employerId, status: query.status, skill: query.skill }
+          : { status: query.status, skill: query.skill };
+    const page = await listInternships(db, filter, { limit: query.limit, cursor: query.cursor });
+    res.json({ items: page.items.map((i) => internshipView(principal, i)), nextCursor: page.nextCursor });
   });
 
   router.get('/v1/internships/:id', async (req, res) => {
     const principal = principalOf(res);
     const { id } = parse(internshipIdParam, req.params, 'path');
-    const internship = await findInternship(db, id);
     // Another employer's posting is reported as missing, not as forbidden: its existence is private.
-    if (!internship || !canRead(principal, internship)) throw notFound('Internship');
-    res.json(internshipView(internship));
+    const found = await readableBy(deps, principal, id);
+    if (!found) throw notFound('Internship');
+    res.json(internshipView(principal, found.internship, found.mine));
   });
 
   return router;

@@ -42,6 +42,7 @@ export async function seedPosting(db: Db, employer: Employer, nowMs: number): Pr
     maxApplicants: input.maxApplicants,
     applicationDeadline: input.applicationDeadline,
     windows: input.windows,
+    screeningQuestions: ['Which tool would you use, and why?'],
     status: 'Open',
   });
   return input;

@@ -1,0 +1,146 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { findApplicationOf, listApplications } from '../../db/applications';
+import { findInternship, type Internship } from '../../db/internships';
+import { findStudent } from '../../db/students';
+import {
+  applyUpdate,
+  respondToOfferUpdate,
+  selectStudentsUpdate,
+  withdrawApplicationUpdate,
+} from '../../workflows/definitions';
+import type { AppDeps } from '../app';
+import { requireRole } from '../auth';
+import { idempotency, respond } from '../idempotency';
+import { notFound, validationProblem } from '../problem';
+import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
+import { parse } from '../validate';
+import { runUpdate } from '../workflow-errors';
+
+export function applicationRoutes(deps: AppDeps): Router {
+  const { db, temporal } = deps;
+  const router = Router();
+  const handleOf = (i: Internship) => temporal.workflow.getHandle(i.workflowId);
+
+  const posting = async (params: unknown) => {
+    const { id } = parse(internshipIdParam, params, 'path');
+    const internship = await findInternship(db, id);
+    if (!internship) throw notFound('Internship');
+    return internship;
+  };
+  const ownPosting = async (params: unknown, employerId: string | undefined) => {
+    const internship = await posting(params);
+    if (employerId !== undefined && internship.employerId !== employerId) throw notFound('Internship');
+    return internship;
+  };
+
+  /** §3.1 A student applies with a pitch and one answer per screening question. */
+  router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
+    const { studentId } = requireRole(res, 'student');
+    const internship = await posting(req.params);
+    const body = parse(applyBody, req.body, 'body');
+    if (body.answers.length !== internship.screeningQuestions.length) {
+      throw validationProblem([
+        {
+          field: 'answers',
+          message: `must hold ${internship.screeningQuestions.length} answer(s), one per screening question`,
+        },
+      ]);
+    }
+    // With an Idempotency-Key, a retried call finds the same Update in the workflow instead of a new one.
+    const key = res.locals.idempotency ? (res.locals.idempotency as { key: string }).key : undefined;
+    const updateId = key
+      ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
+      : undefined;
+    const result = await runUpdate(() =>
+      handleOf(internship).executeUpdate(applyUpdate, {
+        args: [{ applicationId: randomUUID(), studentId, pitch: body.pitch, answers: body.answers }],
+        ...(updateId ? { updateId } : {}),
+      }),
+    );
+    res.location(`/v1/internships/${internship.id}/applications/mine`);
+    await respond(res, 201, { ...result, status: 'submitted' });
+  });
+
+  /** A student withdraws before selection. */
+  router.delete('/v1/internships/:id/applications/mine', async (req, res) => {
+    const { studentId } = requireRole(res, 'student');
+    const internship = await posting(req.params);
+    const mine = await findApplicationOf(db, internship.id, studentId);
+    if (!mine) throw notFound('Application');
+    await runUpdate(() =>
+      handleOf(internship).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
+    );
+    res.json({ applicationId: mine.id, status: 'withdrawn' });
+  });
+
+  /** §3.2 Blind review: pitch, answers and skills under an anonymous label; the hired student is revealed. */
+  router.get('/v1/internships/:id/applications', async (req, res) => {
+    const principal = requireRole(res, 'employer', 'ops');
+    const internship = await ownPosting(
+      req.params,
+      principal.role === 'employer' ? principal.employerId : undefined,
+    );
+    const applications = await listApplications(db, internship.id);
+    const items = await Promise.all(
+      applications.map(async (a) => {
+        const student = await findStudent(db, a.studentId);
+        const revealed = a.status === 'accepted' && internship.studentId === a.studentId && student;
+        return {
+          applicationId: a.id,
+          label: a.label,
+          pitch: a.pitch,
+          answers: internship.screeningQuestions.map((question, i) => ({
+            question,
+            answer: a.answers[i] ?? '',
+          })),
+          skills: student?.skills ?? [],
+          status: a.status,
+          submittedAt: a.createdAt,
+          ...(revealed
+            ? {
+                student: {
+                  id: student.id,
+                  name: student.name,
+                  email: student.email,
+                  school: student.school,
+                  major: student.major,
+                  graduationYear: student.graduationYear,
+                  skills: student.skills,
+                },
+              }
+            : {}),
+        };
+      }),
+    );
+    res.json({ items });
+  });
+
+  /** §3.2 The employer chooses one application or a ranked shortlist of up to three. */
+  router.post('/v1/internships/:id/selection', async (req, res) => {
+    const { employerId } = requireRole(res, 'employer');
+    const internship = await ownPosting(req.params, employerId);
+    const body = parse(selectionBody, req.body, 'body');
+    const result = await runUpdate(() =>
+      handleOf(internship).executeUpdate(selectStudentsUpdate, {
+        args: [{ applicationIds: body.applicationIds }],
+      }),
+    );
+    res.status(202).json({ status: 'Offered', shortlist: result.shortlist });
+  });
+
+  /** §3.3 The offered student accepts or declines (the same decision as the email links). */
+  router.post('/v1/internships/:id/offer-response', async (req, res) => {
+    const { studentId } = requireRole(res, 'student');
+    const internship = await posting(req.params);
+    const body = parse(offerResponseBody, req.body, 'body');
+    const result = await runUpdate(() =>
+      handleOf(internship).executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId, accept: body.accept, via: 'api' }],
+      }),
+    );
+    res.json(result);
+  });
+
+  return router;
+}

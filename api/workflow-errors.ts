@@ -1,0 +1,43 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../workflows/definitions';
+import { HttpProblem, notFound, validationProblem } from './problem';
+
+const GRPC_NOT_FOUND = 5;
+
+/** Maps a refused or failed workflow Update to the problem the caller should see. */
+export function problemFromUpdateFailure(err: unknown): HttpProblem | undefined {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+    const message = cause?.message ?? err.message;
+    switch (type) {
+      case ErrorType.AlreadyApplied:
+      case ErrorType.PostingClosed:
+      case ErrorType.PostingFull:
+      case ErrorType.WrongState:
+        return new HttpProblem(409, 'Conflict', message, { type: `/problems/${type}` });
+      case ErrorType.InvalidSelection:
+        return validationProblem([{ field: 'applicationIds', message }]);
+      case ErrorType.NotOffered:
+      case ErrorType.NotFound:
+        return notFound('Offer or application');
+      default:
+        return undefined;
+    }
+  }
+  // The workflow has closed: whatever was asked of it is no longer possible.
+  if (err instanceof WorkflowNotFoundError || (err as { code?: unknown })?.code === GRPC_NOT_FOUND) {
+    return new HttpProblem(409, 'Conflict', 'This micro-internship no longer accepts that action');
+  }
+  return undefined;
+}
+
+/** Runs an Update call and turns its refusals into problems; other errors pass through. */
+export async function runUpdate<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw problemFromUpdateFailure(err) ?? err;
+  }
+}

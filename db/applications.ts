@@ -1,0 +1,111 @@
+import type { ApplicationStatus } from '../workflows/definitions';
+import type { Queryable } from './pool';
+
+export interface Application {
+  id: string;
+  internshipId: string;
+  studentId: string;
+  label: string;
+  pitch: string;
+  answers: string[];
+  status: ApplicationStatus;
+  createdAt: string;
+}
+
+interface ApplicationRow {
+  id: string;
+  internship_id: string;
+  student_id: string;
+  label: string;
+  pitch: string;
+  answers: string[];
+  status: ApplicationStatus;
+  created_at: Date;
+}
+
+const toApplication = (row: ApplicationRow): Application => ({
+  id: row.id,
+  internshipId: row.internship_id,
+  studentId: row.student_id,
+  label: row.label,
+  pitch: row.pitch,
+  answers: row.answers,
+  status: row.status,
+  createdAt: row.created_at.toISOString(),
+});
+
+/** Stores a new application and counts it on the posting, once however often it is retried. */
+export async function insertApplication(db: Queryable, a: Omit<Application, 'createdAt'>): Promise<void> {
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO applications (id, internship_id, student_id, label, pitch, answers, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING internship_id)
+     UPDATE internships SET applicant_count = applicant_count + 1, updated_at = now()
+      WHERE id IN (SELECT internship_id FROM inserted)`,
+    [a.id, a.internshipId, a.studentId, a.label, a.pitch, a.answers, a.status],
+  );
+}
+
+export async function setApplicationStatus(
+  db: Queryable,
+  ids: string[],
+  status: ApplicationStatus,
+): Promise<void> {
+  await db.query(`UPDATE applications SET status = $2, updated_at = now() WHERE id = ANY($1::uuid[])`, [
+    ids,
+    status,
+  ]);
+}
+
+export async function listApplications(db: Queryable, internshipId: string): Promise<Application[]> {
+  const { rows } = await db.query<ApplicationRow>(
+    `SELECT * FROM applications WHERE internship_id = $1 ORDER BY created_at, id`,
+    [internshipId],
+  );
+  return rows.map(toApplication);
+}
+
+export async function findApplicationOf(
+  db: Queryable,
+  internshipId: string,
+  studentId: string,
+): Promise<Application | undefined> {
+  const { rows } = await db.query<ApplicationRow>(
+    `SELECT * FROM applications WHERE internship_id = $1 AND student_id = $2`,
+    [internshipId, studentId],
+  );
+  return rows[0] && toApplication(rows[0]);
+}
+
+export interface ApplicantContact {
+  applicationId: string;
+  studentId: string;
+  name: string;
+  email: string;
+  status: ApplicationStatus;
+}
+
+export async function listApplicantContacts(
+  db: Queryable,
+  internshipId: string,
+): Promise<ApplicantContact[]> {
+  const { rows } = await db.query<{
+    id: string;
+    student_id: string;
+    name: string;
+    email: string;
+    status: ApplicationStatus;
+  }>(
+    `SELECT a.id, a.student_id, s.name, s.email, a.status
+       FROM applications a JOIN students s ON s.id = a.student_id
+      WHERE a.internship_id = $1 ORDER BY a.created_at, a.id`,
+    [internshipId],
+  );
+  return rows.map((r) => ({
+    applicationId: r.id,
+    studentId: r.student_id,
+    name: r.name,
+    email: r.email,
+    status: r.status,
+  }));
+}
