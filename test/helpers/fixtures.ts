@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertEmployer, type Employer } from '../../db/employers';
 import { insertInternship } from '../../db/internships';
+import { insertStudent, type Student } from '../../db/students';
 import type { Db } from '../../db/pool';
 import { internshipWorkflowId, type InternshipInput } from '../../workflows/definitions';
 import { days, hours } from '../../workflows/durations';
@@ -46,4 +47,21 @@ export async function seedPosting(db: Db, employer: Employer, nowMs: number): Pr
     status: 'Open',
   });
   return input;
+}
+
+export async function seedStudent(
+  db: Db,
+  name: string,
+  school = 'Riverside Community College',
+): Promise<Student> {
+  const student = await insertStudent(db, {
+    id: randomUUID(),
+    name,
+    email: `${name.toLowerCase().replace(/\W+/g, '.')}-${uniqueSuffix()}@students.test`,
+    school,
+    major: 'Economics',
+    graduationYear: 2027,
+    skills: ['excel', 'sql'],
+  });
+  return student!;
 }

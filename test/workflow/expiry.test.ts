@@ -2,48 +2,24 @@
  * Open → Expired on the Java time-skipping server: seven real days of the application window pass
  * in seconds, with the real activities writing to Postgres and mailing through the SMTP catcher.
  */
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { findInternship } from '../../db/internships';
 import { createPool, type Db } from '../../db/pool';
-import {
-  internshipStateQuery,
-  internshipWorkflowId,
-  SEARCH_ATTRIBUTE_DEFINITIONS,
-} from '../../workflows/definitions';
+import { internshipStateQuery, internshipWorkflowId } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities, silentBundlerLogger } from '../helpers/activities';
+import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-
-const { IndexedValueType } = temporal.api.enums.v1;
-const indexedType = {
-  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-};
+import { startTimeSkipping } from '../helpers/time-skipping';
 
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundle;
 let db: Db;
 
 beforeAll(async () => {
-  const path = process.env.TEMPORAL_TEST_SERVER;
-  env = await TestWorkflowEnvironment.createTimeSkipping(
-    path && path !== 'sdk-download' ? { server: { executable: { type: 'existing-path', path } } } : undefined,
-  );
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).map(([name, type]) => [name, indexedType[type]]),
-    ),
-  });
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: silentBundlerLogger,
-  });
+  ({ env, bundle } = await startTimeSkipping());
   db = createPool(testConfig().DATABASE_URL, 4);
 });
 

@@ -1,0 +1,359 @@
+/**
+ * Hiring through HTTP on the dev server: applications (Updates with validators), withdrawal, blind
+ * review, Idempotency-Key, and the offer email's links read back from the SMTP catcher.
+ */
+import { issueActionTokens } from '../../db/action-tokens';
+import { internshipStateQuery } from '../../workflows/definitions';
+import {
+  applyAs,
+  newEmployer,
+  newPosting,
+  newStudent,
+  samplePosting,
+  waitForStatus,
+  type Actor,
+} from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const linksIn = (text: string) => {
+  const accept = /Accept: (\S+)/.exec(text)?.[1];
+  const decline = /Decline: (\S+)/.exec(text)?.[1];
+  if (!accept || !decline) throw new Error(`no links in: ${text}`);
+  return { accept, decline };
+};
+
+describe('applications', () => {
+  test('a student who applies twice gets 409 the second time, and a full posting refuses the next student with 409', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer, { maxApplicants: 2 });
+    const [ana, ben, cleo] = await Promise.all(
+      ['Ana Lima', 'Ben Okafor', 'Cleo Ray'].map((n) => newStudent(h, n)),
+    );
+
+    const first = await applyAs(h, ana!, id);
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ label: 'Applicant 1', status: 'submitted' });
+    const twice = await applyAs(h, ana!, id);
+    expect(twice.status).toBe(409);
+    expect(twice.body.detail).toMatch(/already applied/);
+
+    expect((await applyAs(h, ben!, id)).status).toBe(201); // the cap (2) closes applications at once
+    const full = await applyAs(h, cleo!, id);
+    expect(full.status).toBe(409);
+    expect(full.body.detail).toMatch(/all the applicants it takes/);
+
+    const posting = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token });
+    expect(posting.body.applicantCount).toBe(2);
+  });
+
+  test('answers must match the screening questions (422 naming answers)', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer, { screeningQuestions: ['Why this project?', 'Which tool?'] });
+    const student = await newStudent(h, 'Dev Patel');
+    const res = await call(h.baseUrl, 'POST', `/v1/internships/${id}/applications`, {
+      token: student.token,
+      body: { pitch: 'I would love to do this project, truly.', answers: ['Because'] },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'answers' })]);
+  });
+
+  test('a student withdraws before selection; the employer sees it withdrawn and cannot select it', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const student = await newStudent(h, 'Eva Green');
+    const { body } = await applyAs(h, student, id);
+
+    const withdrawn = await call(h.baseUrl, 'DELETE', `/v1/internships/${id}/applications/mine`, {
+      token: student.token,
+    });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toEqual({ applicationId: body.applicationId, status: 'withdrawn' });
+
+    const mine = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token });
+    expect(mine.body.myApplication).toMatchObject({ status: 'withdrawn' });
+    const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, {
+      token: employer.token,
+    });
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ applicationId: body.applicationId, status: 'withdrawn' }),
+    ]);
+
+    const select = await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+      token: employer.token,
+      body: { applicationIds: [body.applicationId] },
+    });
+    expect(select.status).toBe(422);
+    expect(select.body.errors[0].field).toBe('applicationIds');
+    expect(
+      (await call(h.baseUrl, 'DELETE', `/v1/internships/${id}/applications/mine`, { token: student.token }))
+        .status,
+    ).toBe(409);
+  });
+
+  test('the blind list shows pitch, answers and skills under labels, and no name, email or school of any applicant', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const students = [
+      await newStudent(h, 'Hana Sato', 'Northfield Technical Institute'),
+      await newStudent(h, 'Ivan Petrov', 'Harbor City College'),
+      await newStudent(h, 'Jade Flores', 'Summit University'),
+    ];
+    for (const s of students) expect((await applyAs(h, s, id)).status).toBe(201);
+
+    const res = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i: { label: string }) => i.label)).toEqual([
+      'Applicant 1',
+      'Applicant 2',
+      'Applicant 3',
+    ]);
+    expect(res.body.items[0]).toMatchObject({
+      answers: [{ question: 'Which tool would you use, and why?', answer: 'Excel: pivot tables' }],
+      skills: ['excel', 'sql'],
+    });
+
+    // Checked against what is stored: nothing that identifies a person appears anywhere in the answer.
+    const { rows } = await h.db.query<{ name: string; email: string; school: string; id: string }>(
+      'SELECT s.id, s.name, s.email, s.school FROM students s JOIN applications a ON a.student_id = s.id WHERE a.internship_id = $1',
+      [id],
+    );
+    expect(rows).toHaveLength(3);
+    const text = JSON.stringify(res.body).toLowerCase();
+    for (const row of rows) {
+      for (const value of [row.name, row.email, row.school, row.id, ...row.name.split(' ')]) {
+        expect(text).not.toContain(value.toLowerCase());
+      }
+    }
+  });
+
+  test('students browse open postings by skill, page by page', async () => {
+    const employer = await newEmployer(h);
+    const skill = `skill-${Date.now()}`;
+    const ids = [
+      await newPosting(h, employer, { skills: [skill] }),
+      await newPosting(h, employer, { skills: [skill] }),
+    ];
+    const student = await newStudent(h, 'Kai Lee');
+    const first = await call(h.baseUrl, 'GET', `/v1/internships?skill=${skill}&limit=1`, {
+      token: student.token,
+    });
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ids[1]]);
+    const second = await call(
+      h.baseUrl,
+      'GET',
+      `/v1/internships?skill=${skill}&limit=1&cursor=${first.body.nextCursor}`,
+      {
+        token: student.token,
+      },
+    );
+    expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([ids[0]]);
+    expect(second.body.nextCursor).toBeNull();
+    expect(first.body.items[0].nextActions).toEqual(['apply']);
+  });
+
+  test('signing up refuses a GPA and a duplicate email', async () => {
+    const gpa = await call(h.baseUrl, 'POST', '/v1/students', {
+      body: {
+        name: 'Lia Wong',
+        email: 'lia@students.test',
+        major: 'Math',
+        graduationYear: 2026,
+        skills: ['r'],
+        gpa: 3.9,
+      },
+    });
+    expect(gpa.status).toBe(422);
+    expect(gpa.body.detail).toMatch(/gpa/);
+    const student = await newStudent(h, 'Max Weber');
+    const again = await call(h.baseUrl, 'POST', '/v1/students', {
+      body: {
+        name: 'Max W',
+        email: student.email.toUpperCase(),
+        major: 'Math',
+        graduationYear: 2026,
+        skills: ['r'],
+      },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.errors[0].field).toBe('email');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  test('posting twice with one key creates one posting and answers the same; another body with that key is 422', async () => {
+    const employer = await newEmployer(h);
+    const headers = { 'Idempotency-Key': `post-${Date.now()}` };
+    const one = await call(h.baseUrl, 'POST', '/v1/internships', {
+      token: employer.token,
+      headers,
+      body: samplePosting,
+    });
+    const two = await call(h.baseUrl, 'POST', '/v1/internships', {
+      token: employer.token,
+      headers,
+      body: samplePosting,
+    });
+    expect(one.status).toBe(201);
+    expect(two.status).toBe(201);
+    expect(two.body).toEqual(one.body);
+    expect(two.headers.get('idempotent-replayed')).toBe('true');
+    const { rowCount } = await h.db.query('SELECT 1 FROM internships WHERE employer_id = $1', [employer.id]);
+    expect(rowCount).toBe(1);
+
+    const other = await call(h.baseUrl, 'POST', '/v1/internships', {
+      token: employer.token,
+      headers,
+      body: { ...samplePosting, feeCents: 30_000 },
+    });
+    expect(other.status).toBe(422);
+    expect(other.body.errors[0].field).toBe('header.Idempotency-Key');
+  });
+
+  test('applying twice with one key answers 201 both times with one application', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const student = await newStudent(h, 'Nia Brown');
+    const headers = { 'Idempotency-Key': `apply-${Date.now()}` };
+    const one = await applyAs(h, student, id, headers);
+    const two = await applyAs(h, student, id, headers);
+    expect([one.status, two.status]).toEqual([201, 201]);
+    expect(two.body).toEqual(one.body);
+    const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, {
+      token: employer.token,
+    });
+    expect(list.body.items).toHaveLength(1);
+  });
+});
+
+describe('the offer email', () => {
+  async function offerTo(student: Actor, others: Actor[] = []) {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const { body } = await applyAs(h, student, id);
+    for (const o of others) await applyAs(h, o, id);
+    const selected = await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+      token: employer.token,
+      body: { applicationIds: [body.applicationId] },
+    });
+    expect(selected.status).toBe(202);
+    const email = await waitForEmail(student.email, /You have an offer/);
+    return {
+      employer,
+      id,
+      links: linksIn(email.text),
+      handle: h.temporal.workflow.getHandle(`internship:${id}`),
+    };
+  }
+
+  test('GET on the Accept link ten times changes nothing; POST accepts once; a second POST says it was already done', async () => {
+    const student = await newStudent(h, 'Omar Haddad', 'Eastgate Community College');
+    const other = await newStudent(h, 'Pia Jensen');
+    const { employer, id, links, handle } = await offerTo(student, [other]);
+    expect(links.accept.startsWith(`${h.baseUrl}/actions/mi_`)).toBe(true);
+
+    for (let i = 0; i < 10; i++) {
+      const page = await fetch(links.accept);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('Accept the offer for &quot;Clean a sales dataset&quot;?');
+      expect(html).toContain('<form method="post"');
+    }
+    expect((await handle.query(internshipStateQuery)).status).toBe('Offered');
+    const { rows } = await h.db.query('SELECT used_at FROM action_tokens WHERE internship_id = $1', [id]);
+    expect(rows.every((r: { used_at: Date | null }) => r.used_at === null)).toBe(true);
+
+    const accepted = await fetch(links.accept, { method: 'POST' });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.text()).toContain('You accepted the offer');
+    await waitForStatus(h, employer, id, 'Funding');
+
+    const again = await fetch(links.accept, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('Already done');
+    const sibling = await fetch(links.decline, { method: 'POST' });
+    expect(await sibling.text()).toMatch(/Already done[\s\S]*accepted/);
+
+    // The employer now meets the student: by email, and in the applicant list.
+    const profile = await waitForEmail(employer.email, /Omar Haddad accepted/);
+    expect(profile.text).toContain('Eastgate Community College');
+    const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, {
+      token: employer.token,
+    });
+    const hired = list.body.items.find((i: { status: string }) => i.status === 'accepted');
+    expect(hired.student).toMatchObject({ name: 'Omar Haddad', email: student.email });
+    expect(JSON.stringify(list.body)).not.toContain(other.email);
+    await waitForEmail(other.email, /An update on/);
+  });
+
+  test('the API can decline the same offer; forged and expired links get clear pages', async () => {
+    const student = await newStudent(h, 'Quinn Adams');
+    const { id, links } = await offerTo(student);
+    const declined = await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      body: { accept: false },
+    });
+    expect(declined.body).toEqual({ accepted: false });
+    const late = await fetch(links.accept, { method: 'POST' });
+    expect(late.status).toBe(409);
+    expect(await late.text()).toContain('can no longer be answered');
+
+    const forged = await fetch(`${h.baseUrl}/actions/mi_${'A'.repeat(43)}`);
+    expect(forged.status).toBe(404);
+    expect(await forged.text()).toContain('Link not found');
+    expect((await fetch(`${h.baseUrl}/actions/nonsense`, { method: 'POST' })).status).toBe(404);
+
+    const [expired] = await issueActionTokens(h.db, {
+      decisionKey: `test:${id}`,
+      actions: ['offer.accept'],
+      internshipId: id,
+      actorRole: 'student',
+      actorId: student.id,
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    const gone = await fetch(`${h.baseUrl}/actions/${expired!.token}`);
+    expect(gone.status).toBe(410);
+    expect((await fetch(`${h.baseUrl}/actions/${expired!.token}`, { method: 'POST' })).status).toBe(410);
+  });
+});
+
+test('a posting with 10 applicants stays well under 300 history events through acceptance', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer, { maxApplicants: 10 });
+  const students = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => newStudent(h, `Applicant Person${i}`)),
+  );
+  const applicationIds: string[] = [];
+  for (const s of students) applicationIds.push((await applyAs(h, s, id)).body.applicationId);
+  await waitForStatus(h, employer, id, 'Selecting');
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: applicationIds.slice(0, 3) },
+  });
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+    token: students[0]!.token,
+    body: { accept: false },
+  });
+  await waitForEmail(students[1]!.email, /You have an offer/);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+    token: students[1]!.token,
+    body: { accept: true },
+  });
+  await waitForStatus(h, employer, id, 'Funding');
+  await waitForEmail(students[9]!.email, /An update on/);
+
+  const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();
+  const events = history.events?.length ?? 0;
+  process.stdout.write(`history events, 10 applicants through acceptance: ${events}\n`);
+  expect(events).toBeGreaterThan(0);
+  expect(events).toBeLessThan(300);
+});

@@ -1,0 +1,34 @@
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
+import { silentBundlerLogger } from './activities';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+const indexedType = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+};
+
+/**
+ * One Java time-skipping server for this test file (time skipping is global to a server), from the
+ * provisioned path, with the custom search attributes registered; and the workflow bundle, built once.
+ */
+export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundle }> {
+  const path = process.env.TEMPORAL_TEST_SERVER;
+  const env = await TestWorkflowEnvironment.createTimeSkipping(
+    path && path !== 'sdk-download' ? { server: { executable: { type: 'existing-path', path } } } : undefined,
+  );
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).map(([name, type]) => [name, indexedType[type]]),
+    ),
+  });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: silentBundlerLogger,
+  });
+  return { env, bundle };
+}

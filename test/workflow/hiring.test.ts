@@ -1,0 +1,211 @@
+/**
+ * Selection and offers on the Java time-skipping server: the windows of DESIGN §3.2–3.3 (5-day
+ * selection, 48-hour acceptance) really elapse, with the real activities, Postgres and SMTP.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { listApplications } from '../../db/applications';
+import type { Employer } from '../../db/employers';
+import { findInternship } from '../../db/internships';
+import { createPool, type Db } from '../../db/pool';
+import type { Student } from '../../db/students';
+import {
+  applyUpdate,
+  internshipStateQuery,
+  internshipWorkflowId,
+  respondToOfferUpdate,
+  selectStudentsUpdate,
+} from '../../workflows/definitions';
+import type { internshipWorkflow } from '../../workflows/internship';
+import { realActivities } from '../helpers/activities';
+import { testConfig, uniqueSuffix } from '../helpers/env';
+import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
+import { emailsTo, waitForEmail } from '../helpers/inbox';
+import { startTimeSkipping } from '../helpers/time-skipping';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundle;
+let db: Db;
+
+beforeAll(async () => {
+  ({ env, bundle } = await startTimeSkipping());
+  db = createPool(testConfig().DATABASE_URL, 4);
+});
+afterAll(async () => {
+  await db?.end();
+  await env?.teardown();
+});
+
+interface Scene {
+  handle: WorkflowHandle<typeof internshipWorkflow>;
+  employer: Employer;
+  students: Student[];
+  applicationIds: string[];
+  internshipId: string;
+}
+
+/** A posting with `names.length` applicants, run by a worker with the real activities for `play`. */
+async function withApplicants(names: string[], play: (scene: Scene) => Promise<void>): Promise<void> {
+  const taskQueue = `hiring-${uniqueSuffix()}`;
+  const { activities, closeMailer } = realActivities(testConfig(), db);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities,
+  });
+  const employer = await seedEmployer(db);
+  const input = await seedPosting(db, employer, await env.currentTimeMs());
+  const students = await Promise.all(names.map((name) => seedStudent(db, name)));
+  try {
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+        workflowId: internshipWorkflowId(input.internshipId),
+        taskQueue,
+        args: [input],
+      });
+      const applicationIds: string[] = [];
+      for (const student of students) {
+        const { applicationId } = await handle.executeUpdate(applyUpdate, {
+          args: [
+            {
+              applicationId: randomUUID(),
+              studentId: student.id,
+              pitch: `I am ${student.name} and I love clean data.`,
+              answers: ['Excel, for its pivot tables'],
+            },
+          ],
+        });
+        applicationIds.push(applicationId);
+      }
+      try {
+        await play({ handle, employer, students, applicationIds, internshipId: input.internshipId });
+      } finally {
+        const { status } = await handle.describe();
+        if (status.name === 'RUNNING') await handle.terminate('test finished');
+      }
+    });
+  } finally {
+    closeMailer();
+  }
+}
+
+const statusOf = async (handle: Scene['handle']) => (await handle.query(internshipStateQuery)).status;
+
+test('given a ranked shortlist, when the first student lets the 48-hour window lapse, then the runner-up is offered and can accept', async () => {
+  await withApplicants(
+    ['Ana Lima', 'Ben Okafor', 'Chloe Park'],
+    async ({ handle, employer, students, applicationIds, internshipId }) => {
+      const [ana, ben, chloe] = students as [Student, Student, Student];
+      await env.sleep('7 days');
+      expect(await statusOf(handle)).toBe('Selecting');
+
+      await handle.executeUpdate(selectStudentsUpdate, {
+        args: [{ applicationIds: [applicationIds[0]!, applicationIds[1]!] }],
+      });
+      await waitForEmail(ana.email, /You have an offer/);
+      let state = await handle.query(internshipStateQuery);
+      expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ana.id } });
+
+      // 47 hours: still Ana's to take.
+      await env.sleep('47 hours');
+      expect((await handle.query(internshipStateQuery)).offer?.studentId).toBe(ana.id);
+      expect(await emailsTo(ben.email)).toHaveLength(0);
+
+      // Past 48 hours: Ana's silence passes the offer to Ben.
+      await env.sleep('2 hours');
+      await waitForEmail(ben.email, /You have an offer/);
+      state = await handle.query(internshipStateQuery);
+      expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ben.id } });
+      expect(state.applicants.find((a) => a.studentId === ana.id)?.status).toBe('lapsed');
+      // Ana's answer now comes too late.
+      await expect(
+        handle.executeUpdate(respondToOfferUpdate, {
+          args: [{ studentId: ana.id, accept: true, via: 'api' }],
+        }),
+      ).rejects.toThrow();
+
+      await handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: ben.id, accept: true, via: 'api' }],
+      });
+      await waitForEmail(employer.contactEmail, /Ben Okafor accepted/);
+      expect(await statusOf(handle)).toBe('Funding');
+      expect(await findInternship(db, internshipId)).toMatchObject({ status: 'Funding', studentId: ben.id });
+
+      // Everyone else is told kindly, once.
+      for (const other of [ana, chloe]) {
+        await waitForEmail(other.email, /An update on/);
+      }
+      const stored = Object.fromEntries(
+        (await listApplications(db, internshipId)).map((a) => [a.studentId, a.status]),
+      );
+      expect(stored).toEqual({ [ana.id]: 'not_selected', [ben.id]: 'accepted', [chloe.id]: 'not_selected' });
+    },
+  );
+});
+
+test('given every shortlisted student declines, the selection window restarts once, then silence expires the posting and every applicant is told', async () => {
+  await withApplicants(
+    ['Dara Quinn', 'Eli Stone', 'Gus Moreno'],
+    async ({ handle, students, applicationIds, internshipId }) => {
+      const [dara, eli, gus] = students as [Student, Student, Student];
+      await env.sleep('7 days');
+      await handle.executeUpdate(selectStudentsUpdate, {
+        args: [{ applicationIds: [applicationIds[0]!, applicationIds[1]!] }],
+      });
+      await handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: dara.id, accept: false, via: 'api' }],
+      });
+      await waitForEmail(eli.email, /You have an offer/);
+      await handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: eli.id, accept: false, via: 'api' }],
+      });
+
+      // Back to Selecting with a fresh 5-day window to choose among the rest; the employer stays silent.
+      let state = await handle.query(internshipStateQuery);
+      for (let i = 0; i < 50 && state.status !== 'Selecting'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await handle.query(internshipStateQuery);
+      }
+      expect(state.status).toBe('Selecting');
+      expect(state.selectionRound).toBe(1);
+      const now = await env.currentTimeMs();
+      expect(Date.parse(state.nextDeadline!)).toBeGreaterThan(now + 5 * 86_400_000 - 60_000);
+
+      expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_selection' });
+      expect((await findInternship(db, internshipId))?.status).toBe('Expired');
+      for (const student of [dara, eli, gus]) {
+        const email = await waitForEmail(student.email, /closed without a hire/);
+        expect(email.text).toContain('did not choose anyone');
+      }
+    },
+  );
+});
+
+test('given applications closed, the employer is reminded at 2 days and 1 day left of the 5-day selection window, then the posting expires', async () => {
+  await withApplicants(['Farah Idris'], async ({ handle, employer, students }) => {
+    await env.sleep('7 days');
+    expect(await statusOf(handle)).toBe('Selecting');
+    const reminders = async () =>
+      (await emailsTo(employer.contactEmail)).filter((e) => /left to choose/.test(e.subject));
+
+    await env.sleep('71 hours'); // 3 days less an hour into the window
+    expect(await reminders()).toHaveLength(0);
+    await env.sleep('2 hours');
+    expect((await waitForEmail(employer.contactEmail, /2 days left to choose/)).text).toContain(
+      'Clean a sales dataset',
+    );
+    expect(await reminders()).toHaveLength(1);
+
+    await env.sleep('22 hours'); // 4 days less an hour
+    expect(await reminders()).toHaveLength(1);
+    await env.sleep('2 hours');
+    await waitForEmail(employer.contactEmail, /1 day left to choose/);
+
+    expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_selection' });
+    expect(await reminders()).toHaveLength(2);
+    await waitForEmail(students[0]!.email, /closed without a hire/);
+  });
+});
