@@ -1,7 +1,17 @@
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import {
+  applicationCreatedResponse,
+  applyBody,
+  blindApplicationList,
+  createStudentBody,
+  createStudentResponse,
+  offerResponseBody,
+  offerResponseResult,
+  selectionBody,
+  selectionResponse,
+  withdrawResponse,
   createEmployerBody,
   createEmployerResponse,
   createInternshipBody,
@@ -89,6 +99,141 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       200: json(internshipSchema, 'The posting'),
       ...common,
       404: problem("Unknown, or another employer's"),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/students',
+    summary: 'Sign up as a student (no token needed; no GPA, ever)',
+    request: { body: { required: true, content: { 'application/json': { schema: createStudentBody } } } },
+    responses: {
+      201: json(createStudentResponse, 'The student and its API token'),
+      409: problem('Email already registered'),
+      422: problem('Invalid body'),
+    },
+  });
+
+  const idempotencyHeader = z.object({
+    'Idempotency-Key': z
+      .string()
+      .max(255)
+      .optional()
+      .describe('Same key + same body replays the first answer'),
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/internships/{id}/applications',
+    summary: 'Apply with a pitch and one answer per screening question (student)',
+    security: secured,
+    request: {
+      params: internshipIdParam,
+      headers: idempotencyHeader,
+      body: { required: true, content: { 'application/json': { schema: applyBody } } },
+    },
+    responses: {
+      201: json(applicationCreatedResponse, 'Applied'),
+      ...common,
+      403: problem('Caller is not a student'),
+      404: problem('Unknown posting'),
+      409: problem('Applications closed, posting full, or already applied'),
+      422: problem('Invalid body, or Idempotency-Key reused with another body'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'delete',
+    path: '/v1/internships/{id}/applications/mine',
+    summary: 'Withdraw before selection (student)',
+    security: secured,
+    request: { params: internshipIdParam },
+    responses: {
+      200: json(withdrawResponse, 'Withdrawn'),
+      ...common,
+      403: problem('Caller is not a student'),
+      404: problem('No application of yours here'),
+      409: problem('Too late to withdraw'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/internships/{id}/applications',
+    summary: 'Blind applicant list: no name, email or school until a student accepts (owner, ops)',
+    security: secured,
+    request: { params: internshipIdParam },
+    responses: {
+      200: json(blindApplicationList, 'Applications in the order they came'),
+      ...common,
+      403: problem('Caller is a student'),
+      404: problem("Unknown, or another employer's"),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/internships/{id}/selection',
+    summary: 'Choose one application or a ranked shortlist of up to 3 (owner)',
+    security: secured,
+    request: {
+      params: internshipIdParam,
+      body: { required: true, content: { 'application/json': { schema: selectionBody } } },
+    },
+    responses: {
+      202: json(selectionResponse, 'The first is being offered'),
+      ...common,
+      403: problem('Caller is not an employer'),
+      404: problem("Unknown, or another employer's"),
+      409: problem('Not Open or Selecting'),
+      422: problem('An application cannot be selected'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/internships/{id}/offer-response',
+    summary: 'Accept or decline an offer (the offered student)',
+    security: secured,
+    request: {
+      params: internshipIdParam,
+      body: { required: true, content: { 'application/json': { schema: offerResponseBody } } },
+    },
+    responses: {
+      200: json(offerResponseResult, 'Recorded'),
+      ...common,
+      403: problem('Caller is not a student'),
+      404: problem('No open offer for the caller'),
+    },
+  });
+
+  const tokenParam = z.object({ token: z.string().describe('The opaque token from the email link') });
+  const htmlPage = (description: string) => ({
+    description,
+    content: { 'text/html': { schema: z.string() } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/actions/{token}',
+    summary: 'Email link: a page stating the decision with one button; changes nothing',
+    request: { params: tokenParam },
+    responses: {
+      200: htmlPage('The decision, or "already done"'),
+      404: htmlPage('Unknown link'),
+      410: htmlPage('Expired link'),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/actions/{token}',
+    summary: 'Email link: performs the decision once',
+    request: { params: tokenParam },
+    responses: {
+      200: htmlPage('Done, or already done'),
+      404: htmlPage('Unknown link'),
+      409: htmlPage('The decision is closed'),
+      410: htmlPage('Expired link'),
+      503: htmlPage('Temporarily unavailable; nothing changed'),
     },
   });
 

@@ -164,8 +164,14 @@ export const internshipSchema = z.object({
       .describe('When silence next changes something; null when nothing waits'),
   }),
   windows: z.object({ selectionMs: z.int(), acceptMs: z.int(), workMs: z.int(), reviewMs: z.int() }),
+  screeningQuestions: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  nextActions: z.array(z.string()).describe("What the caller can do now, e.g. 'apply', 'select'"),
+  myApplication: z
+    .object({ applicationId: z.uuid(), label: z.string(), status: z.enum(APPLICATION_STATUSES) })
+    .optional()
+    .describe('Students: their own application'),
 });
 
 export const internshipPage = z.object({
