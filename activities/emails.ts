@@ -1,3 +1,5 @@
+import type { Student } from '../db/students';
+
 /** The words of every email; each returns subject, plain text and HTML with values escaped. */
 
 export interface EmailContent {
@@ -90,14 +92,7 @@ export function studentProfile(p: {
   contactName: string | null;
   companyName: string;
   title: string;
-  student: {
-    name: string;
-    email: string;
-    school: string | null;
-    major: string;
-    graduationYear: number;
-    skills: string[];
-  };
+  student: Omit<Student, 'id' | 'createdAt'>;
 }): EmailContent {
   const s = p.student;
   const lines = [

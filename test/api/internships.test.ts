@@ -4,8 +4,8 @@
  */
 import { findInternship } from '../../db/internships';
 import { internshipWorkflowId } from '../../workflows/definitions';
+import { newEmployer as createEmployer, samplePosting } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
-import { uniqueSuffix } from '../helpers/env';
 
 let h: ApiHarness;
 let ops: string;
@@ -18,23 +18,11 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const posting = {
-  title: 'Clean a sales dataset',
-  description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
-  deliverable: 'A cleaned CSV and a one-page summary',
-  skills: ['Excel', 'data cleaning'],
-  estimatedHours: 10,
-  feeCents: 25_000,
+const posting = samplePosting;
+const newEmployer = async (company?: string) => {
+  const actor = await createEmployer(h, company);
+  return { employer: { id: actor.id, contactEmail: actor.email }, token: actor.token };
 };
-
-async function newEmployer(company = 'Acme Analytics') {
-  const res = await call(h.baseUrl, 'POST', '/v1/employers', {
-    token: ops,
-    body: { companyName: company, contactEmail: `hiring-${uniqueSuffix()}@acme.test` },
-  });
-  expect(res.status).toBe(201);
-  return res.body as { employer: { id: string; contactEmail: string }; token: string };
-}
 
 describe('POST /v1/employers', () => {
   test('ops creates an employer and receives a token that works once stored only as a hash', async () => {

@@ -1,7 +1,9 @@
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { createPool, type Db } from '../../db/pool';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
+import { testConfig } from './env';
 import { silentBundlerLogger } from './activities';
 
 const { IndexedValueType } = temporal.api.enums.v1;
@@ -31,4 +33,28 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
     logger: silentBundlerLogger,
   });
   return { env, bundle };
+}
+
+/** Registers this file's beforeAll/afterAll: the time-skipping server, the bundle and a Postgres pool. */
+export function useTimeSkipping(): {
+  env: () => TestWorkflowEnvironment;
+  bundle: () => WorkflowBundle;
+  db: () => Db;
+} {
+  let env: TestWorkflowEnvironment | undefined;
+  let bundle: WorkflowBundle | undefined;
+  let db: Db | undefined;
+  beforeAll(async () => {
+    ({ env, bundle } = await startTimeSkipping());
+    db = createPool(testConfig().DATABASE_URL, 4);
+  });
+  afterAll(async () => {
+    await db?.end();
+    await env?.teardown();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the time-skipping environment is not started');
+    return value;
+  };
+  return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db) };
 }

@@ -3,13 +3,11 @@
  * selection, 48-hour acceptance) really elapse, with the real activities, Postgres and SMTP.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundle } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
-import { createPool, type Db } from '../../db/pool';
 import type { Student } from '../../db/students';
 import {
   applyUpdate,
@@ -23,20 +21,9 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { startTimeSkipping } from '../helpers/time-skipping';
+import { useTimeSkipping } from '../helpers/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundle;
-let db: Db;
-
-beforeAll(async () => {
-  ({ env, bundle } = await startTimeSkipping());
-  db = createPool(testConfig().DATABASE_URL, 4);
-});
-afterAll(async () => {
-  await db?.end();
-  await env?.teardown();
-});
+const suite = useTimeSkipping();
 
 interface Scene {
   handle: WorkflowHandle<typeof internshipWorkflow>;
@@ -49,23 +36,25 @@ interface Scene {
 /** A posting with `names.length` applicants, run by a worker with the real activities for `play`. */
 async function withApplicants(names: string[], play: (scene: Scene) => Promise<void>): Promise<void> {
   const taskQueue = `hiring-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(testConfig(), db);
+  const { activities, closeMailer } = realActivities(testConfig(), suite.db());
   const worker = await Worker.create({
-    connection: env.nativeConnection,
+    connection: suite.env().nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: suite.bundle(),
     activities,
   });
-  const employer = await seedEmployer(db);
-  const input = await seedPosting(db, employer, await env.currentTimeMs());
-  const students = await Promise.all(names.map((name) => seedStudent(db, name)));
+  const employer = await seedEmployer(suite.db());
+  const input = await seedPosting(suite.db(), employer, await suite.env().currentTimeMs());
+  const students = await Promise.all(names.map((name) => seedStudent(suite.db(), name)));
   try {
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-        workflowId: internshipWorkflowId(input.internshipId),
-        taskQueue,
-        args: [input],
-      });
+      const handle = await suite
+        .env()
+        .client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+          workflowId: internshipWorkflowId(input.internshipId),
+          taskQueue,
+          args: [input],
+        });
       const applicationIds: string[] = [];
       for (const student of students) {
         const { applicationId } = await handle.executeUpdate(applyUpdate, {
@@ -99,7 +88,7 @@ test('given a ranked shortlist, when the first student lets the 48-hour window l
     ['Ana Lima', 'Ben Okafor', 'Chloe Park'],
     async ({ handle, employer, students, applicationIds, internshipId }) => {
       const [ana, ben, chloe] = students as [Student, Student, Student];
-      await env.sleep('7 days');
+      await suite.env().sleep('7 days');
       expect(await statusOf(handle)).toBe('Selecting');
 
       await handle.executeUpdate(selectStudentsUpdate, {
@@ -110,12 +99,12 @@ test('given a ranked shortlist, when the first student lets the 48-hour window l
       expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ana.id } });
 
       // 47 hours: still Ana's to take.
-      await env.sleep('47 hours');
+      await suite.env().sleep('47 hours');
       expect((await handle.query(internshipStateQuery)).offer?.studentId).toBe(ana.id);
       expect(await emailsTo(ben.email)).toHaveLength(0);
 
       // Past 48 hours: Ana's silence passes the offer to Ben.
-      await env.sleep('2 hours');
+      await suite.env().sleep('2 hours');
       await waitForEmail(ben.email, /You have an offer/);
       state = await handle.query(internshipStateQuery);
       expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ben.id } });
@@ -132,14 +121,17 @@ test('given a ranked shortlist, when the first student lets the 48-hour window l
       });
       await waitForEmail(employer.contactEmail, /Ben Okafor accepted/);
       expect(await statusOf(handle)).toBe('Funding');
-      expect(await findInternship(db, internshipId)).toMatchObject({ status: 'Funding', studentId: ben.id });
+      expect(await findInternship(suite.db(), internshipId)).toMatchObject({
+        status: 'Funding',
+        studentId: ben.id,
+      });
 
       // Everyone else is told kindly, once.
       for (const other of [ana, chloe]) {
         await waitForEmail(other.email, /An update on/);
       }
       const stored = Object.fromEntries(
-        (await listApplications(db, internshipId)).map((a) => [a.studentId, a.status]),
+        (await listApplications(suite.db(), internshipId)).map((a) => [a.studentId, a.status]),
       );
       expect(stored).toEqual({ [ana.id]: 'not_selected', [ben.id]: 'accepted', [chloe.id]: 'not_selected' });
     },
@@ -151,7 +143,7 @@ test('given every shortlisted student declines, the selection window restarts on
     ['Dara Quinn', 'Eli Stone', 'Gus Moreno'],
     async ({ handle, students, applicationIds, internshipId }) => {
       const [dara, eli, gus] = students as [Student, Student, Student];
-      await env.sleep('7 days');
+      await suite.env().sleep('7 days');
       await handle.executeUpdate(selectStudentsUpdate, {
         args: [{ applicationIds: [applicationIds[0]!, applicationIds[1]!] }],
       });
@@ -171,11 +163,11 @@ test('given every shortlisted student declines, the selection window restarts on
       }
       expect(state.status).toBe('Selecting');
       expect(state.selectionRound).toBe(1);
-      const now = await env.currentTimeMs();
+      const now = await suite.env().currentTimeMs();
       expect(Date.parse(state.nextDeadline!)).toBeGreaterThan(now + 5 * 86_400_000 - 60_000);
 
       expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_selection' });
-      expect((await findInternship(db, internshipId))?.status).toBe('Expired');
+      expect((await findInternship(suite.db(), internshipId))?.status).toBe('Expired');
       for (const student of [dara, eli, gus]) {
         const email = await waitForEmail(student.email, /closed without a hire/);
         expect(email.text).toContain('did not choose anyone');
@@ -186,22 +178,22 @@ test('given every shortlisted student declines, the selection window restarts on
 
 test('given applications closed, the employer is reminded at 2 days and 1 day left of the 5-day selection window, then the posting expires', async () => {
   await withApplicants(['Farah Idris'], async ({ handle, employer, students }) => {
-    await env.sleep('7 days');
+    await suite.env().sleep('7 days');
     expect(await statusOf(handle)).toBe('Selecting');
     const reminders = async () =>
       (await emailsTo(employer.contactEmail)).filter((e) => /left to choose/.test(e.subject));
 
-    await env.sleep('71 hours'); // 3 days less an hour into the window
+    await suite.env().sleep('71 hours'); // 3 days less an hour into the window
     expect(await reminders()).toHaveLength(0);
-    await env.sleep('2 hours');
+    await suite.env().sleep('2 hours');
     expect((await waitForEmail(employer.contactEmail, /2 days left to choose/)).text).toContain(
       'Clean a sales dataset',
     );
     expect(await reminders()).toHaveLength(1);
 
-    await env.sleep('22 hours'); // 4 days less an hour
+    await suite.env().sleep('22 hours'); // 4 days less an hour
     expect(await reminders()).toHaveLength(1);
-    await env.sleep('2 hours');
+    await suite.env().sleep('2 hours');
     await waitForEmail(employer.contactEmail, /1 day left to choose/);
 
     expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_selection' });
