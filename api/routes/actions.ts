@@ -1,11 +1,11 @@
-import { Router, type Response } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import {
   claimActionToken,
   findActionToken,
   releaseActionToken,
   type ActionToken,
 } from '../../db/action-tokens';
-import { findInternship } from '../../db/internships';
+import { findInternship, findInternshipContact } from '../../db/internships';
 import { respondToOfferUpdate } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { page } from '../pages';
@@ -29,6 +29,10 @@ const ACTIONS: Record<string, { question: string; button: string; done: string; 
 };
 
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
+
+const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+const formatWhen = (date: Date) =>
+  date.toLocaleString('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 
 /**
  * Email links (DESIGN §4). GET only shows the decision and a button, so link scanners that fetch or
@@ -64,8 +68,7 @@ export function actionRoutes(deps: AppDeps): Router {
       ]),
     );
 
-  const titleOf = async (token: ActionToken) =>
-    (await findInternship(deps.db, token.internshipId))?.title ?? 'this micro-internship';
+  const postingOf = (token: ActionToken) => findInternshipContact(deps.db, token.internshipId);
 
   router.get('/actions/:token', async (req, res) => {
     const raw = req.params.token;
@@ -74,14 +77,24 @@ export function actionRoutes(deps: AppDeps): Router {
     if (!token || !action) return forged(res);
     if (token.usedAt) return alreadyDone(res, token);
     if (token.expiresAt.getTime() <= Date.now()) return expired(res);
-    const title = await titleOf(token);
+    const posting = await postingOf(token);
+    const internship = await findInternship(deps.db, token.internshipId);
+    const title = posting?.title ?? 'this micro-internship';
+    const context =
+      posting && internship
+        ? `${posting.companyName} chose you for this paid micro-internship: ${formatUsd(internship.feeCents)} for about ${internship.estimatedHours} hours of work.`
+        : '';
     html(
       res,
       200,
-      page(action.question.replace('%s', title), [`Answer by ${token.expiresAt.toISOString()}.`], {
-        action: `/actions/${raw}`,
-        button: action.button,
-      }),
+      page(
+        action.question.replace('%s', title),
+        [context, `Please answer by ${formatWhen(token.expiresAt)}.`].filter(Boolean),
+        {
+          action: `/actions/${raw}`,
+          button: action.button,
+        },
+      ),
     );
   });
 
@@ -125,6 +138,17 @@ export function actionRoutes(deps: AppDeps): Router {
       throw err;
     }
     html(res, 200, page('Done', [action.done]));
+  });
+
+  // People arrive here from email, not from an API client: failures get a page, never JSON or a trace.
+  router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const unreachable = unreachableDependency(err);
+    deps.logger.error({ err }, 'action link failed');
+    html(
+      res,
+      unreachable ? 503 : 500,
+      page('Please try again shortly', ['Something went wrong on our side and nothing was changed.']),
+    );
   });
 
   return router;
