@@ -141,3 +141,22 @@ export function postingClosedUnfilled(p: {
     html: layout(lines),
   };
 }
+
+const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+
+/** A plain message with one optional link, for the many short notices of the work phase. */
+export function notice(p: {
+  subject: string;
+  greeting: string;
+  lines: string[];
+  link?: { href: string; label: string };
+}): EmailContent {
+  const lines = [p.greeting, ...p.lines];
+  return {
+    subject: p.subject,
+    text: `${lines.join('\n\n')}\n${p.link ? `\n${p.link.label}: ${p.link.href}\n` : ''}`,
+    html: layout(lines, p.link),
+  };
+}
+
+export const money = usd;

@@ -1,13 +1,15 @@
 import { createNotificationActivities, type NotificationDeps } from './notifications';
+import { createPaymentActivities, type PaymentDeps } from './payments';
 import { createRecordActivities } from './records';
 
-export type ActivityDeps = NotificationDeps;
+export type ActivityDeps = NotificationDeps & PaymentDeps;
 
 /** Every activity the worker registers, built from its real dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createRecordActivities(deps),
     ...createNotificationActivities(deps),
+    ...createPaymentActivities(deps),
   };
 }
 

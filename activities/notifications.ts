@@ -189,5 +189,194 @@ export function createNotificationActivities(deps: NotificationDeps) {
         emails.postingClosedUnfilled,
       );
     },
+
+    /**
+     * Sends `kind` to the employer or the hired student of an internship, once per `occurrence`.
+     * `links` become action links (stored hashed, valid until `expiresAt`) added to the email.
+     */
+    async notifyParty(p: {
+      internshipId: string;
+      to: 'employer' | 'student';
+      kind: NoticeKind;
+      occurrence?: string;
+      facts?: Record<string, string>;
+      links?: { actions: string[]; decisionKey: string; expiresAt: string };
+    }): Promise<void> {
+      const dedupeKey = stepKey(p.internshipId, `email:${p.kind}${p.occurrence ? `:${p.occurrence}` : ''}`);
+      await inTransaction(deps.db, async (tx) => {
+        if (await lockEmail(tx, dedupeKey)) return;
+        const contact = await findInternshipContact(tx, p.internshipId);
+        const posting = await findInternship(tx, p.internshipId);
+        const student = posting?.studentId ? await findStudent(tx, posting.studentId) : undefined;
+        if (!contact || !posting || (p.to === 'student' && !student)) {
+          throw ApplicationFailure.nonRetryable(
+            `no ${p.to} for internship ${p.internshipId}`,
+            ErrorType.NotFound,
+          );
+        }
+        const actorId = p.to === 'employer' ? posting.employerId : student!.id;
+        const tokens = p.links
+          ? await issueActionTokens(tx, {
+              decisionKey: p.links.decisionKey,
+              actions: p.links.actions,
+              internshipId: p.internshipId,
+              actorRole: p.to,
+              actorId,
+              expiresAt: p.links.expiresAt,
+            })
+          : [];
+        const content = noticeContent(p.kind, {
+          title: posting.title,
+          company: contact.companyName,
+          employerName: contact.contactName ?? contact.companyName,
+          studentName: student?.name ?? '',
+          fee: emails.money(posting.feeCents),
+          postingUrl: postingUrl(p.internshipId),
+          ...p.facts,
+        });
+        const linkLines = tokens.map((t) => `${ACTION_LABELS[t.action] ?? t.action}: ${actionUrl(t.token)}`);
+        const linkHtml = tokens
+          .map((t) => `<p><a href="${actionUrl(t.token)}">${ACTION_LABELS[t.action] ?? t.action}</a></p>`)
+          .join('');
+        await enqueueEmail(tx, {
+          dedupeKey,
+          internshipId: p.internshipId,
+          to: p.to === 'employer' ? contact.contactEmail : student!.email,
+          subject: content.subject,
+          text: content.text + (linkLines.length ? `\n${linkLines.join('\n')}\n` : ''),
+          html: content.html.replace('</body>', `${linkHtml}</body>`),
+        });
+      });
+      await sendQueued(deps, dedupeKey);
+    },
   };
+}
+
+/** The words on the buttons of action links. */
+export const ACTION_LABELS: Record<string, string> = {
+  'funding.pay': 'Pay now',
+  'payout.onboard': 'Set up payouts',
+};
+
+export type NoticeKind =
+  | 'pay-link'
+  | 'unfunded-employer'
+  | 'unfunded-student'
+  | 'work-started'
+  | 'work-midpoint'
+  | 'work-due-soon'
+  | 'submitted'
+  | 'review-reminder'
+  | 'changes-requested'
+  | 'disputed'
+  | 'approved'
+  | 'payout-onboarding'
+  | 'paid';
+
+/** The text of each notice; `f` carries title, company, names, fee and the step's own facts. */
+function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.EmailContent {
+  const toStudent = `Hi ${f.studentName?.split(' ')[0] ?? ''},`;
+  const toEmployer = `Hello ${f.employerName},`;
+  switch (kind) {
+    case 'pay-link':
+      return emails.notice({
+        subject: `Action needed: pay ${f.fee} for "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `We could not charge your saved card for "${f.title}" (${f.reason ?? 'declined'}).`,
+          `Please pay ${f.fee} by ${f.deadline}. Your student is waiting to start; if the fee is not paid by then, the micro-internship is cancelled.`,
+        ],
+      });
+    case 'unfunded-employer':
+      return emails.notice({
+        subject: `"${f.title}" was cancelled: the fee was not paid`,
+        greeting: toEmployer,
+        lines: [
+          `The fee for "${f.title}" was not paid within 3 days, so the micro-internship is cancelled. Nothing was charged.`,
+        ],
+      });
+    case 'unfunded-student':
+      return emails.notice({
+        subject: `"${f.title}" will not go ahead`,
+        greeting: toStudent,
+        lines: [
+          `We are sorry: ${f.company} did not fund "${f.title}", so it is cancelled. This was not about your work.`,
+          'New micro-internships are posted every week.',
+        ],
+      });
+    case 'work-started':
+      return emails.notice({
+        subject: `You can start "${f.title}": due ${f.dueAt}`,
+        greeting: toStudent,
+        lines: [`${f.company} has funded "${f.title}" (${f.fee}). The deliverable is due ${f.dueAt}.`],
+        link: { href: f.postingUrl!, label: 'The brief' },
+      });
+    case 'work-midpoint':
+      return emails.notice({
+        subject: `Halfway there: "${f.title}" is due ${f.dueAt}`,
+        greeting: toStudent,
+        lines: [
+          `You are halfway to the due date of "${f.title}" (${f.dueAt}). If you need more time, ask for an extension now.`,
+        ],
+      });
+    case 'work-due-soon':
+      return emails.notice({
+        subject: `Due in 24 hours: "${f.title}"`,
+        greeting: toStudent,
+        lines: [`"${f.title}" is due ${f.dueAt}. Submit a link to your deliverable with a few notes.`],
+      });
+    case 'submitted':
+      return emails.notice({
+        subject: `Submitted for review: "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `${f.studentName} submitted the deliverable for "${f.title}": ${f.url}`,
+          `Please approve it or ask for changes by ${f.reviewBy}. If we hear nothing by then, it is approved automatically and the student is paid.`,
+        ],
+      });
+    case 'review-reminder':
+      return emails.notice({
+        subject: `${f.daysLeft === '1' ? '1 day' : `${f.daysLeft} days`} left to review "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `Your review of "${f.title}" is due ${f.reviewBy}. Without a decision by then, the work is approved automatically.`,
+        ],
+      });
+    case 'changes-requested':
+      return emails.notice({
+        subject: `Changes requested on "${f.title}"`,
+        greeting: toStudent,
+        lines: [`${f.company} asked for changes: ${f.comments}`, `Please resubmit by ${f.dueAt}.`],
+      });
+    case 'disputed':
+      return emails.notice({
+        subject: `"${f.title}" is with our team for a decision`,
+        greeting: f.audience === 'employer' ? toEmployer : toStudent,
+        lines: [
+          'The work was rejected after the last round of changes. Our operations team will review it and decide how the fee is shared; the money stays held until then.',
+        ],
+      });
+    case 'approved':
+      return emails.notice({
+        subject: `Approved: "${f.title}"`,
+        greeting: toStudent,
+        lines: [
+          `Your work on "${f.title}" was approved${f.auto === 'true' ? ' (the review window ended without objections)' : ''}. Your payment is on its way.`,
+        ],
+      });
+    case 'payout-onboarding':
+      return emails.notice({
+        subject: `Set up payouts to receive your pay for "${f.title}"`,
+        greeting: toStudent,
+        lines: [
+          'To receive your pay we need a payout account. It takes a few minutes with our payments partner, Stripe.',
+        ],
+      });
+    case 'paid':
+      return emails.notice({
+        subject: `You have been paid for "${f.title}"`,
+        greeting: toStudent,
+        lines: [`We sent ${f.amount} to your payout account. Expect it by ${f.paidBy}.`],
+      });
+  }
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from 'pino';
+import type Stripe from 'stripe';
 import type { Db } from '../db/pool';
 import type { AppConfig } from '../lib/config';
 import { authenticate } from './auth';
@@ -11,12 +12,23 @@ import { actionRoutes } from './routes/actions';
 import { applicationRoutes } from './routes/applications';
 import { employerRoutes } from './routes/employers';
 import { studentRoutes } from './routes/students';
+import { webhookRoutes } from './routes/webhooks';
+import { workRoutes } from './routes/work';
 import { internshipRoutes } from './routes/internships';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
-  config: Pick<AppConfig, 'OPS_TOKEN' | 'TEMPORAL_TASK_QUEUE' | 'MIN_HOURLY_RATE_CENTS'>;
+  /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
+  stripe: Stripe;
+  config: Pick<
+    AppConfig,
+    | 'OPS_TOKEN'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'MIN_HOURLY_RATE_CENTS'
+    | 'STRIPE_WEBHOOK_SECRET'
+    | 'PUBLIC_BASE_URL'
+  >;
   logger: Logger;
 }
 
@@ -24,6 +36,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Before the JSON parser: signatures are checked on the raw body.
+  app.use(webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET }));
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', (_req, res) => {
@@ -46,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(employerRoutes(deps));
   v1.use(internshipRoutes(deps));
   v1.use(applicationRoutes(deps));
+  v1.use(workRoutes(deps));
   app.use(v1);
 
   app.use(notFoundHandler);

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { createStripeClient } from '../lib/stripe';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -12,7 +13,8 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  const server = createApp({ db, temporal, config, logger }).listen(config.API_PORT, () => {
+  const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
+  const server = createApp({ db, temporal, stripe, config, logger }).listen(config.API_PORT, () => {
     logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
   });
 

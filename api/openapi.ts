@@ -9,8 +9,12 @@ import {
   createStudentResponse,
   offerResponseBody,
   offerResponseResult,
+  reviewBody,
+  reviewResponse,
   selectionBody,
   selectionResponse,
+  submissionBody,
+  submissionResponse,
   withdrawResponse,
   createEmployerBody,
   createEmployerResponse,
@@ -204,6 +208,64 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       ...common,
       403: problem('Caller is not a student'),
       404: problem('No open offer for the caller'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/internships/{id}/submissions',
+    summary: 'Submit the deliverable: a link and notes (the hired student)',
+    security: secured,
+    request: {
+      params: internshipIdParam,
+      body: { required: true, content: { 'application/json': { schema: submissionBody } } },
+    },
+    responses: {
+      201: json(submissionResponse, 'Submitted; the employer reviews it'),
+      ...common,
+      403: problem('Caller is not a student'),
+      404: problem('Not your micro-internship'),
+      409: problem('Not in progress, or already submitted'),
+      422: problem('Invalid body'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/internships/{id}/review',
+    summary: 'Approve, request changes (at most twice), or reject after the last round (owner)',
+    security: secured,
+    request: {
+      params: internshipIdParam,
+      body: { required: true, content: { 'application/json': { schema: reviewBody } } },
+    },
+    responses: {
+      200: json(reviewResponse, 'The status the internship moves to'),
+      ...common,
+      403: problem('Caller is not an employer'),
+      404: problem("Unknown, or another employer's"),
+      409: problem('Nothing to review, or the decision is not allowed in this round'),
+      422: problem('Invalid body'),
+    },
+  });
+
+  registry.registerPath({
+    method: 'post',
+    path: '/webhooks/stripe',
+    summary: 'Stripe events, signed; each event id is applied once',
+    request: {
+      headers: z.object({ 'Stripe-Signature': z.string() }),
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ id: z.string(), type: z.string() }).loose() } },
+      },
+    },
+    responses: {
+      200: json(
+        z.object({ received: z.boolean(), duplicate: z.boolean().optional() }),
+        'Applied, or a duplicate ignored',
+      ),
+      400: problem('Signature missing, wrong or older than 5 minutes'),
     },
   });
 

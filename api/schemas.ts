@@ -10,7 +10,12 @@ import {
   WORK_DURATION,
   type BoundedWindow,
 } from '../workflows/durations';
-import { APPLICATION_STATUSES, INTERNSHIP_STATUSES, MAX_SHORTLIST } from '../workflows/definitions';
+import {
+  APPLICATION_STATUSES,
+  INTERNSHIP_STATUSES,
+  MAX_SHORTLIST,
+  REVIEW_DECISIONS,
+} from '../workflows/definitions';
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
@@ -112,6 +117,27 @@ export const selectionBody = z
   .strict();
 
 export const offerResponseBody = z.object({ accept: z.boolean() }).strict();
+
+export const submissionBody = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .describe('Where the employer can see the deliverable'),
+    notes: text(1, 5000),
+  })
+  .strict();
+
+export const reviewBody = z
+  .object({
+    decision: z.enum(REVIEW_DECISIONS),
+    comments: z.string().trim().max(5000).default(''),
+  })
+  .strict()
+  .refine((b) => b.decision === 'approve' || b.comments.length > 0, {
+    path: ['comments'],
+    message: 'say what should change (or why it is rejected)',
+  });
 
 // --- responses ---
 
@@ -217,3 +243,6 @@ export const blindApplicationList = z.object({ items: z.array(blindApplicationSc
 export const selectionResponse = z.object({ status: z.string(), shortlist: z.array(z.uuid()) });
 export const offerResponseResult = z.object({ accepted: z.boolean() });
 export const withdrawResponse = z.object({ applicationId: z.uuid(), status: z.literal('withdrawn') });
+
+export const submissionResponse = z.object({ status: z.literal('InReview'), submittedAt: z.iso.datetime() });
+export const reviewResponse = z.object({ status: z.enum(INTERNSHIP_STATUSES) });

@@ -20,13 +20,16 @@ export interface Internship {
   applicantCount: number;
   /** The student who accepted the offer, once one did. */
   studentId: string | null;
+  dueAt: string | null;
+  /** When the student can expect the money, once it is sent. */
+  paidBy: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type NewInternship = Omit<
   Internship,
-  'nextDeadline' | 'applicantCount' | 'studentId' | 'createdAt' | 'updatedAt'
+  'nextDeadline' | 'applicantCount' | 'studentId' | 'dueAt' | 'paidBy' | 'createdAt' | 'updatedAt'
 >;
 
 interface InternshipRow {
@@ -50,6 +53,8 @@ interface InternshipRow {
   next_deadline: Date | null;
   applicant_count: number;
   student_id: string | null;
+  due_at: Date | null;
+  paid_by: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -77,6 +82,8 @@ const toInternship = (row: InternshipRow): Internship => ({
   nextDeadline: row.next_deadline?.toISOString() ?? null,
   applicantCount: row.applicant_count,
   studentId: row.student_id,
+  dueAt: row.due_at?.toISOString() ?? null,
+  paidBy: row.paid_by?.toISOString() ?? null,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -124,9 +131,18 @@ export async function findInternship(db: Queryable, id: string): Promise<Interns
 export async function recordState(db: Queryable, state: InternshipSummary): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE internships
-        SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, updated_at = now()
+        SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, due_at = $6, paid_by = $7,
+            updated_at = now()
       WHERE id = $1 AND state_version < $5`,
-    [state.internshipId, state.status, state.nextDeadline, state.hiredStudentId, state.version],
+    [
+      state.internshipId,
+      state.status,
+      state.nextDeadline,
+      state.hiredStudentId,
+      state.version,
+      state.dueAt,
+      state.paidBy,
+    ],
   );
   return rowCount === 1;
 }

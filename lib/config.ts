@@ -35,6 +35,8 @@ const appSchema = z.object({
     .default('sk_test_123'),
   STRIPE_API_BASE: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).default('whsec_local'),
+  /** Charged when an employer has no saved card: a Stripe test card; never set this with live keys. */
+  STRIPE_DEFAULT_PAYMENT_METHOD: optionalString,
 
   MIN_HOURLY_RATE_CENTS: z.coerce.number().int().positive().default(2000),
   PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),

@@ -13,6 +13,7 @@ import {
   startStripeMock,
   startTemporalDevServer,
 } from './stack/services';
+import { startStripeTestModeProxy } from './stack/stripe-test-mode';
 import { readTools, repoRoot } from './stack/tools';
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
       logFile: logs('stripe-mock'),
     });
     started.push(stripe);
+    // stripe-mock plus Stripe's test-card outcomes (see stripe-test-mode.ts); a fake, for local use only.
+    const stripeTestMode = await startStripeTestModeProxy({ upstream: stripe.apiBase });
+    started.push({ name: 'stripe test-mode proxy', stop: () => stripeTestMode.stop() });
 
     const apiUrl = `http://localhost:${config.API_PORT}`;
     const env = {
@@ -91,7 +95,8 @@ async function main(): Promise<void> {
       TEMPORAL_UI_URL: temporal.uiUrl,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
-      STRIPE_API_BASE: stripe.apiBase,
+      STRIPE_API_BASE: stripeTestMode.url,
+      STRIPE_DEFAULT_PAYMENT_METHOD: process.env.STRIPE_DEFAULT_PAYMENT_METHOD ?? 'pm_card_visa',
     };
     const node = (entry: string) =>
       [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
         `  Temporal UI  ${temporal.uiUrl}`,
         `  Inbox        ${mail.webUrl}/index.html`,
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
-        `  stripe-mock  ${stripe.apiBase}`,
+        `  stripe-mock  ${stripe.apiBase} (test-mode proxy ${stripeTestMode.url})`,
         `  Ops token    in OPS_TOKEN${process.env.OPS_TOKEN ? '' : ` (local default: ${config.OPS_TOKEN})`}`,
         `  Logs         worker and API below; services in ${path.join(dataDir, 'logs')}`,
         '',

@@ -15,6 +15,7 @@ import {
   startStripeMock,
   startTemporalDevServer,
 } from '../scripts/stack/services';
+import { startStripeTestModeProxy } from '../scripts/stack/stripe-test-mode';
 import { readTools } from '../scripts/stack/tools';
 
 declare global {
@@ -99,6 +100,8 @@ async function startStack(): Promise<void> {
   pending.push(...starting);
   const [postgres, temporal, mail, stripe] = await Promise.all(starting);
   await timed('migrations', () => migrate(postgres.url));
+  const stripeTestMode = await startStripeTestModeProxy({ upstream: stripe.apiBase });
+  services.push({ name: 'stripe test-mode proxy', stop: () => stripeTestMode.stop() });
 
   if (tools.temporalTestServer !== 'sdk-download') {
     const testServer = await timed('time-skipping test server (JVM start)', () =>
@@ -119,7 +122,10 @@ async function startStack(): Promise<void> {
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(mail.smtpPort),
     MAILDEV_URL: mail.webUrl,
-    STRIPE_API_BASE: stripe.apiBase,
+    STRIPE_API_BASE: stripeTestMode.url,
+    STRIPE_MOCK_URL: stripe.apiBase,
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+    STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
     TEMPORAL_TEST_SERVER: tools.temporalTestServer,
     OPS_TOKEN: 'test-ops-token-0123456789',
     LOG_LEVEL: 'silent',

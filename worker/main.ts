@@ -4,6 +4,7 @@ import { createSmtpMailer } from '../activities/mailer';
 import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
+import { createStripeClient } from '../lib/stripe';
 import { createWorker } from './create-worker';
 
 async function main(): Promise<void> {
@@ -42,7 +43,15 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ db, mailer, publicBaseUrl: config.PUBLIC_BASE_URL, logger }),
+    activities: createActivities({
+      db,
+      mailer,
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      logger,
+      stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+      platformSharePct: config.PLATFORM_SHARE_PCT,
+      defaultPaymentMethod: config.STRIPE_DEFAULT_PAYMENT_METHOD,
+    }),
   });
 
   logger.info(

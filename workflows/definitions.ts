@@ -4,7 +4,7 @@
  * and only `import type`s the workflow itself.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const TASK_QUEUE_DEFAULT = 'internships';
 
@@ -70,7 +70,7 @@ export interface InternshipInput {
   };
 }
 
-export type ExpiryReason = 'no_applicants' | 'no_selection';
+export type ExpiryReason = 'no_applicants' | 'no_selection' | 'unpaid';
 
 export interface InternshipOutcome {
   status: InternshipStatus;
@@ -121,6 +121,17 @@ export interface InternshipState {
   /** 0 for the first selection, 1 after a shortlist ran out (the window restarts once). */
   selectionRound: number;
   hiredStudentId: string | null;
+  /** Funding: the payment that arrived through a webhook after the saved card failed. */
+  paymentReceived: { paymentIntentId: string; amountCents: number } | null;
+  /** InProgress: when the work is due. */
+  dueAt: string | null;
+  submission: { url: string; notes: string; submittedAt: string } | null;
+  /** Review rounds used by "request changes" (at most MAX_CHANGE_ROUNDS). */
+  changeRounds: number;
+  review: { decision: ReviewDecision; comments: string } | null;
+  payoutAccountReady: boolean;
+  /** When the student can expect the money, once the transfer is made. */
+  paidBy: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
   version: number;
 }
@@ -131,6 +142,8 @@ export interface InternshipSummary {
   status: InternshipStatus;
   nextDeadline: string | null;
   hiredStudentId: string | null;
+  dueAt: string | null;
+  paidBy: string | null;
   version: number;
 }
 
@@ -166,6 +179,41 @@ export const respondToOfferUpdate = defineUpdate<
 
 export const MAX_SHORTLIST = 3;
 
+/** The student hands in the deliverable: a link and notes. */
+export const submitWorkUpdate = defineUpdate<
+  { submittedAt: string },
+  [{ studentId: string; url: string; notes: string }]
+>('submitWork');
+
+export const REVIEW_DECISIONS = ['approve', 'request_changes', 'reject'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+/** Rounds of "request changes" an employer may ask for; reject is possible only after the last. */
+export const MAX_CHANGE_ROUNDS = 2;
+
+/** The employer reviews the submission. */
+export const reviewUpdate = defineUpdate<
+  { status: InternshipStatus },
+  [{ decision: ReviewDecision; comments: string }]
+>('review');
+
+/** Facts from Stripe, verified and de-duplicated by the webhook endpoint. */
+export type StripeFact =
+  | { type: 'payment_succeeded'; paymentIntentId: string; amountCents: number }
+  | { type: 'payout_account_ready'; accountId: string };
+export const stripeEventSignal = defineSignal<[StripeFact]>('stripeEvent');
+
+/** The employer opened the pay link: a fresh Stripe Checkout page for the fee. */
+export const openPaymentPageUpdate = defineUpdate<
+  { url: string },
+  [{ successUrl: string; cancelUrl: string }]
+>('openPaymentPage');
+
+/** The student opened the payout link: a fresh Stripe onboarding page. */
+export const openPayoutOnboardingUpdate = defineUpdate<
+  { url: string },
+  [{ refreshUrl: string; returnUrl: string }]
+>('openPayoutOnboarding');
+
 /** Failure types thrown by activities and mapped by the API; workflows branch on them. */
 export const ErrorType = {
   NotFound: 'NotFound',
@@ -179,5 +227,7 @@ export const ErrorType = {
   InvalidSelection: 'InvalidSelection',
   /** The caller holds no open offer on this internship. */
   NotOffered: 'NotOffered',
+  /** A card was declined or needs the customer: permanent for this attempt, the pay link follows. */
+  PaymentFailed: 'PaymentFailed',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -36,3 +36,18 @@ export const MAX_APPLICANTS = { default: 25, min: 1, max: 200 } as const;
 
 export const days = (n: number): number => n * DAY_MS;
 export const hours = (n: number): number => n * HOUR_MS;
+
+/** Time for the employer to pay through the pay link after the saved card failed; silence cancels. */
+export const PAY_LINK_WINDOW_DAYS = 3;
+
+/** Reminders while working: at the midpoint of the work window and this long before it ends. */
+export const DUE_SOON_HOURS = 24;
+
+/** Each "request changes" round gives the student this long to resubmit. */
+export const CHANGES_WINDOW_DAYS = 3;
+
+/** Reminders to the employer this many days before the review window ends (silence approves). */
+export const REVIEW_REMINDER_DAYS = [2, 1] as const;
+
+/** While the payout account is not ready, the student is reminded this often. */
+export const PAYOUT_REMINDER_DAYS = 3;

@@ -21,6 +21,13 @@ import {
   searchAttributes,
   selectStudentsUpdate,
   withdrawApplicationUpdate,
+  MAX_CHANGE_ROUNDS,
+  openPaymentPageUpdate,
+  openPayoutOnboardingUpdate,
+  reviewUpdate,
+  stripeEventSignal,
+  submitWorkUpdate,
+  type ReviewDecision,
   type Applicant,
   type ApplicationStatus,
   type InternshipInput,
@@ -28,7 +35,15 @@ import {
   type InternshipState,
   type InternshipStatus,
 } from './definitions';
-import { days } from './durations';
+import {
+  CHANGES_WINDOW_DAYS,
+  days,
+  DUE_SOON_HOURS,
+  hours,
+  PAY_LINK_WINDOW_DAYS,
+  PAYOUT_REMINDER_DAYS,
+  REVIEW_REMINDER_DAYS,
+} from './durations';
 
 /** Emails: retried for long, visible in the UI as their own activities. */
 const notify = proxyActivities<Activities>({
@@ -37,6 +52,17 @@ const notify = proxyActivities<Activities>({
     initialInterval: '1 second',
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
+    nonRetryableErrorTypes: [ErrorType.NotFound],
+  },
+});
+
+/** Money: Stripe calls with idempotency keys from the workflow id and the step, so retries are safe. */
+const payments = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
     nonRetryableErrorTypes: [ErrorType.NotFound],
   },
 });
@@ -50,6 +76,7 @@ const records = proxyLocalActivities<Activities>({
 export async function internshipWorkflow(input: InternshipInput): Promise<InternshipOutcome> {
   const state = openPosting(input);
   registerHandlers(state, input);
+  registerWorkHandlers(state);
   await publish(state);
 
   await collectApplications(state, input);
@@ -58,9 +85,15 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
   const hired = await hireStudent(state, input);
   if (!hired) return finish(await expireUnselected(state));
 
-  // Funding, work, review and payout join here (issue 4); until then the posting waits, visibly, in Funding.
-  await condition(() => false);
-  return finish({ status: state.status });
+  if (!(await fundInternship(state))) return finish(await cancelUnfunded(state));
+
+  if (!(await deliverAndReview(state, input))) {
+    // Ops decides the split (issue 5); the money stays held meanwhile.
+    await condition(() => false);
+  }
+
+  await payStudent(state);
+  return finish({ status: 'Completed' });
 }
 
 /** §3.1 Open: the posting accepts applications until its deadline. */
@@ -76,6 +109,13 @@ function openPosting(input: InternshipInput): InternshipState {
     offer: null,
     selectionRound: 0,
     hiredStudentId: null,
+    paymentReceived: null,
+    dueAt: null,
+    submission: null,
+    changeRounds: 0,
+    review: null,
+    payoutAccountReady: false,
+    paidBy: null,
     version: 0,
   };
 }
@@ -184,6 +224,91 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
   );
 }
 
+/** Handlers of the money and work phases (§3.4–3.8). */
+function registerWorkHandlers(state: InternshipState): void {
+  setHandler(stripeEventSignal, (fact) => {
+    if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.paymentReceived) {
+      state.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
+    }
+    if (fact.type === 'payout_account_ready') state.payoutAccountReady = true;
+  });
+
+  setHandler(
+    openPaymentPageUpdate,
+    async (urls) => ({
+      url: await payments.createCheckoutSession({ internshipId: state.internshipId, ...urls }),
+    }),
+    {
+      validator: (_urls: { successUrl: string; cancelUrl: string }) => {
+        if (state.status !== 'Funding' || state.paymentReceived) {
+          throw refuse('This fee is no longer waiting for payment', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    openPayoutOnboardingUpdate,
+    async (urls) => ({
+      url: await payments.createOnboardingLink({ studentId: state.hiredStudentId!, ...urls }),
+    }),
+    {
+      validator: (_urls: { refreshUrl: string; returnUrl: string }) => {
+        if (state.status !== 'Paying' || state.payoutAccountReady) {
+          throw refuse('No payout account is waiting to be set up', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    submitWorkUpdate,
+    ({ url, notes }) => {
+      state.submission = { url, notes, submittedAt: new Date().toISOString() };
+      return { submittedAt: state.submission.submittedAt };
+    },
+    {
+      validator: ({ studentId }: { studentId: string }) => {
+        if (studentId !== state.hiredStudentId) throw refuse('Not your micro-internship', ErrorType.NotFound);
+        if (state.status !== 'InProgress' || state.submission) {
+          throw refuse(
+            `Nothing can be submitted while the internship is ${state.status}`,
+            ErrorType.WrongState,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    reviewUpdate,
+    (review) => {
+      state.review = review;
+      const next = { approve: 'Paying', request_changes: 'InProgress', reject: 'Disputed' } as const;
+      return { status: next[review.decision] };
+    },
+    {
+      validator: ({ decision }: { decision: ReviewDecision }) => {
+        if (state.status !== 'InReview' || state.review) {
+          throw refuse(
+            `Nothing is waiting for review while the internship is ${state.status}`,
+            ErrorType.WrongState,
+          );
+        }
+        if (decision === 'request_changes' && state.changeRounds >= MAX_CHANGE_ROUNDS) {
+          throw refuse(
+            `Changes were requested ${MAX_CHANGE_ROUNDS} times already: approve or reject`,
+            ErrorType.WrongState,
+          );
+        }
+        if (decision === 'reject' && state.changeRounds < MAX_CHANGE_ROUNDS) {
+          throw refuse('Rejecting is possible only after the last round of changes', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+}
+
 /** §3.1 Open: waits for the application deadline, the cap, or an early selection. */
 async function collectApplications(state: InternshipState, input: InternshipInput): Promise<void> {
   const untilDeadline = Math.max(0, Date.parse(input.applicationDeadline) - Date.now());
@@ -277,6 +402,176 @@ async function acceptHire(state: InternshipState, applicant: Applicant): Promise
   await notify.announceHire({ internshipId: state.internshipId, applicationId: applicant.applicationId });
 }
 
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** §3.4 Funding: the saved card is charged once; if that fails the employer gets a pay link and 3 days. */
+async function fundInternship(state: InternshipState): Promise<boolean> {
+  const charge = await payments.chargeFee(state.internshipId);
+  if (charge.outcome === 'paid') return true;
+  const payBy = iso(Date.now() + days(PAY_LINK_WINDOW_DAYS));
+  await moveTo(state, 'Funding', payBy);
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'pay-link',
+    facts: { reason: charge.reason ?? 'declined', deadline: payBy },
+    links: { actions: ['funding.pay'], decisionKey: `pay:${state.internshipId}`, expiresAt: payBy },
+  });
+  const paid = await condition(() => state.paymentReceived !== null, days(PAY_LINK_WINDOW_DAYS));
+  if (!paid) return false;
+  await payments.recordLatePayment({ internshipId: state.internshipId, ...state.paymentReceived! });
+  return true;
+}
+
+/** §3.4 Unpaid after the pay link's 3 days: cancelled, both told; nothing was charged. */
+async function cancelUnfunded(state: InternshipState): Promise<InternshipOutcome> {
+  await moveTo(state, 'Cancelled', null);
+  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'unfunded-employer' });
+  await notify.notifyParty({ internshipId: state.internshipId, to: 'student', kind: 'unfunded-student' });
+  return { status: 'Cancelled', reason: 'unpaid' };
+}
+
+/**
+ * §3.5–3.6 InProgress and InReview: the student works to the due date and submits; the employer
+ * approves, asks for changes (at most twice) or, after the last round, rejects. Resolves true when
+ * the work is approved (silence approves), false when it is disputed.
+ */
+async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<boolean> {
+  let workMs = input.windows.workMs;
+  for (;;) {
+    await workUntilSubmitted(state, workMs);
+    const decision = await reviewSubmission(state, input);
+    if (decision === 'approve') return true;
+    if (decision === 'reject') {
+      await moveTo(state, 'Disputed', null);
+      for (const to of ['employer', 'student'] as const) {
+        await notify.notifyParty({
+          internshipId: state.internshipId,
+          to,
+          kind: 'disputed',
+          facts: { audience: to },
+        });
+      }
+      return false;
+    }
+    state.changeRounds += 1;
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'changes-requested',
+      occurrence: `round${state.changeRounds}`,
+      facts: { comments: state.review!.comments, dueAt: iso(Date.now() + days(CHANGES_WINDOW_DAYS)) },
+    });
+    state.submission = null;
+    state.review = null;
+    workMs = days(CHANGES_WINDOW_DAYS);
+  }
+}
+
+/** §3.5 InProgress: due date, with reminders at the midpoint and 24 hours before. */
+async function workUntilSubmitted(state: InternshipState, workMs: number): Promise<void> {
+  const start = Date.now();
+  const due = start + workMs;
+  state.dueAt = iso(due);
+  await moveTo(state, 'InProgress', state.dueAt);
+  const round = `round${state.changeRounds}`;
+  if (state.changeRounds === 0) {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'work-started',
+      facts: { dueAt: state.dueAt },
+    });
+  }
+  const submitted = () => state.submission !== null;
+  const reminders = [
+    { at: start + workMs / 2, kind: 'work-midpoint' as const },
+    { at: due - hours(DUE_SOON_HOURS), kind: 'work-due-soon' as const },
+  ];
+  for (const reminder of reminders) {
+    if (reminder.at <= Date.now()) continue;
+    if (await condition(submitted, reminder.at - Date.now())) return;
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: reminder.kind,
+      occurrence: round,
+      facts: { dueAt: state.dueAt },
+    });
+  }
+  await condition(submitted);
+}
+
+/** §3.6 InReview: `reviewWindow` to decide, reminders at 2 days and 1 day left; silence approves. */
+async function reviewSubmission(state: InternshipState, input: InternshipInput): Promise<ReviewDecision> {
+  const end = Date.now() + input.windows.reviewMs;
+  const reviewBy = iso(end);
+  const round = `round${state.changeRounds}`;
+  await moveTo(state, 'InReview', reviewBy);
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'submitted',
+    occurrence: round,
+    facts: { url: state.submission!.url, reviewBy },
+  });
+  const reviewed = () => state.review !== null;
+  for (const daysLeft of REVIEW_REMINDER_DAYS) {
+    const at = end - days(daysLeft);
+    if (at <= Date.now()) continue;
+    if (await condition(reviewed, at - Date.now())) break;
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'employer',
+      kind: 'review-reminder',
+      occurrence: `${round}:${daysLeft}d`,
+      facts: { daysLeft: String(daysLeft), reviewBy },
+    });
+  }
+  const decided = await condition(reviewed, Math.max(0, end - Date.now()));
+  const decision = decided ? state.review!.decision : 'approve';
+  if (decision === 'approve') {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'approved',
+      facts: { auto: String(!decided) },
+    });
+  }
+  return decision;
+}
+
+/** §3.8 Paying: waits durably for the student's payout account, reminding every 3 days, then pays once. */
+async function payStudent(state: InternshipState): Promise<void> {
+  await moveTo(state, 'Paying', null);
+  const studentId = state.hiredStudentId!;
+  const { ready } = await payments.preparePayoutAccount({ studentId });
+  for (let n = 0; !ready && !state.payoutAccountReady; n++) {
+    const until = iso(Date.now() + days(PAYOUT_REMINDER_DAYS));
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'payout-onboarding',
+      occurrence: String(n),
+      links: {
+        actions: ['payout.onboard'],
+        decisionKey: `onboard:${state.internshipId}:${n}`,
+        expiresAt: until,
+      },
+    });
+    await condition(() => state.payoutAccountReady, days(PAYOUT_REMINDER_DAYS));
+  }
+  const { paidBy, amountCents } = await payments.payStudent({ internshipId: state.internshipId, studentId });
+  state.paidBy = paidBy;
+  await moveTo(state, 'Completed', null);
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'paid',
+    facts: { paidBy, amount: `$${(amountCents / 100).toFixed(2)}` },
+  });
+}
+
 /** §3.1 No applicant at the deadline: the posting expires and the employer is told; nothing was charged. */
 async function expireUnanswered(state: InternshipState): Promise<InternshipOutcome> {
   await moveTo(state, 'Expired', null);
@@ -332,6 +627,8 @@ async function publish(state: InternshipState, studentId?: string): Promise<void
     status: state.status,
     nextDeadline: state.nextDeadline,
     hiredStudentId: state.hiredStudentId,
+    dueAt: state.dueAt,
+    paidBy: state.paidBy,
     version: state.version,
   });
 }

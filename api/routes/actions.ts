@@ -6,7 +6,11 @@ import {
   type ActionToken,
 } from '../../db/action-tokens';
 import { findInternship, findInternshipContact } from '../../db/internships';
-import { respondToOfferUpdate } from '../../workflows/definitions';
+import {
+  openPaymentPageUpdate,
+  openPayoutOnboardingUpdate,
+  respondToOfferUpdate,
+} from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { page } from '../pages';
 import { unreachableDependency } from '../problem';
@@ -26,6 +30,15 @@ const ACTIONS: Record<string, { question: string; button: string; done: string; 
     done: 'You declined the offer. Thank you for letting the employer know.',
     past: 'declined',
   },
+};
+
+/**
+ * Links that open a page at Stripe rather than decide something: usable until they expire, and each
+ * use asks the workflow for a fresh page (Stripe's own pages live minutes to hours, the link days).
+ */
+const REDIRECTS: Record<string, { question: string; button: string }> = {
+  'funding.pay': { question: 'Pay the fee for "%s"', button: 'Continue to secure payment' },
+  'payout.onboard': { question: 'Set up payouts for "%s"', button: 'Continue to Stripe' },
 };
 
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
@@ -73,23 +86,26 @@ export function actionRoutes(deps: AppDeps): Router {
   router.get('/actions/:token', async (req, res) => {
     const raw = req.params.token;
     const token = TOKEN_SHAPE.test(raw) ? await findActionToken(deps.db, raw) : undefined;
-    const action = token && ACTIONS[token.action];
+    const action = token && (ACTIONS[token.action] ?? REDIRECTS[token.action]);
     if (!token || !action) return forged(res);
     if (token.usedAt) return alreadyDone(res, token);
     if (token.expiresAt.getTime() <= Date.now()) return expired(res);
     const posting = await postingOf(token);
     const internship = await findInternship(deps.db, token.internshipId);
     const title = posting?.title ?? 'this micro-internship';
-    const context =
-      posting && internship
-        ? `${posting.companyName} chose you for this paid micro-internship: ${formatUsd(internship.feeCents)} for about ${internship.estimatedHours} hours of work.`
-        : '';
+    const fee = internship ? formatUsd(internship.feeCents) : '';
+    const contexts: Record<string, string> = {
+      'offer.accept': `${posting?.companyName} chose you for this paid micro-internship: ${fee} for about ${internship?.estimatedHours} hours of work.`,
+      'funding.pay': `The fee of ${fee} is held until the work is approved; your student starts once it is paid.`,
+      'payout.onboard': 'Your pay is ready: a payout account with our payments partner, Stripe, receives it.',
+    };
+    const context = posting && internship ? (contexts[token.action] ?? contexts['offer.accept']!) : '';
     html(
       res,
       200,
       page(
         action.question.replace('%s', title),
-        [context, `Please answer by ${formatWhen(token.expiresAt)}.`].filter(Boolean),
+        [context, `This link works until ${formatWhen(token.expiresAt)}.`].filter(Boolean),
         {
           action: `/actions/${raw}`,
           button: action.button,
@@ -101,6 +117,33 @@ export function actionRoutes(deps: AppDeps): Router {
   router.post('/actions/:token', async (req, res) => {
     const raw = req.params.token;
     if (!TOKEN_SHAPE.test(raw)) return forged(res);
+    const redirect = await findActionToken(deps.db, raw);
+    if (redirect && REDIRECTS[redirect.action]) {
+      if (redirect.expiresAt.getTime() <= Date.now()) return expired(res);
+      const internship = await findInternship(deps.db, redirect.internshipId);
+      const back = `${deps.config.PUBLIC_BASE_URL}/actions/${raw}`;
+      const handle = deps.temporal.workflow.getHandle(internship!.workflowId);
+      try {
+        const { url } =
+          redirect.action === 'funding.pay'
+            ? await handle.executeUpdate(openPaymentPageUpdate, {
+                args: [{ successUrl: back, cancelUrl: back }],
+              })
+            : await handle.executeUpdate(openPayoutOnboardingUpdate, {
+                args: [{ refreshUrl: back, returnUrl: back }],
+              });
+        return res.redirect(303, url);
+      } catch (err) {
+        if (problemFromUpdateFailure(err)) {
+          return html(
+            res,
+            200,
+            page('Nothing left to do here', ['This step is already complete or has closed.']),
+          );
+        }
+        throw err;
+      }
+    }
     const claimed = await claimActionToken(deps.db, raw);
     if (!claimed) {
       const token = await findActionToken(deps.db, raw);

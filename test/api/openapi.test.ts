@@ -29,6 +29,9 @@ test('the spec lists every route with the fields the validators enforce', async 
       'GET /v1/internships/{id}/applications',
       'POST /v1/internships/{id}/selection',
       'POST /v1/internships/{id}/offer-response',
+      'POST /v1/internships/{id}/submissions',
+      'POST /v1/internships/{id}/review',
+      'POST /webhooks/stripe',
       'GET /actions/{token}',
       'POST /actions/{token}',
     ].sort(),
@@ -57,6 +60,7 @@ test('every route the app serves is in the spec (a new route without a spec entr
   const app = createApp({
     db: h.db,
     temporal: h.temporal,
+    stripe: h.stripe,
     config: h.config,
     logger: pino({ level: 'silent' }),
   });

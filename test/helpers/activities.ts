@@ -3,6 +3,7 @@ import { createActivities } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { Db } from '../../db/pool';
 import type { AppConfig } from '../../lib/config';
+import { createStripeClient } from '../../lib/stripe';
 
 /** The real activities over the test stack's Postgres and SMTP catcher. */
 export function realActivities(config: AppConfig, db: Db) {
@@ -17,6 +18,9 @@ export function realActivities(config: AppConfig, db: Db) {
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger: pino({ level: 'silent' }),
+    stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
+    platformSharePct: config.PLATFORM_SHARE_PCT,
+    defaultPaymentMethod: config.STRIPE_DEFAULT_PAYMENT_METHOD,
   });
   return { activities, closeMailer: () => mailer.close() };
 }

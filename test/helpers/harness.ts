@@ -8,11 +8,13 @@ import type { Db } from '../../db/pool';
 import type { AppConfig } from '../../lib/config';
 import { createWorker } from '../../worker/create-worker';
 import { createPool } from '../../db/pool';
+import { createStripeClient, type Stripe } from '../../lib/stripe';
 import { realActivities, silentBundlerLogger } from './activities';
 import { testConfig, uniqueSuffix } from './env';
 
 export interface ApiHarness {
   baseUrl: string;
+  stripe: Stripe;
   config: AppConfig;
   db: Db;
   temporal: Client;
@@ -28,7 +30,11 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const db = createPool(baseConfig.DATABASE_URL, 4);
   const connection = await Connection.connect({ address: baseConfig.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: baseConfig.TEMPORAL_NAMESPACE });
-  const app = createApp({ db, temporal, config: baseConfig, logger: pino({ level: 'silent' }) });
+  const stripe = createStripeClient({
+    secretKey: baseConfig.STRIPE_SECRET_KEY,
+    apiBase: baseConfig.STRIPE_API_BASE,
+  });
+  const app = createApp({ db, temporal, stripe, config: baseConfig, logger: pino({ level: 'silent' }) });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -51,6 +57,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
 
   return {
     baseUrl,
+    stripe,
     config,
     db,
     temporal,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
+import { ledgerTotals } from '../../db/ledger';
 import type { Student } from '../../db/students';
 import {
   applyUpdate,
@@ -120,11 +121,14 @@ test('given a ranked shortlist, when the first student lets the 48-hour window l
         args: [{ studentId: ben.id, accept: true, via: 'api' }],
       });
       await waitForEmail(employer.contactEmail, /Ben Okafor accepted/);
-      expect(await statusOf(handle)).toBe('Funding');
+      // Acceptance funds the work: the saved card is charged once and Ben can start.
+      await waitForEmail(ben.email, /You can start/);
+      expect(await statusOf(handle)).toBe('InProgress');
       expect(await findInternship(suite.db(), internshipId)).toMatchObject({
-        status: 'Funding',
+        status: 'InProgress',
         studentId: ben.id,
       });
+      expect(await ledgerTotals(suite.db(), internshipId)).toMatchObject({ charged: 25_000 });
 
       // Everyone else is told kindly, once.
       for (const other of [ana, chloe]) {

@@ -1,0 +1,96 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import express, { Router } from 'express';
+import type Stripe from 'stripe';
+import { markAccountReady } from '../../db/payments';
+import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
+import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
+import type { AppDeps } from '../app';
+import { HttpProblem } from '../problem';
+
+/** Stripe's default tolerance: an event signed more than 5 minutes ago is refused as a replay. */
+const TOLERANCE_SECONDS = 300;
+
+/** The internship facts an event carries, with the workflows they concern. */
+async function factsOf(
+  deps: AppDeps,
+  event: Stripe.Event,
+): Promise<{ workflowIds: string[]; fact: StripeFact }[]> {
+  switch (event.type) {
+    case 'payment_intent.succeeded': {
+      const intent = event.data.object;
+      const internshipId = intent.metadata?.internshipId;
+      if (!internshipId) return [];
+      return [
+        {
+          workflowIds: [internshipWorkflowId(internshipId)],
+          fact: {
+            type: 'payment_succeeded',
+            paymentIntentId: intent.id,
+            amountCents: intent.amount_received || intent.amount,
+          },
+        },
+      ];
+    }
+    case 'account.updated': {
+      const account = event.data.object;
+      if (!account.payouts_enabled) return [];
+      const workflowIds = await markAccountReady(deps.db, account.id);
+      return [{ workflowIds, fact: { type: 'payout_account_ready', accountId: account.id } }];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * POST /webhooks/stripe: the signature is checked on the raw body (tampered or stale → 400), each
+ * event id is applied once (a redelivery answers 200 and does nothing), and the fact becomes a signal.
+ */
+export function webhookRoutes(deps: AppDeps & { stripe: Stripe; webhookSecret: string }): Router {
+  const router = Router();
+  router.post('/webhooks/stripe', express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
+    const signature = req.get('stripe-signature');
+    let event: Stripe.Event;
+    try {
+      if (!signature || !Buffer.isBuffer(req.body)) throw new Error('missing signature or body');
+      event = deps.stripe.webhooks.constructEvent(req.body, signature, deps.webhookSecret, TOLERANCE_SECONDS);
+    } catch {
+      throw new HttpProblem(
+        400,
+        'Invalid signature',
+        'The Stripe-Signature header does not match this body, or is too old',
+        {
+          errors: [{ field: 'header.Stripe-Signature', message: 'does not verify' }],
+        },
+      );
+    }
+    const facts = await factsOf(deps, event);
+    const internshipId =
+      facts[0]?.fact.type === 'payment_succeeded'
+        ? facts[0].workflowIds[0]!.slice('internship:'.length)
+        : null;
+    if (!(await recordStripeEvent(deps.db, { id: event.id, type: event.type, internshipId }))) {
+      res.json({ received: true, duplicate: true });
+      return;
+    }
+    try {
+      for (const { workflowIds, fact } of facts) {
+        for (const workflowId of workflowIds) {
+          await deps.temporal.workflow
+            .getHandle(workflowId)
+            .signal(stripeEventSignal, fact)
+            .catch((err: unknown) => {
+              // An internship that has ended no longer needs the fact.
+              if (!(err instanceof WorkflowNotFoundError)) throw err;
+            });
+        }
+      }
+    } catch (err) {
+      // Not applied: forget the id so Stripe's retry of this event is applied.
+      await forgetStripeEvent(deps.db, event.id);
+      throw err;
+    }
+    res.json({ received: true });
+  });
+  return router;
+}

@@ -1,0 +1,118 @@
+/**
+ * StripeTestModeProxy — a FAKE layer, named as such: stripe-mock validates every request against
+ * Stripe's OpenAPI spec but answers from static fixtures (a PaymentIntent never succeeds, no card
+ * declines, idempotency keys ignored). This proxy sits in front of it and adds the documented
+ * test-mode behaviour the platform depends on, so the real SDK sees what it would see from Stripe
+ * with test keys:
+ *   - a confirmed PaymentIntent succeeds, unless its payment method is a declining test card
+ *     (pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds), which gets a 402 card_error;
+ *   - a request repeated with the same Idempotency-Key gets the first response back;
+ *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements.
+ * Production talks to api.stripe.com directly; nothing here is used there.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const DECLINING = new Set(['pm_card_chargeDeclined', 'pm_card_chargeDeclinedInsufficientFunds']);
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  replayed: boolean;
+  status: number;
+}
+
+export interface StripeTestModeProxy {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startStripeTestModeProxy(opts: {
+  upstream: string;
+  port?: number;
+}): Promise<StripeTestModeProxy> {
+  const replies = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
+  const recorded: RecordedRequest[] = [];
+
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const path = req.url ?? '/';
+      if (path === '/__proxy/requests') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(recorded));
+        return;
+      }
+      const body = await readBody(req);
+      const key = req.headers['idempotency-key'];
+      const idempotencyKey = typeof key === 'string' ? key : null;
+      const cacheKey = idempotencyKey && `${req.method} ${path.split('?')[0]} ${idempotencyKey}`;
+      const cached = cacheKey ? replies.get(cacheKey) : undefined;
+      if (cached) {
+        recorded.push({ method: req.method!, path, idempotencyKey, replayed: true, status: cached.status });
+        res.writeHead(cached.status, { ...cached.headers, 'idempotent-replayed': 'true' }).end(cached.body);
+        return;
+      }
+
+      const form = new URLSearchParams(body);
+      let reply: { status: number; headers: Record<string, string>; body: string };
+      const isConfirmedPaymentIntent =
+        req.method === 'POST' &&
+        path.split('?')[0] === '/v1/payment_intents' &&
+        form.get('confirm') === 'true';
+      if (isConfirmedPaymentIntent && DECLINING.has(form.get('payment_method') ?? '')) {
+        reply = {
+          status: 402,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            error: {
+              type: 'card_error',
+              code: 'card_declined',
+              decline_code: 'generic_decline',
+              message: 'Your card was declined.',
+            },
+          }),
+        };
+      } else {
+        const upstream = await fetch(`${opts.upstream}${path}`, {
+          method: req.method,
+          headers: Object.fromEntries(
+            Object.entries(req.headers).filter(
+              ([k, v]) => typeof v === 'string' && k !== 'host' && k !== 'content-length',
+            ),
+          ) as Record<string, string>,
+          body: req.method === 'GET' || req.method === 'DELETE' ? undefined : body,
+        });
+        let text = await upstream.text();
+        if (isConfirmedPaymentIntent && upstream.ok) {
+          const intent = JSON.parse(text) as Record<string, unknown>;
+          intent.status = 'succeeded';
+          intent.amount_received = intent.amount;
+          text = JSON.stringify(intent);
+        }
+        reply = { status: upstream.status, headers: { 'content-type': 'application/json' }, body: text };
+      }
+      if (cacheKey) replies.set(cacheKey, reply);
+      recorded.push({ method: req.method!, path, idempotencyKey, replayed: false, status: reply.status });
+      res.writeHead(reply.status, reply.headers).end(reply.body);
+    })().catch((err: unknown) => {
+      res
+        .writeHead(502, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: String(err) } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
