@@ -1,0 +1,249 @@
+/**
+ * Funding, work, review and payout on the Java time-skipping server, with the real activities:
+ * Stripe through the SDK (stripe-mock behind the test-mode proxy), Postgres and SMTP. The windows
+ * of DESIGN §3.4–3.8 really elapse.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import type { Employer } from '../../db/employers';
+import { findInternship } from '../../db/internships';
+import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
+import type { Student } from '../../db/students';
+import {
+  applyUpdate,
+  internshipStateQuery,
+  internshipWorkflowId,
+  respondToOfferUpdate,
+  reviewUpdate,
+  selectStudentsUpdate,
+  stripeEventSignal,
+  submitWorkUpdate,
+} from '../../workflows/definitions';
+import type { internshipWorkflow } from '../../workflows/internship';
+import { realActivities } from '../helpers/activities';
+import { testConfig, uniqueSuffix } from '../helpers/env';
+import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
+import { emailsTo, waitForEmail } from '../helpers/inbox';
+import { useTimeSkipping } from '../helpers/time-skipping';
+
+const suite = useTimeSkipping();
+
+interface Hired {
+  handle: WorkflowHandle<typeof internshipWorkflow>;
+  employer: Employer;
+  student: Student;
+  internshipId: string;
+}
+
+/** A posting whose one applicant was chosen early and accepted, run by a worker for `play`. */
+async function withHiredStudent(
+  options: { declineCard?: boolean },
+  play: (hired: Hired) => Promise<void>,
+): Promise<void> {
+  const db = suite.db();
+  const env = suite.env();
+  const taskQueue = `work-${uniqueSuffix()}`;
+  const { activities, closeMailer } = realActivities(testConfig(), db);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: suite.bundle(),
+    activities,
+  });
+  const employer = await seedEmployer(db);
+  if (options.declineCard) {
+    await db.query(`UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`, [
+      employer.id,
+    ]);
+  }
+  const input = await seedPosting(db, employer, await env.currentTimeMs());
+  const student = await seedStudent(db, 'Sam Rivera');
+  try {
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+        workflowId: internshipWorkflowId(input.internshipId),
+        taskQueue,
+        args: [input],
+      });
+      const { applicationId } = await handle.executeUpdate(applyUpdate, {
+        args: [
+          {
+            applicationId: randomUUID(),
+            studentId: student.id,
+            pitch: 'I love tidy data.',
+            answers: ['Excel'],
+          },
+        ],
+      });
+      await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
+      await waitForEmail(student.email, /You have an offer/);
+      await handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: student.id, accept: true, via: 'api' }],
+      });
+      try {
+        await play({ handle, employer, student, internshipId: input.internshipId });
+      } finally {
+        const { status } = await handle.describe();
+        if (status.name === 'RUNNING') await handle.terminate('test finished');
+      }
+    });
+  } finally {
+    closeMailer();
+  }
+}
+
+const waitForState = async (handle: Hired['handle'], status: string) => {
+  for (let i = 0; i < 100; i++) {
+    const state = await handle.query(internshipStateQuery);
+    if (state.status === status) return state;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never reached ${status}; now ${(await handle.query(internshipStateQuery)).status}`);
+};
+
+const subjects = async (address: string, pattern: RegExp) =>
+  (await emailsTo(address)).map((e) => e.subject).filter((s) => pattern.test(s));
+
+test('the student is reminded at the midpoint and 24 hours before the 14-day due date', async () => {
+  await withHiredStudent({}, async ({ handle, student }) => {
+    const env = suite.env();
+    const state = await waitForState(handle, 'InProgress');
+    const due = Date.parse(state.dueAt!);
+    expect(due - (await env.currentTimeMs())).toBeGreaterThan(14 * 86_400_000 - 60_000);
+
+    await env.sleep('167 hours');
+    expect(await subjects(student.email, /Halfway there/)).toHaveLength(0);
+    await env.sleep('2 hours');
+    await waitForEmail(student.email, /Halfway there/);
+
+    await env.sleep('142 hours'); // 13 days less an hour in
+    expect(await subjects(student.email, /Due in 24 hours/)).toHaveLength(0);
+    await env.sleep('2 hours');
+    await waitForEmail(student.email, /Due in 24 hours/);
+  });
+});
+
+test('after 5 silent days of review the work is approved, and the payout waits for the account, reminding every 3 days, then pays 90%', async () => {
+  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+    const env = suite.env();
+    await waitForState(handle, 'InProgress');
+    await handle.executeUpdate(submitWorkUpdate, {
+      args: [
+        { studentId: student.id, url: 'https://example.com/cleaned.csv', notes: 'Done, with a summary.' },
+      ],
+    });
+    await waitForEmail(employer.contactEmail, /Submitted for review/);
+
+    // Reminders at 2 days and 1 day left; nothing else from the employer.
+    await env.sleep('71 hours');
+    expect(await subjects(employer.contactEmail, /left to review/)).toHaveLength(0);
+    await env.sleep('2 hours');
+    await waitForEmail(employer.contactEmail, /2 days left to review/);
+    await env.sleep('1 day');
+    await waitForEmail(employer.contactEmail, /1 day left to review/);
+    expect((await handle.query(internshipStateQuery)).status).toBe('InReview');
+
+    // The fifth day ends: silence approves.
+    await env.sleep('1 day');
+    const approved = await waitForEmail(student.email, /Approved/);
+    expect(approved.text).toContain('the review window ended without objections');
+    await waitForState(handle, 'Paying');
+    await waitForEmail(student.email, /Set up payouts/);
+
+    // No account yet: a reminder every 3 days, and no money moves.
+    await env.sleep('73 hours');
+    await waitForEmail(student.email, /Set up payouts/);
+    expect(await subjects(student.email, /Set up payouts/)).toHaveLength(2);
+    expect((await ledgerTotals(suite.db(), internshipId)).transferred).toBe(0);
+
+    // Stripe reports the account ready: one transfer of 90%, the platform keeps 10%.
+    handle
+      .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
+      .catch(() => undefined);
+    expect(await handle.result()).toEqual({ status: 'Completed' });
+    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+      charged: 25_000,
+      refunded: 0,
+      transferred: 22_500,
+      platformShare: 2_500,
+    });
+    const stored = await findInternship(suite.db(), internshipId);
+    expect(stored?.status).toBe('Completed');
+    expect(stored?.paidBy).not.toBeNull();
+    expect((await waitForEmail(student.email, /You have been paid/)).text).toContain('$225.00');
+    expect(await unbalancedEndedInternships(suite.db())).not.toContain(internshipId);
+  });
+});
+
+test('changes requested: the student gets 3 days, resubmits, and an approval pays', async () => {
+  await withHiredStudent({}, async ({ handle, student, internshipId }) => {
+    const env = suite.env();
+    await waitForState(handle, 'InProgress');
+    const submit = () =>
+      handle.executeUpdate(submitWorkUpdate, {
+        args: [{ studentId: student.id, url: 'https://example.com/v1', notes: 'v1' }],
+      });
+    await submit();
+    await waitForState(handle, 'InReview');
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'request_changes', comments: 'Please add a summary tab.' }],
+    });
+    const state = await waitForState(handle, 'InProgress');
+    expect(Date.parse(state.dueAt!) - (await env.currentTimeMs())).toBeLessThanOrEqual(3 * 86_400_000);
+    expect((await waitForEmail(student.email, /Changes requested/)).text).toContain(
+      'Please add a summary tab.',
+    );
+    // Rejecting is not yet possible: one more round remains.
+    await env.sleep('1 day');
+    await submit();
+    await waitForState(handle, 'InReview');
+    await expect(
+      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', comments: 'no' }] }),
+    ).rejects.toThrow();
+    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'approve', comments: '' }] });
+    await waitForState(handle, 'Paying');
+    handle
+      .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
+      .catch(() => undefined);
+    expect(await handle.result()).toEqual({ status: 'Completed' });
+    expect((await ledgerTotals(suite.db(), internshipId)).transferred).toBe(22_500);
+  });
+});
+
+test('a declined card gets a pay link; payment through it (a webhook) funds the work', async () => {
+  await withHiredStudent({ declineCard: true }, async ({ handle, employer, internshipId }) => {
+    const email = await waitForEmail(employer.contactEmail, /Action needed: pay/);
+    expect(email.text).toMatch(/Pay now: http:\/\/\S+\/actions\/mi_/);
+    expect(email.text).toContain('Your card was declined');
+    expect((await handle.query(internshipStateQuery)).status).toBe('Funding');
+    expect((await ledgerTotals(suite.db(), internshipId)).charged).toBe(0);
+
+    await suite.env().sleep('2 days');
+    await handle.signal(stripeEventSignal, {
+      type: 'payment_succeeded',
+      paymentIntentId: 'pi_from_link',
+      amountCents: 25_000,
+    });
+    await waitForState(handle, 'InProgress');
+    expect(await ledgerTotals(suite.db(), internshipId)).toMatchObject({ charged: 25_000 });
+  });
+});
+
+test('a declined card left unpaid for 3 days cancels the internship; both are told and nothing is charged', async () => {
+  await withHiredStudent({ declineCard: true }, async ({ handle, employer, student, internshipId }) => {
+    await waitForEmail(employer.contactEmail, /Action needed: pay/);
+    await suite.env().sleep('71 hours');
+    expect((await handle.query(internshipStateQuery)).status).toBe('Funding');
+    await suite.env().sleep('2 hours');
+    expect(await handle.result()).toEqual({ status: 'Cancelled', reason: 'unpaid' });
+    await waitForEmail(employer.contactEmail, /was cancelled: the fee was not paid/);
+    await waitForEmail(student.email, /will not go ahead/);
+    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+      charged: 0,
+      refunded: 0,
+      transferred: 0,
+      platformShare: 0,
+    });
+  });
+});
