@@ -184,12 +184,14 @@ export const internshipSchema = z.object({
   applicantCount: z.int(),
   deadlines: z.object({
     applications: z.iso.datetime(),
+    due: z.iso.datetime().nullable().describe('When the work is due, once it started'),
     next: z.iso
       .datetime()
       .nullable()
       .describe('When silence next changes something; null when nothing waits'),
   }),
   windows: z.object({ selectionMs: z.int(), acceptMs: z.int(), workMs: z.int(), reviewMs: z.int() }),
+  paidBy: z.iso.datetime().nullable().describe('When the student can expect the money, once it is sent'),
   screeningQuestions: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
