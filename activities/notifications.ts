@@ -256,6 +256,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
 export const ACTION_LABELS: Record<string, string> = {
   'funding.pay': 'Pay now',
   'payout.onboard': 'Set up payouts',
+  'extension.approve': 'Approve the new due date',
+  'extension.decline': 'Keep the current due date',
+  'recovery.extend': 'Extend by 7 days',
+  'recovery.reselect': 'Choose another applicant (the fee stays held)',
+  'recovery.cancel': 'Cancel with a full refund',
 };
 
 export type NoticeKind =
@@ -271,7 +276,16 @@ export type NoticeKind =
   | 'disputed'
   | 'approved'
   | 'payout-onboarding'
-  | 'paid';
+  | 'paid'
+  | 'extension-requested'
+  | 'extension-decided'
+  | 'deadline-missed'
+  | 'recovery-choice'
+  | 'student-withdrew'
+  | 'withdrawal-confirmed'
+  | 'replaced'
+  | 'refunded'
+  | 'cancelled-kill-fee';
 
 /** The text of each notice; `f` carries title, company, names, fee and the step's own facts. */
 function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.EmailContent {
@@ -370,6 +384,88 @@ function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.Emai
         greeting: toStudent,
         lines: [
           'To receive your pay we need a payout account. It takes a few minutes with our payments partner, Stripe.',
+        ],
+      });
+    case 'extension-requested':
+      return emails.notice({
+        subject: `${f.studentName} asks for more time on "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `${f.studentName} asks to move the due date of "${f.title}" from ${f.dueAt} to ${f.newDueAt}.`,
+          `Their reason: ${f.reason}`,
+          'Please answer before the current due date.',
+        ],
+      });
+    case 'extension-decided':
+      return emails.notice({
+        subject:
+          f.decision === 'approved'
+            ? `Extension approved: "${f.title}" is now due ${f.dueAt}`
+            : `Extension declined for "${f.title}"`,
+        greeting: toStudent,
+        lines: [
+          f.decision === 'approved'
+            ? `${f.company} approved your extension. The new due date is ${f.dueAt}.`
+            : `${f.company} could not extend the due date. It stays ${f.dueAt}.`,
+        ],
+      });
+    case 'deadline-missed':
+      return emails.notice({
+        subject: `The due date of "${f.title}" has passed`,
+        greeting: f.audience === 'employer' ? toEmployer : toStudent,
+        lines: [
+          f.audience === 'employer'
+            ? `The deliverable for "${f.title}" was not submitted by its due date. The student has until ${f.graceEnd} to submit; then we will ask you how to go on. Your money stays held.`
+            : `The due date of "${f.title}" has passed without a submission. You can still submit until ${f.graceEnd}.`,
+        ],
+      });
+    case 'recovery-choice':
+      return emails.notice({
+        subject: `How should "${f.title}" go on?`,
+        greeting: toEmployer,
+        lines: [
+          `The work on "${f.title}" was not submitted, even after the grace period. Please choose by ${f.decideBy}: extend the due date, choose another applicant (your fee stays held), or cancel with a full refund.`,
+          'If we hear nothing by then, the micro-internship is cancelled and the fee refunded in full.',
+        ],
+      });
+    case 'student-withdrew':
+      return emails.notice({
+        subject: `${f.studentName} withdrew from "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `${f.studentName} can no longer complete "${f.title}". Please choose by ${f.decideBy}: another applicant (your fee stays held) or a full refund.`,
+          'If we hear nothing by then, the fee is refunded in full.',
+        ],
+      });
+    case 'withdrawal-confirmed':
+      return emails.notice({
+        subject: `You have withdrawn from "${f.title}"`,
+        greeting: toStudent,
+        lines: [
+          'Thank you for telling the employer. Your withdrawal is recorded; nothing more is needed from you.',
+        ],
+      });
+    case 'replaced':
+      return emails.notice({
+        subject: `"${f.title}" has moved on`,
+        greeting: toStudent,
+        lines: [
+          `As the work was not submitted, ${f.company} has chosen to continue "${f.title}" with another applicant.`,
+        ],
+      });
+    case 'refunded':
+      return emails.notice({
+        subject: `Refunded: "${f.title}" is cancelled`,
+        greeting: toEmployer,
+        lines: [`"${f.title}" is cancelled and the fee of ${f.fee} is refunded in full.`],
+      });
+    case 'cancelled-kill-fee':
+      return emails.notice({
+        subject: `"${f.title}" was cancelled: you receive a kill fee`,
+        greeting: toStudent,
+        lines: [
+          `${f.company} cancelled "${f.title}" (${f.reason}).`,
+          'For the time you already put in, you receive 25% of the fee, less the platform share. We will send it to your payout account.',
         ],
       });
     case 'paid':

@@ -9,6 +9,11 @@ import {
   createStudentResponse,
   offerResponseBody,
   offerResponseResult,
+  cancelBody,
+  extensionDecisionBody,
+  extensionRequestBody,
+  missedDeadlineDecisionBody,
+  statusResponse,
   reviewBody,
   reviewResponse,
   selectionBody,
@@ -26,6 +31,7 @@ import {
   listInternshipsQuery,
   problemSchema,
 } from './schemas';
+import { RECOVERY_CHOICES } from '../workflows/definitions';
 
 const json = (schema: ZodType, description: string) => ({
   description,
@@ -248,6 +254,71 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       422: problem('Invalid body'),
     },
   });
+
+  const workRoute = (
+    path: string,
+    summary: string,
+    body: ZodType,
+    ok: [number, ZodType, string],
+    refusals: Record<number, string>,
+  ) =>
+    registry.registerPath({
+      method: 'post',
+      path: `/v1/internships/{id}/${path}`,
+      summary,
+      security: secured,
+      request: {
+        params: internshipIdParam,
+        body: { required: true, content: { 'application/json': { schema: body } } },
+      },
+      responses: {
+        [ok[0]]: json(ok[1], ok[2]),
+        ...common,
+        ...Object.fromEntries(Object.entries(refusals).map(([status, text]) => [status, problem(text)])),
+      },
+    });
+  workRoute(
+    'extension-requests',
+    'Ask for a later due date, at most twice and 14 days (the hired student)',
+    extensionRequestBody,
+    [202, z.object({ status: z.literal('pending') }), 'Sent to the employer'],
+    {
+      403: 'Caller is not a student',
+      404: 'Not your micro-internship',
+      409: 'Not working, a request is pending, or 2 asked already',
+      422: 'Invalid body or date',
+    },
+  );
+  workRoute(
+    'extension-decision',
+    'Approve or decline the pending extension (owner)',
+    extensionDecisionBody,
+    [200, z.object({ dueAt: z.iso.datetime() }), 'The due date now'],
+    { 403: 'Caller is not an employer', 404: "Unknown, or another employer's", 409: 'No request is pending' },
+  );
+  workRoute(
+    'missed-deadline-decision',
+    'After a missed deadline or a withdrawal: extend, re-select (fee held) or cancel (refund) (owner)',
+    missedDeadlineDecisionBody,
+    [200, z.object({ choice: z.enum(RECOVERY_CHOICES) }), 'Recorded'],
+    {
+      403: 'Caller is not an employer',
+      404: "Unknown, or another employer's",
+      409: 'No such decision is waiting',
+      422: 'Invalid body or date',
+    },
+  );
+  workRoute(
+    'cancel',
+    'Cancel funded work: 25% kill fee to the student, the rest refunded (owner, ops)',
+    cancelBody,
+    [202, statusResponse, 'Cancelling'],
+    {
+      403: 'Caller is a student',
+      404: "Unknown, or another employer's",
+      409: 'Not in progress or in review',
+    },
+  );
 
   registry.registerPath({
     method: 'post',

@@ -14,6 +14,7 @@ import {
   APPLICATION_STATUSES,
   INTERNSHIP_STATUSES,
   MAX_SHORTLIST,
+  RECOVERY_CHOICES,
   REVIEW_DECISIONS,
 } from '../workflows/definitions';
 
@@ -245,6 +246,18 @@ export const blindApplicationList = z.object({ items: z.array(blindApplicationSc
 export const selectionResponse = z.object({ status: z.string(), shortlist: z.array(z.uuid()) });
 export const offerResponseResult = z.object({ accepted: z.boolean() });
 export const withdrawResponse = z.object({ applicationId: z.uuid(), status: z.literal('withdrawn') });
+
+export const extensionRequestBody = z.object({ newDueAt: z.iso.datetime(), reason: text(5, 2000) }).strict();
+export const extensionDecisionBody = z.object({ approve: z.boolean() }).strict();
+export const missedDeadlineDecisionBody = z
+  .object({ choice: z.enum(RECOVERY_CHOICES), newDueAt: z.iso.datetime().optional() })
+  .strict()
+  .refine((b) => b.choice === 'extend' || b.newDueAt === undefined, {
+    path: ['newDueAt'],
+    message: 'only with choice "extend"',
+  });
+export const cancelBody = z.object({ reason: text(3, 2000) }).strict();
+export const statusResponse = z.object({ status: z.string() });
 
 export const submissionResponse = z.object({ status: z.literal('InReview'), submittedAt: z.iso.datetime() });
 export const reviewResponse = z.object({ status: z.enum(INTERNSHIP_STATUSES) });

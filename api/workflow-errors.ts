@@ -19,6 +19,8 @@ export function problemFromUpdateFailure(err: unknown): HttpProblem | undefined 
         return new HttpProblem(409, 'Conflict', message, { type: `/problems/${type}` });
       case ErrorType.InvalidSelection:
         return validationProblem([{ field: 'applicationIds', message }]);
+      case ErrorType.InvalidDate:
+        return validationProblem([{ field: 'newDueAt', message }]);
       case ErrorType.NotOffered:
       case ErrorType.NotFound:
         return notFound('Offer or application');

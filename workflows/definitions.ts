@@ -70,7 +70,7 @@ export interface InternshipInput {
   };
 }
 
-export type ExpiryReason = 'no_applicants' | 'no_selection' | 'unpaid';
+export type ExpiryReason = 'no_applicants' | 'no_selection' | 'unpaid' | 'refunded' | 'kill_fee';
 
 export interface InternshipOutcome {
   status: InternshipStatus;
@@ -109,6 +109,7 @@ export interface Offer {
 /** What the workflow knows now; the read model in Postgres mirrors its summary. */
 export interface InternshipState {
   internshipId: string;
+  feeCents: number;
   status: InternshipStatus;
   applicationDeadline: string;
   /** The next moment at which silence changes something, or null when nothing waits on a clock. */
@@ -130,6 +131,24 @@ export interface InternshipState {
   changeRounds: number;
   review: { decision: ReviewDecision; comments: string } | null;
   payoutAccountReady: boolean;
+  /** The fee is held (charged, not yet paid out or refunded). */
+  funded: boolean;
+  /** Bumped whenever the due date moves (an approved extension), so waits recompute. */
+  dueVersion: number;
+  workStartedAt: string | null;
+  /** Reminders already sent, as `kind@dueAt`: a moved due date earns its own reminders. */
+  remindersSent: string[];
+  extensionsAsked: number;
+  /** Whether the employer has been emailed about the pending extension request. */
+  extensionAnnounced: boolean;
+  /** The employer's last answer, until the student has been told. */
+  lastExtensionDecision: 'approved' | 'declined' | null;
+  extension: { newDueAt: string; reason: string } | null;
+  studentWithdrew: boolean;
+  /** Set while the employer must choose how to go on after a missed deadline or a withdrawal. */
+  awaitingRecovery: boolean;
+  recovery: { choice: RecoveryChoice; newDueAt?: string } | null;
+  cancellation: { by: 'employer' | 'ops'; reason: string } | null;
   /** When the student can expect the money, once the transfer is made. */
   paidBy: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
@@ -196,6 +215,35 @@ export const reviewUpdate = defineUpdate<
   [{ decision: ReviewDecision; comments: string }]
 >('review');
 
+/** At most this many extension requests per internship, each moving the due date by at most 14 days. */
+export const MAX_EXTENSIONS = 2;
+export const MAX_EXTENSION_DAYS = 14;
+
+/** The student asks for more time. */
+export const requestExtensionUpdate = defineUpdate<
+  { status: 'pending' },
+  [{ studentId: string; newDueAt: string; reason: string }]
+>('requestExtension');
+
+/** The employer approves or declines the pending extension request (API or email link). */
+export const decideExtensionUpdate = defineUpdate<{ dueAt: string }, [{ approve: boolean; via: Channel }]>(
+  'decideExtension',
+);
+
+export const RECOVERY_CHOICES = ['extend', 'reselect', 'cancel'] as const;
+export type RecoveryChoice = (typeof RECOVERY_CHOICES)[number];
+/** After a missed deadline (and its grace) or a withdrawal: extend, choose again with the money held, or refund. */
+export const missedDeadlineDecisionUpdate = defineUpdate<
+  { choice: RecoveryChoice },
+  [{ choice: RecoveryChoice; newDueAt?: string; via: Channel }]
+>('missedDeadlineDecision');
+
+/** The employer (or ops) cancels funded work: the student gets the kill fee, the employer the rest back. */
+export const cancelUpdate = defineUpdate<
+  { status: InternshipStatus },
+  [{ by: 'employer' | 'ops'; reason: string }]
+>('cancel');
+
 /** Facts from Stripe, verified and de-duplicated by the webhook endpoint. */
 export type StripeFact =
   | { type: 'payment_succeeded'; paymentIntentId: string; amountCents: number }
@@ -227,6 +275,8 @@ export const ErrorType = {
   InvalidSelection: 'InvalidSelection',
   /** The caller holds no open offer on this internship. */
   NotOffered: 'NotOffered',
+  /** A requested date is outside what the lifecycle allows. */
+  InvalidDate: 'InvalidDate',
   /** A card was declined or needs the customer: permanent for this attempt, the pay link follows. */
   PaymentFailed: 'PaymentFailed',
 } as const;

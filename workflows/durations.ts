@@ -51,3 +51,15 @@ export const REVIEW_REMINDER_DAYS = [2, 1] as const;
 
 /** While the payout account is not ready, the student is reminded this often. */
 export const PAYOUT_REMINDER_DAYS = 3;
+
+/** After a missed due date the student still has this long to submit before the employer is asked. */
+export const GRACE_HOURS = 48;
+
+/** The employer's time to choose extend / re-select / cancel; silence cancels with a full refund. */
+export const RECOVERY_WINDOW_DAYS = 7;
+
+/** What an "extend" by email link grants (the API may name any date up to 14 days later). */
+export const LINK_EXTENSION_DAYS = 7;
+
+/** The kill fee: share of the fee the student earns when the employer cancels funded work. */
+export const KILL_FEE_PCT = 25;

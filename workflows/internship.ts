@@ -21,7 +21,15 @@ import {
   searchAttributes,
   selectStudentsUpdate,
   withdrawApplicationUpdate,
+  cancelUpdate,
+  decideExtensionUpdate,
   MAX_CHANGE_ROUNDS,
+  MAX_EXTENSION_DAYS,
+  MAX_EXTENSIONS,
+  missedDeadlineDecisionUpdate,
+  requestExtensionUpdate,
+  type Channel,
+  type RecoveryChoice,
   openPaymentPageUpdate,
   openPayoutOnboardingUpdate,
   reviewUpdate,
@@ -39,7 +47,11 @@ import {
   CHANGES_WINDOW_DAYS,
   days,
   DUE_SOON_HOURS,
+  GRACE_HOURS,
   hours,
+  KILL_FEE_PCT,
+  LINK_EXTENSION_DAYS,
+  RECOVERY_WINDOW_DAYS,
   PAY_LINK_WINDOW_DAYS,
   PAYOUT_REMINDER_DAYS,
   REVIEW_REMINDER_DAYS,
@@ -82,24 +94,38 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
   await collectApplications(state, input);
   if (active(state).length === 0) return finish(await expireUnanswered(state));
 
-  const hired = await hireStudent(state, input);
-  if (!hired) return finish(await expireUnselected(state));
+  for (;;) {
+    if (!(await hireStudent(state, input))) return finish(await expireUnselected(state));
+    if (!state.funded) {
+      if (!(await fundInternship(state))) return finish(await cancelUnfunded(state));
+      state.funded = true;
+    }
 
-  if (!(await fundInternship(state))) return finish(await cancelUnfunded(state));
-
-  if (!(await deliverAndReview(state, input))) {
-    // Ops decides the split (issue 5); the money stays held meanwhile.
-    await condition(() => false);
+    const end = await deliverAndReview(state, input);
+    switch (end) {
+      case 'approved':
+        await payStudent(state, 100);
+        return finish({ status: 'Completed' });
+      case 'disputed':
+        // Ops decides the split (issue 5); the money stays held meanwhile.
+        await condition(() => false);
+        break;
+      case 'killed':
+        return finish(await payKillFee(state));
+      case 'refund':
+        return finish(await refundAndCancel(state));
+      case 'reselect':
+        await prepareReselection(state);
+        break;
+    }
   }
-
-  await payStudent(state);
-  return finish({ status: 'Completed' });
 }
 
 /** §3.1 Open: the posting accepts applications until its deadline. */
 function openPosting(input: InternshipInput): InternshipState {
   return {
     internshipId: input.internshipId,
+    feeCents: input.feeCents,
     status: 'Open',
     applicationDeadline: input.applicationDeadline,
     nextDeadline: input.applicationDeadline,
@@ -115,6 +141,18 @@ function openPosting(input: InternshipInput): InternshipState {
     changeRounds: 0,
     review: null,
     payoutAccountReady: false,
+    funded: false,
+    dueVersion: 0,
+    workStartedAt: null,
+    remindersSent: [],
+    extensionsAsked: 0,
+    extensionAnnounced: false,
+    lastExtensionDecision: null,
+    extension: null,
+    studentWithdrew: false,
+    awaitingRecovery: false,
+    recovery: null,
+    cancellation: null,
     paidBy: null,
     version: 0,
   };
@@ -161,6 +199,11 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
   setHandler(
     withdrawApplicationUpdate,
     async ({ studentId }) => {
+      if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
+        // §3.5 The hired student steps back from the work: the employer chooses how to go on.
+        state.studentWithdrew = true;
+        return;
+      }
       const applicant = state.applicants.find((a) => a.studentId === studentId && a.status === 'submitted')!;
       await setStatus([applicant], 'withdrawn');
     },
@@ -168,6 +211,12 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       validator: ({ studentId }) => {
         const applicant = state.applicants.find((a) => a.studentId === studentId);
         if (!applicant) throw refuse('No application of yours on this posting', ErrorType.NotFound);
+        if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
+          if (state.studentWithdrew || state.awaitingRecovery) {
+            throw refuse('The employer is already choosing how to go on', ErrorType.WrongState);
+          }
+          return;
+        }
         if (applicant.status !== 'submitted' || !['Open', 'Selecting'].includes(state.status)) {
           throw refuse('An application can be withdrawn only before selection', ErrorType.WrongState);
         }
@@ -256,6 +305,105 @@ function registerWorkHandlers(state: InternshipState): void {
       validator: (_urls: { refreshUrl: string; returnUrl: string }) => {
         if (state.status !== 'Paying' || state.payoutAccountReady) {
           throw refuse('No payout account is waiting to be set up', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    requestExtensionUpdate,
+    ({ newDueAt, reason }) => {
+      state.extensionsAsked += 1;
+      state.extension = { newDueAt, reason };
+      return { status: 'pending' as const };
+    },
+    {
+      validator: ({ studentId, newDueAt }: { studentId: string; newDueAt: string; reason: string }) => {
+        if (studentId !== state.hiredStudentId) throw refuse('Not your micro-internship', ErrorType.NotFound);
+        if (state.status !== 'InProgress' || state.awaitingRecovery || state.submission) {
+          throw refuse('An extension can be asked for only while working', ErrorType.WrongState);
+        }
+        if (state.extension) throw refuse('An extension request is already waiting', ErrorType.WrongState);
+        if (state.extensionsAsked >= MAX_EXTENSIONS) {
+          throw refuse(`At most ${MAX_EXTENSIONS} extensions can be asked for`, ErrorType.WrongState);
+        }
+        const due = Date.parse(state.dueAt!);
+        const asked = Date.parse(newDueAt);
+        if (!(asked > due && asked <= due + days(MAX_EXTENSION_DAYS))) {
+          throw refuse(
+            `The new due date must be after ${state.dueAt} and at most ${MAX_EXTENSION_DAYS} days later`,
+            ErrorType.InvalidDate,
+          );
+        }
+      },
+    },
+  );
+
+  setHandler(
+    decideExtensionUpdate,
+    ({ approve }) => {
+      const asked = state.extension!;
+      state.extension = null;
+      if (approve) moveDueDate(state, asked.newDueAt);
+      state.lastExtensionDecision = approve ? 'approved' : 'declined';
+      return { dueAt: state.dueAt! };
+    },
+    {
+      validator: (_decision: { approve: boolean; via: Channel }) => {
+        if (!state.extension || state.status !== 'InProgress') {
+          throw refuse('No extension request is waiting', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    missedDeadlineDecisionUpdate,
+    ({ choice, newDueAt }) => {
+      state.recovery = { choice, ...(newDueAt ? { newDueAt } : {}) };
+      return { choice };
+    },
+    {
+      validator: ({ choice, newDueAt }: { choice: RecoveryChoice; newDueAt?: string; via: Channel }) => {
+        if (!state.awaitingRecovery || state.recovery) {
+          throw refuse(
+            'No decision about a missed deadline or a withdrawal is waiting',
+            ErrorType.WrongState,
+          );
+        }
+        if (choice === 'extend' && state.studentWithdrew) {
+          throw refuse('The student withdrew: choose re-select or cancel', ErrorType.WrongState);
+        }
+        if (choice === 'extend' && newDueAt !== undefined) {
+          const asked = Date.parse(newDueAt);
+          if (!(asked > Date.now() && asked <= Date.now() + days(MAX_EXTENSION_DAYS))) {
+            throw refuse(
+              `The new due date must be in the next ${MAX_EXTENSION_DAYS} days`,
+              ErrorType.InvalidDate,
+            );
+          }
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    ({ by, reason }) => {
+      state.cancellation = { by, reason };
+      return { status: 'Cancelled' as const };
+    },
+    {
+      validator: (_cancel: { by: 'employer' | 'ops'; reason: string }) => {
+        if (
+          !['InProgress', 'InReview'].includes(state.status) ||
+          state.cancellation ||
+          state.awaitingRecovery
+        ) {
+          throw refuse(
+            `Cancelling with a kill fee is possible while the work is in progress or in review, not ${state.status}`,
+            ErrorType.WrongState,
+          );
         }
       },
     },
@@ -431,17 +579,40 @@ async function cancelUnfunded(state: InternshipState): Promise<InternshipOutcome
   return { status: 'Cancelled', reason: 'unpaid' };
 }
 
+type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
+
 /**
  * §3.5–3.6 InProgress and InReview: the student works to the due date and submits; the employer
- * approves, asks for changes (at most twice) or, after the last round, rejects. Resolves true when
- * the work is approved (silence approves), false when it is disputed.
+ * approves, asks for changes (at most twice) or, after the last round, rejects. A missed deadline or
+ * a withdrawal hands the choice to the employer; an employer cancellation ends with the kill fee.
  */
-async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<boolean> {
-  let workMs = input.windows.workMs;
+async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<WorkEnd> {
+  startWork(state, Date.now() + input.windows.workMs);
+  await moveTo(state, 'InProgress', state.dueAt);
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'work-started',
+    occurrence: state.hiredStudentId!,
+    facts: { dueAt: state.dueAt! },
+  });
   for (;;) {
-    await workUntilSubmitted(state, workMs);
+    let end = await workUntilDue(state);
+    if (end === 'missed') end = await graceAfterMissedDeadline(state);
+    if (end === 'missed' || end === 'withdrawn') {
+      const recovery = await askEmployerHowToGoOn(state, end);
+      if (recovery === 'submitted') end = 'submitted';
+      else if (recovery.choice === 'extend') {
+        moveDueDate(state, recovery.newDueAt ?? iso(Date.now() + days(LINK_EXTENSION_DAYS)));
+        await moveTo(state, 'InProgress', state.dueAt);
+        continue;
+      } else return recovery.choice === 'reselect' ? 'reselect' : 'refund';
+    }
+    if (end === 'cancelled') return 'killed';
+
     const decision = await reviewSubmission(state, input);
-    if (decision === 'approve') return true;
+    if (state.cancellation) return 'killed';
+    if (decision === 'approve') return 'approved';
     if (decision === 'reject') {
       await moveTo(state, 'Disputed', null);
       for (const to of ['employer', 'student'] as const) {
@@ -452,54 +623,223 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
           facts: { audience: to },
         });
       }
-      return false;
+      return 'disputed';
     }
     state.changeRounds += 1;
+    startWork(state, Date.now() + days(CHANGES_WINDOW_DAYS));
+    await moveTo(state, 'InProgress', state.dueAt);
     await notify.notifyParty({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'changes-requested',
       occurrence: `round${state.changeRounds}`,
-      facts: { comments: state.review!.comments, dueAt: iso(Date.now() + days(CHANGES_WINDOW_DAYS)) },
+      facts: { comments: state.review!.comments, dueAt: state.dueAt! },
     });
     state.submission = null;
     state.review = null;
-    workMs = days(CHANGES_WINDOW_DAYS);
   }
 }
 
-/** §3.5 InProgress: due date, with reminders at the midpoint and 24 hours before. */
-async function workUntilSubmitted(state: InternshipState, workMs: number): Promise<void> {
-  const start = Date.now();
-  const due = start + workMs;
-  state.dueAt = iso(due);
-  await moveTo(state, 'InProgress', state.dueAt);
-  const round = `round${state.changeRounds}`;
-  if (state.changeRounds === 0) {
+function startWork(state: InternshipState, dueMs: number): void {
+  state.workStartedAt = iso(Date.now());
+  moveDueDate(state, iso(dueMs));
+}
+
+function moveDueDate(state: InternshipState, dueAt: string): void {
+  state.dueAt = dueAt;
+  state.dueVersion += 1;
+}
+
+/**
+ * §3.5 InProgress: waits for the submission, with reminders at the midpoint and 24 hours before the
+ * due date, which an approved extension moves. Ends on a submission, the due date, a withdrawal or
+ * a cancellation.
+ */
+async function workUntilDue(
+  state: InternshipState,
+): Promise<'submitted' | 'missed' | 'withdrawn' | 'cancelled'> {
+  for (;;) {
+    if (state.cancellation) return 'cancelled';
+    if (state.submission) return 'submitted';
+    if (state.studentWithdrew) return 'withdrawn';
+    await tellExtensionOutcome(state);
+    const start = Date.parse(state.workStartedAt!);
+    const due = Date.parse(state.dueAt!);
+    const reminders = [
+      { at: start + (due - start) / 2, kind: 'work-midpoint' as const },
+      { at: due - hours(DUE_SOON_HOURS), kind: 'work-due-soon' as const },
+    ].filter((r) => r.at > Date.now() && !state.remindersSent.includes(`${r.kind}@${state.dueAt}`));
+    const next = reminders[0];
+    const wakeAt = next ? next.at : due;
+    const version = state.dueVersion;
+    const interrupted = await condition(
+      () =>
+        state.submission !== null ||
+        state.cancellation !== null ||
+        state.studentWithdrew ||
+        state.dueVersion !== version ||
+        state.lastExtensionDecision !== null ||
+        (state.extension !== null && !state.extensionAnnounced),
+      Math.max(0, wakeAt - Date.now()),
+    );
+    if (interrupted) {
+      if (state.dueVersion !== version) await moveTo(state, 'InProgress', state.dueAt);
+      if (state.extension && !state.extensionAnnounced) await askForExtension(state);
+      continue;
+    }
+    if (next) {
+      state.remindersSent.push(`${next.kind}@${state.dueAt}`);
+      await notify.notifyParty({
+        internshipId: state.internshipId,
+        to: 'student',
+        kind: next.kind,
+        occurrence: `${state.hiredStudentId}:${state.dueAt}`,
+        facts: { dueAt: state.dueAt! },
+      });
+      continue;
+    }
+    return 'missed';
+  }
+}
+
+/** §3.5 An extension request reaches the employer with Approve and Decline links, valid until the due date. */
+async function askForExtension(state: InternshipState): Promise<void> {
+  state.extensionAnnounced = true;
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'extension-requested',
+    occurrence: `${state.extensionsAsked}`,
+    facts: { newDueAt: state.extension!.newDueAt, reason: state.extension!.reason, dueAt: state.dueAt! },
+    links: {
+      actions: ['extension.approve', 'extension.decline'],
+      decisionKey: `extension:${state.internshipId}:${state.extensionsAsked}`,
+      expiresAt: state.dueAt!,
+    },
+  });
+}
+
+/** The student hears the employer's answer to an extension request. */
+async function tellExtensionOutcome(state: InternshipState): Promise<void> {
+  const decision = state.lastExtensionDecision;
+  if (!decision) return;
+  state.lastExtensionDecision = null;
+  state.extensionAnnounced = false;
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'extension-decided',
+    occurrence: `${state.extensionsAsked}`,
+    facts: { decision, dueAt: state.dueAt! },
+  });
+}
+
+/** §3.5 The due date passed without a submission: both are told, and the student has 48 hours of grace. */
+async function graceAfterMissedDeadline(
+  state: InternshipState,
+): Promise<'submitted' | 'missed' | 'cancelled'> {
+  const graceEnd = iso(Date.now() + hours(GRACE_HOURS));
+  await moveTo(state, 'InProgress', graceEnd);
+  for (const to of ['student', 'employer'] as const) {
     await notify.notifyParty({
       internshipId: state.internshipId,
-      to: 'student',
-      kind: 'work-started',
-      facts: { dueAt: state.dueAt },
+      to,
+      kind: 'deadline-missed',
+      occurrence: `${to}:${state.dueAt}`,
+      facts: { audience: to, graceEnd },
     });
   }
-  const submitted = () => state.submission !== null;
-  const reminders = [
-    { at: start + workMs / 2, kind: 'work-midpoint' as const },
-    { at: due - hours(DUE_SOON_HOURS), kind: 'work-due-soon' as const },
-  ];
-  for (const reminder of reminders) {
-    if (reminder.at <= Date.now()) continue;
-    if (await condition(submitted, reminder.at - Date.now())) return;
-    await notify.notifyParty({
-      internshipId: state.internshipId,
-      to: 'student',
-      kind: reminder.kind,
-      occurrence: round,
-      facts: { dueAt: state.dueAt },
-    });
-  }
-  await condition(submitted);
+  await condition(() => state.submission !== null || state.cancellation !== null, hours(GRACE_HOURS));
+  if (state.cancellation) return 'cancelled';
+  return state.submission ? 'submitted' : 'missed';
+}
+
+/**
+ * §3.5 The employer chooses how to go on: extend, re-select from the remaining applicants with the
+ * money held, or cancel with a full refund. Seven days of silence cancel with the refund.
+ */
+async function askEmployerHowToGoOn(
+  state: InternshipState,
+  why: 'missed' | 'withdrawn',
+): Promise<'submitted' | { choice: RecoveryChoice; newDueAt?: string }> {
+  const decideBy = iso(Date.now() + days(RECOVERY_WINDOW_DAYS));
+  state.awaitingRecovery = true;
+  state.recovery = null;
+  await moveTo(state, 'InProgress', decideBy);
+  const actions =
+    why === 'withdrawn'
+      ? ['recovery.reselect', 'recovery.cancel']
+      : ['recovery.extend', 'recovery.reselect', 'recovery.cancel'];
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: why === 'withdrawn' ? 'student-withdrew' : 'recovery-choice',
+    occurrence: `${state.hiredStudentId}:${state.dueAt}`,
+    facts: { decideBy },
+    links: {
+      actions,
+      decisionKey: `recovery:${state.internshipId}:${state.dueVersion}`,
+      expiresAt: decideBy,
+    },
+  });
+  const lateWorkCounts = () => why === 'missed' && state.submission !== null;
+  await condition(() => state.recovery !== null || lateWorkCounts(), days(RECOVERY_WINDOW_DAYS));
+  state.awaitingRecovery = false;
+  if (!state.recovery && lateWorkCounts()) return 'submitted';
+  return state.recovery ?? { choice: 'cancel' };
+}
+
+/** §3.5 Re-select: the hired student leaves, the others may be chosen again; the money stays held. */
+async function prepareReselection(state: InternshipState): Promise<void> {
+  const leaving = state.applicants.find((a) => a.studentId === state.hiredStudentId)!;
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: state.studentWithdrew ? 'withdrawal-confirmed' : 'replaced',
+    occurrence: leaving.studentId,
+  });
+  await setStatus([leaving], state.studentWithdrew ? 'withdrawn' : 'not_selected');
+  const again = state.applicants.filter((a) => a.status === 'not_selected');
+  await setStatus(again, 'submitted');
+  Object.assign(state, {
+    hiredStudentId: null,
+    submission: null,
+    review: null,
+    changeRounds: 0,
+    extension: null,
+    extensionsAsked: 0,
+    studentWithdrew: false,
+    recovery: null,
+    shortlist: [],
+    selectionRound: 1,
+  });
+}
+
+/** §3.5 Cancelled with a full refund (the employer's choice, or 7 days of silence). */
+async function refundAndCancel(state: InternshipState): Promise<InternshipOutcome> {
+  await payments.refundFee({ internshipId: state.internshipId, step: 'refund', amountCents: state.feeCents });
+  await moveTo(state, 'Cancelled', null);
+  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'refunded' });
+  return { status: 'Cancelled', reason: 'refunded' };
+}
+
+/** §3.5 The employer cancelled funded work: the student earns 25% (less the platform share), the rest is refunded. */
+async function payKillFee(state: InternshipState): Promise<InternshipOutcome> {
+  const refund = Math.round((state.feeCents * (100 - KILL_FEE_PCT)) / 100);
+  await payments.refundFee({
+    internshipId: state.internshipId,
+    step: 'kill-fee-refund',
+    amountCents: refund,
+  });
+  await notify.notifyParty({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'cancelled-kill-fee',
+    facts: { reason: state.cancellation!.reason },
+  });
+  await payStudent(state, KILL_FEE_PCT);
+  await moveTo(state, 'Cancelled', null);
+  return { status: 'Cancelled', reason: 'kill_fee' };
 }
 
 /** §3.6 InReview: `reviewWindow` to decide, reminders at 2 days and 1 day left; silence approves. */
@@ -515,7 +855,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     occurrence: round,
     facts: { url: state.submission!.url, reviewBy },
   });
-  const reviewed = () => state.review !== null;
+  const reviewed = () => state.review !== null || state.cancellation !== null;
   for (const daysLeft of REVIEW_REMINDER_DAYS) {
     const at = end - days(daysLeft);
     if (at <= Date.now()) continue;
@@ -529,6 +869,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     });
   }
   const decided = await condition(reviewed, Math.max(0, end - Date.now()));
+  if (state.cancellation) return 'reject';
   const decision = decided ? state.review!.decision : 'approve';
   if (decision === 'approve') {
     await notify.notifyParty({
@@ -542,7 +883,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
 }
 
 /** §3.8 Paying: waits durably for the student's payout account, reminding every 3 days, then pays once. */
-async function payStudent(state: InternshipState): Promise<void> {
+async function payStudent(state: InternshipState, sharePct: number): Promise<void> {
   await moveTo(state, 'Paying', null);
   const studentId = state.hiredStudentId!;
   const { ready } = await payments.preparePayoutAccount({ studentId });
@@ -561,9 +902,13 @@ async function payStudent(state: InternshipState): Promise<void> {
     });
     await condition(() => state.payoutAccountReady, days(PAYOUT_REMINDER_DAYS));
   }
-  const { paidBy, amountCents } = await payments.payStudent({ internshipId: state.internshipId, studentId });
+  const { paidBy, amountCents } = await payments.payStudent({
+    internshipId: state.internshipId,
+    studentId,
+    sharePct,
+  });
   state.paidBy = paidBy;
-  await moveTo(state, 'Completed', null);
+  if (sharePct === 100) await moveTo(state, 'Completed', null);
   await notify.notifyParty({
     internshipId: state.internshipId,
     to: 'student',
@@ -583,6 +928,14 @@ async function expireUnanswered(state: InternshipState): Promise<InternshipOutco
 async function expireUnselected(state: InternshipState): Promise<InternshipOutcome> {
   const waiting = state.applicants.filter((a) => a.status === 'submitted');
   for (const a of waiting) a.status = 'not_selected';
+  if (state.funded) {
+    // A re-selection found nobody: the held fee goes back in full.
+    await payments.refundFee({
+      internshipId: state.internshipId,
+      step: 'refund',
+      amountCents: state.feeCents,
+    });
+  }
   await moveTo(state, 'Expired', null);
   await records.recordApplicationStatus({
     applicationIds: waiting.map((a) => a.applicationId),

@@ -7,6 +7,8 @@ import {
 } from '../../db/action-tokens';
 import { findInternship, findInternshipContact } from '../../db/internships';
 import {
+  decideExtensionUpdate,
+  missedDeadlineDecisionUpdate,
   openPaymentPageUpdate,
   openPayoutOnboardingUpdate,
   respondToOfferUpdate,
@@ -16,19 +18,77 @@ import { page } from '../pages';
 import { unreachableDependency } from '../problem';
 import { problemFromUpdateFailure } from '../workflow-errors';
 
-/** What each link does, in words for its page. */
-const ACTIONS: Record<string, { question: string; button: string; done: string; past: string }> = {
+type Handle = ReturnType<AppDeps['temporal']['workflow']['getHandle']>;
+
+interface Decision {
+  question: string;
+  button: string;
+  done: string;
+  past: string;
+  perform(handle: Handle, token: ActionToken): Promise<unknown>;
+}
+
+const recovery = (choice: 'extend' | 'reselect' | 'cancel') => (handle: Handle) =>
+  handle.executeUpdate(missedDeadlineDecisionUpdate, { args: [{ choice, via: 'email' }] });
+
+/** What each decision link does, in words for its page. */
+const ACTIONS: Record<string, Decision> = {
   'offer.accept': {
     question: 'Accept the offer for "%s"?',
     button: 'Accept the offer',
     done: 'You accepted the offer. The employer has been told and will be in touch.',
     past: 'accepted',
+    perform: (handle, token) =>
+      handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: token.actorId, accept: true, via: 'email' }],
+      }),
   },
   'offer.decline': {
     question: 'Decline the offer for "%s"?',
     button: 'Decline the offer',
     done: 'You declined the offer. Thank you for letting the employer know.',
     past: 'declined',
+    perform: (handle, token) =>
+      handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: token.actorId, accept: false, via: 'email' }],
+      }),
+  },
+  'extension.approve': {
+    question: 'Approve the new due date for "%s"?',
+    button: 'Approve the extension',
+    done: 'The due date is moved. The student has been told.',
+    past: 'answered',
+    perform: (handle) =>
+      handle.executeUpdate(decideExtensionUpdate, { args: [{ approve: true, via: 'email' }] }),
+  },
+  'extension.decline': {
+    question: 'Keep the current due date for "%s"?',
+    button: 'Decline the extension',
+    done: 'The due date stays as it was. The student has been told.',
+    past: 'answered',
+    perform: (handle) =>
+      handle.executeUpdate(decideExtensionUpdate, { args: [{ approve: false, via: 'email' }] }),
+  },
+  'recovery.extend': {
+    question: 'Give the student 7 more days for "%s"?',
+    button: 'Extend by 7 days',
+    done: 'The student has 7 more days.',
+    past: 'decided',
+    perform: recovery('extend'),
+  },
+  'recovery.reselect': {
+    question: 'Choose another applicant for "%s"?',
+    button: 'Choose another applicant',
+    done: 'You can choose again among the remaining applicants; your fee stays held.',
+    past: 'decided',
+    perform: recovery('reselect'),
+  },
+  'recovery.cancel': {
+    question: 'Cancel "%s" with a full refund?',
+    button: 'Cancel and refund',
+    done: 'Cancelled. The fee is refunded in full.',
+    past: 'decided',
+    perform: recovery('cancel'),
   },
 };
 
@@ -99,7 +159,13 @@ export function actionRoutes(deps: AppDeps): Router {
       'funding.pay': `The fee of ${fee} is held until the work is approved; your student starts once it is paid.`,
       'payout.onboard': 'Your pay is ready: a payout account with our payments partner, Stripe, receives it.',
     };
-    const context = posting && internship ? (contexts[token.action] ?? contexts['offer.accept']!) : '';
+    const offer = contexts['offer.accept']!;
+    const context =
+      posting && internship
+        ? token.action.startsWith('offer.')
+          ? offer
+          : (contexts[token.action] ?? '')
+        : '';
     html(
       res,
       200,
@@ -154,9 +220,7 @@ export function actionRoutes(deps: AppDeps): Router {
     const action = ACTIONS[claimed.action]!;
     const internship = await findInternship(deps.db, claimed.internshipId);
     try {
-      await deps.temporal.workflow.getHandle(internship!.workflowId).executeUpdate(respondToOfferUpdate, {
-        args: [{ studentId: claimed.actorId, accept: claimed.action === 'offer.accept', via: 'email' }],
-      });
+      await action.perform(deps.temporal.workflow.getHandle(internship!.workflowId), claimed);
     } catch (err) {
       if (unreachableDependency(err)) {
         // Nothing happened: give the link back so the person can try again.
@@ -174,7 +238,7 @@ export function actionRoutes(deps: AppDeps): Router {
           res,
           409,
           page('This decision is closed', [
-            'This offer can no longer be answered: it has lapsed or was already answered.',
+            'This can no longer be answered here: it has lapsed or was already answered.',
           ]),
         );
       }
