@@ -625,7 +625,11 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
       }
       return 'disputed';
     }
+    // Clear the round before the status says InProgress, so the resubmission is never refused.
+    const comments = state.review!.comments;
     state.changeRounds += 1;
+    state.submission = null;
+    state.review = null;
     startWork(state, Date.now() + days(CHANGES_WINDOW_DAYS));
     await moveTo(state, 'InProgress', state.dueAt);
     await notify.notifyParty({
@@ -633,10 +637,8 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
       to: 'student',
       kind: 'changes-requested',
       occurrence: `round${state.changeRounds}`,
-      facts: { comments: state.review!.comments, dueAt: state.dueAt! },
+      facts: { comments, dueAt: state.dueAt! },
     });
-    state.submission = null;
-    state.review = null;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
@@ -57,4 +58,19 @@ export function useTimeSkipping(): {
     return value;
   };
   return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db) };
+}
+
+/**
+ * Ends a test's workflow that still runs. Waits for its in-flight activities first: the Java test
+ * server keeps time-skipping locked for an activity whose workflow was terminated under it, which
+ * would stall every later `env.sleep` in the file.
+ */
+export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return;
+    if (!description.raw.pendingActivities?.length) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await handle.terminate('test finished');
 }

@@ -22,7 +22,7 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { useTimeSkipping } from '../helpers/time-skipping';
+import { terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
@@ -73,8 +73,7 @@ async function withApplicants(names: string[], play: (scene: Scene) => Promise<v
       try {
         await play({ handle, employer, students, applicationIds, internshipId: input.internshipId });
       } finally {
-        const { status } = await handle.describe();
-        if (status.name === 'RUNNING') await handle.terminate('test finished');
+        await terminateWhenIdle(handle);
       }
     });
   } finally {

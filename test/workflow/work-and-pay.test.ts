@@ -17,6 +17,11 @@ import {
   respondToOfferUpdate,
   reviewUpdate,
   selectStudentsUpdate,
+  cancelUpdate,
+  decideExtensionUpdate,
+  missedDeadlineDecisionUpdate,
+  requestExtensionUpdate,
+  withdrawApplicationUpdate,
   stripeEventSignal,
   submitWorkUpdate,
 } from '../../workflows/definitions';
@@ -25,7 +30,7 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { useTimeSkipping } from '../helpers/time-skipping';
+import { terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
@@ -34,11 +39,13 @@ interface Hired {
   employer: Employer;
   student: Student;
   internshipId: string;
+  /** Applicants who were not chosen, with their application ids. */
+  others: { student: Student; applicationId: string }[];
 }
 
 /** A posting whose one applicant was chosen early and accepted, run by a worker for `play`. */
 async function withHiredStudent(
-  options: { declineCard?: boolean },
+  options: { declineCard?: boolean; otherApplicants?: string[] },
   play: (hired: Hired) => Promise<void>,
 ): Promise<void> {
   const db = suite.db();
@@ -66,26 +73,32 @@ async function withHiredStudent(
         taskQueue,
         args: [input],
       });
-      const { applicationId } = await handle.executeUpdate(applyUpdate, {
-        args: [
-          {
-            applicationId: randomUUID(),
-            studentId: student.id,
-            pitch: 'I love tidy data.',
-            answers: ['Excel'],
-          },
-        ],
-      });
+      const apply = (who: Student) =>
+        handle.executeUpdate(applyUpdate, {
+          args: [
+            {
+              applicationId: randomUUID(),
+              studentId: who.id,
+              pitch: 'I love tidy data.',
+              answers: ['Excel'],
+            },
+          ],
+        });
+      const { applicationId } = await apply(student);
+      const others: Hired['others'] = [];
+      for (const name of options.otherApplicants ?? []) {
+        const other = await seedStudent(db, name);
+        others.push({ student: other, applicationId: (await apply(other)).applicationId });
+      }
       await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
       await waitForEmail(student.email, /You have an offer/);
       await handle.executeUpdate(respondToOfferUpdate, {
         args: [{ studentId: student.id, accept: true, via: 'api' }],
       });
       try {
-        await play({ handle, employer, student, internshipId: input.internshipId });
+        await play({ handle, employer, student, internshipId: input.internshipId, others });
       } finally {
-        const { status } = await handle.describe();
-        if (status.name === 'RUNNING') await handle.terminate('test finished');
+        await terminateWhenIdle(handle);
       }
     });
   } finally {
@@ -241,6 +254,154 @@ test('a declined card left unpaid for 3 days cancels the internship; both are to
     await waitForEmail(student.email, /will not go ahead/);
     expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
       charged: 0,
+      refunded: 0,
+      transferred: 0,
+      platformShare: 0,
+    });
+  });
+});
+
+test('a missed deadline: both are told, 48 hours of grace, the employer gets three choices, and 7 silent days cancel with a full refund', async () => {
+  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+    const env = suite.env();
+    await waitForState(handle, 'InProgress');
+    await env.sleep('14 days');
+    await waitForEmail(student.email, /due date of "Clean a sales dataset" has passed/);
+    await waitForEmail(employer.contactEmail, /due date of "Clean a sales dataset" has passed/);
+    expect(await subjects(employer.contactEmail, /How should/)).toHaveLength(0);
+
+    await env.sleep('47 hours');
+    expect(await subjects(employer.contactEmail, /How should/)).toHaveLength(0);
+    await env.sleep('2 hours');
+    const choice = await waitForEmail(employer.contactEmail, /How should "Clean a sales dataset" go on/);
+    expect(choice.text).toMatch(/Extend by 7 days: \S+\/actions\/mi_/);
+    expect(choice.text).toMatch(/Choose another applicant \(the fee stays held\): \S+/);
+    expect(choice.text).toMatch(/Cancel with a full refund: \S+/);
+
+    await env.sleep('6 days');
+    expect((await handle.query(internshipStateQuery)).status).toBe('InProgress');
+    await env.sleep('1 day');
+    expect(await handle.result()).toEqual({ status: 'Cancelled', reason: 'refunded' });
+    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+      charged: 25_000,
+      refunded: 25_000,
+      transferred: 0,
+      platformShare: 0,
+    });
+    await waitForEmail(employer.contactEmail, /Refunded/);
+  });
+});
+
+test('an approved extension moves the due date: the reminder follows it and the old date passes quietly', async () => {
+  await withHiredStudent({}, async ({ handle, employer, student }) => {
+    const env = suite.env();
+    const state = await waitForState(handle, 'InProgress');
+    const oldDue = Date.parse(state.dueAt!);
+    const newDueAt = new Date(oldDue + 5 * 86_400_000).toISOString();
+    await handle.executeUpdate(requestExtensionUpdate, {
+      args: [{ studentId: student.id, newDueAt, reason: 'Exams this week.' }],
+    });
+    const ask = await waitForEmail(employer.contactEmail, /asks for more time/);
+    expect(ask.text).toContain('Exams this week.');
+    expect(ask.text).toMatch(/Approve the new due date: \S+/);
+    await handle.executeUpdate(decideExtensionUpdate, { args: [{ approve: true, via: 'api' }] });
+    await waitForEmail(student.email, /Extension approved/);
+    expect((await handle.query(internshipStateQuery)).dueAt).toBe(newDueAt);
+
+    // Past the old due date: no missed-deadline notice.
+    await env.sleep('15 days');
+    expect(await subjects(student.email, /has passed/)).toHaveLength(0);
+    // 24 hours before the new one: the reminder.
+    await env.sleep('72 hours'); // 18 days in: the new due date is day 19
+    await env.sleep('1 hour');
+    await waitForEmail(student.email, /Due in 24 hours/);
+    await handle.executeUpdate(submitWorkUpdate, {
+      args: [{ studentId: student.id, url: 'https://example.com/x', notes: 'x' }],
+    });
+    await waitForState(handle, 'InReview');
+  });
+});
+
+test('the employer cancels funded work: 25% kill fee to the student (less the platform share), 75% refunded; the ledger balances', async () => {
+  await withHiredStudent({}, async ({ handle, student, internshipId }) => {
+    await waitForState(handle, 'InProgress');
+    await handle.executeUpdate(cancelUpdate, {
+      args: [{ by: 'employer', reason: 'the project was dropped' }],
+    });
+    await waitForEmail(student.email, /you receive a kill fee/);
+    await waitForState(handle, 'Paying');
+    handle
+      .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
+      .catch(() => undefined);
+    expect(await handle.result()).toEqual({ status: 'Cancelled', reason: 'kill_fee' });
+    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+      charged: 25_000,
+      refunded: 18_750,
+      transferred: 5_625,
+      platformShare: 625,
+    });
+    expect(await unbalancedEndedInternships(suite.db())).not.toContain(internshipId);
+  });
+});
+
+test('the student withdraws and the employer re-selects: the fee stays held, the next student starts without a second charge', async () => {
+  await withHiredStudent(
+    { otherApplicants: ['Vera Novak'] },
+    async ({ handle, employer, student, internshipId, others }) => {
+      const vera = others[0]!;
+      await waitForState(handle, 'InProgress');
+      await handle.executeUpdate(withdrawApplicationUpdate, { args: [{ studentId: student.id }] });
+      await waitForEmail(employer.contactEmail, /withdrew from/);
+      await handle.executeUpdate(missedDeadlineDecisionUpdate, {
+        args: [{ choice: 'reselect', via: 'api' }],
+      });
+      await waitForState(handle, 'Selecting');
+      expect(await ledgerTotals(suite.db(), internshipId)).toMatchObject({ charged: 25_000, refunded: 0 });
+
+      await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [vera.applicationId] }] });
+      await waitForEmail(vera.student.email, /You have an offer/);
+      await handle.executeUpdate(respondToOfferUpdate, {
+        args: [{ studentId: vera.student.id, accept: true, via: 'api' }],
+      });
+      const state = await waitForState(handle, 'InProgress');
+      expect(state.hiredStudentId).toBe(vera.student.id);
+      await waitForEmail(vera.student.email, /You can start/);
+      const { rows } = await suite
+        .db()
+        .query('SELECT step FROM ledger WHERE internship_id = $1', [internshipId]);
+      expect(rows).toEqual([{ step: 'charge' }]);
+    },
+  );
+});
+
+test('a rejection after the last round of changes is disputed, and the money stays held', async () => {
+  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+    const submit = async () => {
+      await waitForState(handle, 'InProgress');
+      await handle.executeUpdate(submitWorkUpdate, {
+        args: [{ studentId: student.id, url: 'https://example.com/w', notes: 'w' }],
+      });
+      await waitForState(handle, 'InReview');
+    };
+    await submit();
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'request_changes', comments: 'More detail.' }],
+    });
+    await submit();
+    await handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'request_changes', comments: 'Still more.' }],
+    });
+    await submit();
+    await expect(
+      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'request_changes', comments: 'Again.' }] }),
+    ).rejects.toThrow();
+    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', comments: 'Not usable.' }] });
+    await waitForState(handle, 'Disputed');
+    await waitForEmail(employer.contactEmail, /with our team for a decision/);
+    await suite.env().sleep('10 days');
+    expect((await handle.query(internshipStateQuery)).status).toBe('Disputed');
+    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+      charged: 25_000,
       refunded: 0,
       transferred: 0,
       platformShare: 0,
