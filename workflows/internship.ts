@@ -79,6 +79,16 @@ const payments = proxyActivities<Activities>({
   },
 });
 
+/**
+ * Writes made inside Update handlers run as regular activities: as local activities they did not
+ * replay deterministically when several Updates landed in the first workflow task (the replay suite
+ * over test/histories found it).
+ */
+const handlerRecords = proxyActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '30 seconds' },
+});
+
 /** Read-model writes: small idempotent SQL, run as local activities to keep the history short. */
 const records = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
@@ -178,7 +188,12 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       state.applicants.push(applicant);
       // The cap closes applications at once: the next validator already sees it.
       if (state.applicants.length >= input.maxApplicants) state.applicationsClosed = true;
-      await records.recordApplication({ internshipId: state.internshipId, ...applicant, pitch, answers });
+      await handlerRecords.recordApplication({
+        internshipId: state.internshipId,
+        ...applicant,
+        pitch,
+        answers,
+      });
       return { applicationId, label: applicant.label };
     },
     {

@@ -1,3 +1,6 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -73,4 +76,17 @@ export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await handle.terminate('test finished');
+}
+
+/**
+ * With RECORD_HISTORIES=1, saves the workflow's history under test/histories/ named after the test,
+ * for the replay suite (`test/replay`) to check that later workflow code still replays it.
+ */
+export async function recordHistory(handle: WorkflowHandle, testName: string): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await handle.fetchHistory();
+  const name = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const dir = path.resolve(__dirname, '..', 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));
 }

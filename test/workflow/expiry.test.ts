@@ -10,7 +10,7 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { useTimeSkipping } from '../helpers/time-skipping';
+import { recordHistory, useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
@@ -44,6 +44,7 @@ test('given a posting nobody applies to, when its 7-day application window ends,
     // Past the seventh day: applications close with nobody in them.
     await suite.env().sleep('1 day');
     expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_applicants' });
+    await recordHistory(handle, expect.getState().currentTestName ?? 'expiry');
   });
   closeMailer();
 

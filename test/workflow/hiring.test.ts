@@ -22,7 +22,7 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
+import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
@@ -73,6 +73,7 @@ async function withApplicants(names: string[], play: (scene: Scene) => Promise<v
       try {
         await play({ handle, employer, students, applicationIds, internshipId: input.internshipId });
       } finally {
+        await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
         await terminateWhenIdle(handle);
       }
     });

@@ -30,7 +30,7 @@ import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
+import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
@@ -98,6 +98,7 @@ async function withHiredStudent(
       try {
         await play({ handle, employer, student, internshipId: input.internshipId, others });
       } finally {
+        await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
         await terminateWhenIdle(handle);
       }
     });
