@@ -85,7 +85,11 @@ export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
 export async function recordHistory(handle: WorkflowHandle, testName: string): Promise<void> {
   if (!process.env.RECORD_HISTORIES) return;
   const history = await handle.fetchHistory();
-  const name = testName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const name = testName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
   const dir = path.resolve(__dirname, '..', 'histories');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${name}.json`), historyToJSON(history));

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { silentBundlerLogger } from '../helpers/activities';
 
 const dir = path.resolve(__dirname, '..', 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('the saved histories cover the main paths', () => {
   expect(files.length).toBeGreaterThanOrEqual(8);
@@ -27,7 +29,10 @@ test('every saved history replays against the current workflow code', async () =
     history: historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8'))),
   }));
   const failures: string[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'saved-histories' }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle, replayName: 'saved-histories' },
+    histories,
+  )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }
   expect(failures).toEqual([]);
