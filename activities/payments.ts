@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { findInternship } from '../db/internships';
 import { findLedgerEntry, recordLedgerEntry } from '../db/ledger';
@@ -23,6 +23,26 @@ export interface PaymentDeps {
 
 /** How long after the transfer the money reaches a Connect Express account on the standard schedule. */
 const PAYOUT_SETTLEMENT_DAYS = 2;
+
+/**
+ * Runs a Stripe call while heartbeating, so a worker that dies mid-call is noticed within the
+ * heartbeat timeout and the step is retried — with the same idempotency key — on another worker.
+ */
+async function withHeartbeat<T>(call: () => Promise<T>): Promise<T> {
+  let context: Context | undefined;
+  try {
+    context = Context.current();
+  } catch {
+    return call(); // not inside an activity (a direct call)
+  }
+  context.heartbeat();
+  const timer = setInterval(() => context.heartbeat(), 1000);
+  try {
+    return await call();
+  } finally {
+    clearInterval(timer);
+  }
+}
 
 const isCardError = (err: unknown): err is Stripe.errors.StripeCardError =>
   (err as { type?: string })?.type === 'StripeCardError';
@@ -78,18 +98,20 @@ export function createPaymentActivities(deps: PaymentDeps) {
       if (!paymentMethodId) return { outcome: 'failed', reason: 'no saved card' };
       const idempotencyKey = stepKey(internshipId, 'charge');
       try {
-        const intent = await stripe.paymentIntents.create(
-          {
-            amount: internship.feeCents,
-            currency: 'usd',
-            customer: customerId,
-            payment_method: paymentMethodId,
-            confirm: true,
-            off_session: true,
-            description: `Micro-internship fee: ${internship.title}`,
-            metadata: { internshipId, step: 'charge' },
-          },
-          { idempotencyKey },
+        const intent = await withHeartbeat(() =>
+          stripe.paymentIntents.create(
+            {
+              amount: internship.feeCents,
+              currency: 'usd',
+              customer: customerId,
+              payment_method: paymentMethodId,
+              confirm: true,
+              off_session: true,
+              description: `Micro-internship fee: ${internship.title}`,
+              metadata: { internshipId, step: 'charge' },
+            },
+            { idempotencyKey },
+          ),
         );
         if (intent.status !== 'succeeded') return { outcome: 'failed', reason: `payment ${intent.status}` };
         await recordLedgerEntry(db, {
@@ -150,13 +172,15 @@ export function createPaymentActivities(deps: PaymentDeps) {
       const charge = await findLedgerEntry(db, p.internshipId, 'charge');
       if (!charge) return;
       const idempotencyKey = stepKey(p.internshipId, p.step);
-      const refund = await stripe.refunds.create(
-        {
-          payment_intent: charge.stripeObjectId!,
-          amount: p.amountCents,
-          metadata: { internshipId: p.internshipId },
-        },
-        { idempotencyKey },
+      const refund = await withHeartbeat(() =>
+        stripe.refunds.create(
+          {
+            payment_intent: charge.stripeObjectId!,
+            amount: p.amountCents,
+            metadata: { internshipId: p.internshipId },
+          },
+          { idempotencyKey },
+        ),
       );
       await recordLedgerEntry(db, {
         internshipId: p.internshipId,
@@ -217,8 +241,8 @@ export function createPaymentActivities(deps: PaymentDeps) {
       sharePct?: number;
     }): Promise<{ paidBy: string; amountCents: number }> {
       const student = await findStudentPayout(db, p.studentId);
-      if (!student?.stripeAccountId)
-        throw ApplicationFailure.nonRetryable('no payout account', ErrorType.NotFound);
+      const destination = student?.stripeAccountId;
+      if (!destination) throw ApplicationFailure.nonRetryable('no payout account', ErrorType.NotFound);
       const charged = (await findLedgerEntry(db, p.internshipId, 'charge'))?.amountCents ?? 0;
       const gross = Math.round((charged * (p.sharePct ?? 100)) / 100);
       const platformShare = shareOf(gross);
@@ -226,15 +250,17 @@ export function createPaymentActivities(deps: PaymentDeps) {
       const idempotencyKey = stepKey(p.internshipId, 'payout');
       const existing = await findLedgerEntry(db, p.internshipId, 'payout');
       if (!existing && amount > 0) {
-        const transfer = await stripe.transfers.create(
-          {
-            amount,
-            currency: 'usd',
-            destination: student.stripeAccountId,
-            transfer_group: `internship:${p.internshipId}`,
-            metadata: { internshipId: p.internshipId },
-          },
-          { idempotencyKey },
+        const transfer = await withHeartbeat(() =>
+          stripe.transfers.create(
+            {
+              amount,
+              currency: 'usd',
+              destination,
+              transfer_group: `internship:${p.internshipId}`,
+              metadata: { internshipId: p.internshipId },
+            },
+            { idempotencyKey },
+          ),
         );
         await recordLedgerEntry(db, {
           internshipId: p.internshipId,

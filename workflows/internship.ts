@@ -71,6 +71,8 @@ const notify = proxyActivities<Activities>({
 /** Money: Stripe calls with idempotency keys from the workflow id and the step, so retries are safe. */
 const payments = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  // Stripe calls heartbeat every second: a worker that dies mid-call is noticed in seconds.
+  heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

@@ -7,7 +7,9 @@
  *   - a confirmed PaymentIntent succeeds, unless its payment method is a declining test card
  *     (pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds), which gets a 402 card_error;
  *   - a request repeated with the same Idempotency-Key gets the first response back;
- *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements.
+ *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements;
+ *   - POST /__proxy/latency {"path": "/v1/payment_intents", "ms": 4000} slows one path, so a test can
+ *     kill a worker while a payment is in flight.
  * Production talks to api.stripe.com directly; nothing here is used there.
  */
 import http from 'node:http';
@@ -43,6 +45,7 @@ export async function startStripeTestModeProxy(opts: {
 }): Promise<StripeTestModeProxy> {
   const replies = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
   const recorded: RecordedRequest[] = [];
+  const latency = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -52,6 +55,15 @@ export async function startStripeTestModeProxy(opts: {
         return;
       }
       const body = await readBody(req);
+      if (path === '/__proxy/latency') {
+        const { path: slowPath, ms } = JSON.parse(body) as { path: string; ms: number };
+        if (ms > 0) latency.set(slowPath, ms);
+        else latency.delete(slowPath);
+        res.writeHead(204).end();
+        return;
+      }
+      const delay = latency.get(path.split('?')[0]!);
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       const key = req.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : null;
       const cacheKey = idempotencyKey && `${req.method} ${path.split('?')[0]} ${idempotencyKey}`;

@@ -67,8 +67,14 @@ export const applyAs = (
   });
 
 /** Polls the posting until its status is `status` (the read model follows the workflow). */
-export async function waitForStatus(h: ApiHarness, actor: Actor, internshipId: string, status: string) {
-  for (let i = 0; i < 100; i++) {
+export async function waitForStatus(
+  h: ApiHarness,
+  actor: Actor,
+  internshipId: string,
+  status: string,
+  timeoutMs = 10_000,
+) {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     const res = await call(h.baseUrl, 'GET', `/v1/internships/${internshipId}`, { token: actor.token });
     if (res.body.status === status) return res.body;
     await new Promise((r) => setTimeout(r, 100));

@@ -25,7 +25,7 @@ export interface ApiHarness {
  * The API and a worker on the test stack's dev server, in this process: a unique task queue per
  * file, the workflow bundle built once, everything reached over real HTTP, gRPC, SQL and SMTP.
  */
-export async function startApiHarness(): Promise<ApiHarness> {
+export async function startApiHarness(options: { worker?: boolean } = {}): Promise<ApiHarness> {
   const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}` });
   const db = createPool(baseConfig.DATABASE_URL, 4);
   const connection = await Connection.connect({ address: baseConfig.TEMPORAL_ADDRESS });
@@ -42,18 +42,23 @@ export async function startApiHarness(): Promise<ApiHarness> {
   const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
 
   const { activities, closeMailer } = realActivities(config, db);
-  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
-  const worker: Worker = await createWorker({
-    connection: nativeConnection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      logger: silentBundlerLogger,
-    }),
-  });
-  const running = worker.run();
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (options.worker !== false) {
+    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    worker = await createWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      activities,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('../../workflows'),
+        logger: silentBundlerLogger,
+      }),
+    });
+    running = worker.run();
+  }
 
   return {
     baseUrl,
@@ -63,10 +68,10 @@ export async function startApiHarness(): Promise<ApiHarness> {
     temporal,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await connection.close();
-      await nativeConnection.close();
+      await nativeConnection?.close();
       closeMailer();
       await db.end();
     },

@@ -1,0 +1,159 @@
+/**
+ * A worker process is killed (SIGKILL) while the charge is in flight at Stripe, and another worker
+ * takes over. The internship still completes with exactly one ledger row per money step, and every
+ * attempt of the charge carried the same idempotency key — so Stripe (here the recording proxy in
+ * front of stripe-mock) saw one effective charge.
+ */
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { startProcess, type Service } from '../../scripts/stack/processes';
+import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+
+let h: ApiHarness;
+const repo = path.resolve(__dirname, '..', '..');
+const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}.log`);
+
+beforeAll(async () => {
+  h = await startApiHarness({ worker: false });
+});
+afterAll(async () => {
+  await setLatency(0);
+  await h?.stop();
+});
+
+const setLatency = (ms: number) =>
+  fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
+    method: 'POST',
+    body: JSON.stringify({ path: '/v1/payment_intents', ms }),
+  });
+
+/** The real worker entry point, as its own process, on this file's task queue. */
+async function startWorkerProcess(): Promise<Service & { child: { pid?: number } }> {
+  const before = (() => {
+    try {
+      return readFileSync(logFile, 'utf8').length;
+    } catch {
+      return 0;
+    }
+  })();
+  return startProcess({
+    name: 'worker',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repo, 'worker', 'main.ts')],
+    cwd: repo,
+    env: {
+      DATABASE_URL: h.config.DATABASE_URL,
+      TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
+      SMTP_HOST: h.config.SMTP_HOST,
+      SMTP_PORT: String(h.config.SMTP_PORT),
+      STRIPE_API_BASE: h.config.STRIPE_API_BASE,
+      STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
+      OPS_TOKEN: h.config.OPS_TOKEN,
+      PUBLIC_BASE_URL: h.baseUrl,
+      LOG_LEVEL: 'info',
+    },
+    logFile,
+    ready: () => Promise.resolve(readFileSync(logFile, 'utf8').slice(before).includes('worker started')),
+    readyTimeoutMs: 60_000,
+  });
+}
+
+test('SIGKILL of the worker during the charge: one charge, the same key on every attempt, one ledger row per step', async () => {
+  let worker = await startWorkerProcess();
+  try {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const student = await newStudent(h, 'Wes Anders');
+    const { body } = await applyAs(h, student, id);
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+      token: employer.token,
+      body: { applicationIds: [body.applicationId] },
+    });
+    await waitForStatus(h, employer, id, 'Offered');
+
+    // The charge will take 4 s at "Stripe": the worker dies in the middle of it.
+    await setLatency(4000);
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      body: { accept: true },
+    });
+    const handle = h.temporal.workflow.getHandle(`internship:${id}`);
+    for (let i = 0; i < 100; i++) {
+      const pending = (await handle.describe()).raw.pendingActivities ?? [];
+      if (pending.some((a) => a.activityType?.name === 'chargeFee' && a.lastStartedTime)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.kill(-worker.child.pid!, 'SIGKILL');
+    await worker.stop();
+    await setLatency(0);
+
+    worker = await startWorkerProcess();
+    // The heartbeat timeout (5 s) tells the server the attempt died; the new worker retries it.
+    await waitForStatus(h, employer, id, 'InProgress', 60_000);
+
+    // The work goes on to the payout with the new worker.
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
+      token: student.token,
+      body: { url: 'https://example.com/done', notes: 'Done.' },
+    });
+    await waitForStatus(h, employer, id, 'InReview');
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
+      token: employer.token,
+      body: { decision: 'approve' },
+    });
+    await waitForEmail(student.email, /Set up payouts/);
+    const { rows: account } = await h.db.query<{ stripe_account_id: string }>(
+      'SELECT stripe_account_id FROM students WHERE id = $1',
+      [student.id],
+    );
+    const event = {
+      id: `evt_kill_${Date.now()}`,
+      object: 'event',
+      type: 'account.updated',
+      data: { object: { id: account[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
+    };
+    const payload = JSON.stringify(event);
+    const header = h.stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: h.config.STRIPE_WEBHOOK_SECRET,
+    });
+    await call(h.baseUrl, 'POST', '/webhooks/stripe', {
+      rawBody: payload,
+      headers: { 'stripe-signature': header },
+    });
+    await waitForStatus(h, employer, id, 'Completed');
+
+    const { rows } = await h.db.query<{ step: string; idempotency_key: string }>(
+      'SELECT step, idempotency_key FROM ledger WHERE internship_id = $1 ORDER BY step',
+      [id],
+    );
+    expect(rows).toEqual([
+      { step: 'charge', idempotency_key: `internship:${id}:charge` },
+      { step: 'payout', idempotency_key: `internship:${id}:payout` },
+      { step: 'platform-share', idempotency_key: `internship:${id}:platform-share` },
+    ]);
+
+    const recorded = (await (
+      await fetch(`${h.config.STRIPE_API_BASE}/__proxy/requests`)
+    ).json()) as RecordedRequest[];
+    const charges = recorded.filter(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === '/v1/payment_intents' &&
+        r.idempotencyKey?.startsWith(`internship:${id}:`),
+    );
+    process.stdout.write(
+      `charge attempts seen by Stripe: ${charges.length} (replayed: ${charges.filter((c) => c.replayed).length})\n`,
+    );
+    expect(charges.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(charges.map((c) => c.idempotencyKey))).toEqual(new Set([`internship:${id}:charge`]));
+    expect(charges.filter((c) => !c.replayed)).toHaveLength(1);
+  } finally {
+    await worker.stop();
+  }
+});
