@@ -119,9 +119,9 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
         await payStudent(state, 100);
         return finish({ status: 'Completed' });
       case 'disputed':
-        // Ops decides the split (issue 5); the money stays held meanwhile.
+        // Ops decides the split (issue 5); until then the internship waits here with the money held.
         await condition(() => false);
-        break;
+        return finish({ status: 'Disputed' });
       case 'killed':
         return finish(await payKillFee(state));
       case 'refund':

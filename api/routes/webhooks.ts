@@ -14,7 +14,7 @@ const TOLERANCE_SECONDS = 300;
 async function factsOf(
   deps: AppDeps,
   event: Stripe.Event,
-): Promise<{ workflowIds: string[]; fact: StripeFact }[]> {
+): Promise<{ internshipId: string | null; workflowIds: string[]; fact: StripeFact }[]> {
   switch (event.type) {
     case 'payment_intent.succeeded': {
       const intent = event.data.object;
@@ -22,6 +22,7 @@ async function factsOf(
       if (!internshipId) return [];
       return [
         {
+          internshipId,
           workflowIds: [internshipWorkflowId(internshipId)],
           fact: {
             type: 'payment_succeeded',
@@ -35,7 +36,9 @@ async function factsOf(
       const account = event.data.object;
       if (!account.payouts_enabled) return [];
       const workflowIds = await markAccountReady(deps.db, account.id);
-      return [{ workflowIds, fact: { type: 'payout_account_ready', accountId: account.id } }];
+      return [
+        { internshipId: null, workflowIds, fact: { type: 'payout_account_ready', accountId: account.id } },
+      ];
     }
     default:
       return [];
@@ -65,10 +68,7 @@ export function webhookRoutes(deps: AppDeps & { stripe: Stripe; webhookSecret: s
       );
     }
     const facts = await factsOf(deps, event);
-    const internshipId =
-      facts[0]?.fact.type === 'payment_succeeded'
-        ? facts[0].workflowIds[0]!.slice('internship:'.length)
-        : null;
+    const internshipId = facts[0]?.internshipId ?? null;
     if (!(await recordStripeEvent(deps.db, { id: event.id, type: event.type, internshipId }))) {
       res.json({ received: true, duplicate: true });
       return;
