@@ -13,6 +13,8 @@ import { messageIdFor, type Mailer } from './mailer';
 export interface NotificationDeps {
   db: Db;
   mailer: Mailer;
+  /** Where reminders for operations staff go. */
+  opsEmail: string;
   /** Base of the links in emails, e.g. https://app.example.com */
   publicBaseUrl: string;
   logger: Logger;
@@ -196,7 +198,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
      */
     async notifyParty(p: {
       internshipId: string;
-      to: 'employer' | 'student';
+      to: 'employer' | 'student' | 'ops';
       kind: NoticeKind;
       occurrence?: string;
       facts?: Record<string, string>;
@@ -214,18 +216,24 @@ export function createNotificationActivities(deps: NotificationDeps) {
             ErrorType.NotFound,
           );
         }
-        const actorId = p.to === 'employer' ? posting.employerId : student!.id;
-        const tokens = p.links
-          ? await issueActionTokens(tx, {
-              decisionKey: p.links.decisionKey,
-              actions: p.links.actions,
-              internshipId: p.internshipId,
-              actorRole: p.to,
-              actorId,
-              expiresAt: p.links.expiresAt,
-            })
-          : [];
+        // Ops act through the API and the Temporal UI; links are for employers and students.
+        const actor =
+          p.to === 'ops'
+            ? undefined
+            : { role: p.to, id: p.to === 'employer' ? posting.employerId : student!.id };
+        const tokens =
+          p.links && actor
+            ? await issueActionTokens(tx, {
+                decisionKey: p.links.decisionKey,
+                actions: p.links.actions,
+                internshipId: p.internshipId,
+                actorRole: actor.role,
+                actorId: actor.id,
+                expiresAt: p.links.expiresAt,
+              })
+            : [];
         const content = noticeContent(p.kind, {
+          internshipId: p.internshipId,
           title: posting.title,
           company: contact.companyName,
           employerName: contact.contactName ?? contact.companyName,
@@ -241,7 +249,8 @@ export function createNotificationActivities(deps: NotificationDeps) {
         await enqueueEmail(tx, {
           dedupeKey,
           internshipId: p.internshipId,
-          to: p.to === 'employer' ? contact.contactEmail : student!.email,
+          to:
+            p.to === 'employer' ? contact.contactEmail : p.to === 'student' ? student!.email : deps.opsEmail,
           subject: content.subject,
           text: content.text + (linkLines.length ? `\n${linkLines.join('\n')}\n` : ''),
           html: content.html.replace('</body>', `${linkHtml}</body>`),
@@ -285,7 +294,11 @@ export type NoticeKind =
   | 'withdrawal-confirmed'
   | 'replaced'
   | 'refunded'
-  | 'cancelled-kill-fee';
+  | 'cancelled-kill-fee'
+  | 'fee-exception-waiting'
+  | 'fee-declined'
+  | 'dispute-open'
+  | 'dispute-resolved';
 
 /** The text of each notice; `f` carries title, company, names, fee and the step's own facts. */
 function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.EmailContent {
@@ -466,6 +479,43 @@ function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.Emai
         lines: [
           `${f.company} cancelled "${f.title}" (${f.reason}).`,
           'For the time you already put in, you receive 25% of the fee, less the platform share. We will send it to your payout account.',
+        ],
+      });
+    case 'fee-exception-waiting':
+      return emails.notice({
+        subject: `Waiting for ops: a fee below the floor on "${f.title}" (day ${f.days})`,
+        greeting: 'Hello ops,',
+        lines: [
+          `${f.company} asked for an exception to the fair-pay floor for "${f.title}" (${f.fee}). It has waited ${f.days} day(s).`,
+          `Approve or decline: POST /v1/admin/internships/${f.internshipId}/fee-exception`,
+        ],
+        link: { href: f.postingUrl!, label: 'The posting' },
+      });
+    case 'fee-declined':
+      return emails.notice({
+        subject: `"${f.title}" was not approved`,
+        greeting: toEmployer,
+        lines: [
+          `Every micro-internship on the platform is paid fairly. The fee of ${f.fee} for "${f.title}" is below our hourly floor and the exception was declined, so the posting is cancelled. Nothing was charged.`,
+          'You are welcome to post it again with a fee at or above the floor.',
+        ],
+      });
+    case 'dispute-open':
+      return emails.notice({
+        subject: `Dispute open for ${f.days} day(s): "${f.title}"`,
+        greeting: 'Hello ops,',
+        lines: [
+          `The work on "${f.title}" (${f.company}, ${f.fee}) was rejected after the last round of changes and waits for your decision.`,
+          `Resolve with the student's share: POST /v1/admin/internships/${f.internshipId}/resolution`,
+        ],
+        link: { href: f.postingUrl!, label: 'The internship' },
+      });
+    case 'dispute-resolved':
+      return emails.notice({
+        subject: `The dispute on "${f.title}" is resolved`,
+        greeting: f.audience === 'employer' ? toEmployer : toStudent,
+        lines: [
+          `Our operations team decided that the student receives ${f.pct}% of the fee (less the platform share); the rest is refunded to the employer.`,
         ],
       });
     case 'paid':

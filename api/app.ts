@@ -9,6 +9,7 @@ import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { actionRoutes } from './routes/actions';
+import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
 import { employerRoutes } from './routes/employers';
 import { studentRoutes } from './routes/students';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(internshipRoutes(deps));
   v1.use(applicationRoutes(deps));
   v1.use(workRoutes(deps));
+  v1.use(adminRoutes(deps));
   app.use(v1);
 
   app.use(notFoundHandler);

@@ -10,6 +10,8 @@ import {
   offerResponseBody,
   offerResponseResult,
   cancelBody,
+  feeExceptionBody,
+  resolutionBody,
   extensionDecisionBody,
   extensionRequestBody,
   missedDeadlineDecisionBody,
@@ -318,6 +320,36 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       404: "Unknown, or another employer's",
       409: 'Not in progress or in review',
     },
+  );
+
+  const adminRoute = (path: string, summary: string, body: ZodType, ok: [number, string]) =>
+    registry.registerPath({
+      method: 'post',
+      path: `/v1/admin/internships/{id}/${path}`,
+      summary,
+      security: secured,
+      request: {
+        params: internshipIdParam,
+        body: { required: true, content: { 'application/json': { schema: body } } },
+      },
+      responses: {
+        [ok[0]]: json(statusResponse, ok[1]),
+        ...common,
+        403: problem('Caller is not ops'),
+        404: problem('Unknown internship'),
+        409: problem('Nothing of this kind is waiting'),
+        422: problem('Invalid body'),
+      },
+    });
+  adminRoute('fee-exception', 'Approve or decline a fee below the fair-pay floor (ops)', feeExceptionBody, [
+    200,
+    'Decided',
+  ]);
+  adminRoute(
+    'resolution',
+    "Resolve a dispute with the student's share of the fee, 0-100% (ops)",
+    resolutionBody,
+    [202, 'Settling'],
   );
 
   registry.registerPath({

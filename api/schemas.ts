@@ -51,15 +51,21 @@ export function createInternshipBody(minHourlyRateCents: number) {
       workDurationDays: windowDays(WORK_DURATION),
       reviewWindowDays: windowDays(REVIEW_WINDOW),
       screeningQuestions: z.array(text(5, 300)).max(5).default([]),
+      feeException: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Ask ops to approve a fee below the fair-pay floor (the posting waits in AwaitingApproval)',
+        ),
     })
     .strict()
     .superRefine((body, ctx) => {
       const floor = body.estimatedHours * minHourlyRateCents;
-      if (body.feeCents < floor) {
+      if (body.feeCents < floor && !body.feeException) {
         ctx.addIssue({
           code: 'custom',
           path: ['feeCents'],
-          message: `must be at least ${floor} cents for ${body.estimatedHours} hours (fair-pay floor of ${minHourlyRateCents} cents per hour)`,
+          message: `must be at least ${floor} cents for ${body.estimatedHours} hours (fair-pay floor of ${minHourlyRateCents} cents per hour), or ask for an exception with feeException: true`,
         });
       }
     });
@@ -256,6 +262,9 @@ export const missedDeadlineDecisionBody = z
     path: ['newDueAt'],
     message: 'only with choice "extend"',
   });
+export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();
+export const resolutionBody = z.object({ studentSharePct: z.int().min(0).max(100) }).strict();
+
 export const cancelBody = z.object({ reason: text(3, 2000) }).strict();
 export const statusResponse = z.object({ status: z.string() });
 

@@ -132,7 +132,7 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
   const { rowCount } = await db.query(
     `UPDATE internships
         SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, due_at = $6, paid_by = $7,
-            updated_at = now()
+            application_deadline = $8, updated_at = now()
       WHERE id = $1 AND state_version < $5`,
     [
       state.internshipId,
@@ -142,6 +142,7 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.version,
       state.dueAt,
       state.paidBy,
+      state.applicationDeadline,
     ],
   );
   return rowCount === 1;

@@ -28,6 +28,7 @@ const appSchema = z.object({
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,
   MAIL_FROM: z.string().min(3).default('Micro-internships <no-reply@microinternships.local>'),
+  OPS_EMAIL: z.email().default('ops@microinternships.local'),
 
   STRIPE_SECRET_KEY: z
     .string()

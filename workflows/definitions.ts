@@ -62,6 +62,10 @@ export interface InternshipInput {
   maxApplicants: number;
   /** ISO 8601; fixed when the posting is created so the API and the workflow agree on it. */
   applicationDeadline: string;
+  /** The application window, to restart it when ops approve a fee below the floor. */
+  applicationWindowMs: number;
+  /** The fee is below the fair-pay floor and the employer asked ops for an exception. */
+  feeException: boolean;
   windows: {
     selectionMs: number;
     acceptMs: number;
@@ -70,7 +74,15 @@ export interface InternshipInput {
   };
 }
 
-export type ExpiryReason = 'no_applicants' | 'no_selection' | 'unpaid' | 'refunded' | 'kill_fee';
+export type ExpiryReason =
+  | 'no_applicants'
+  | 'no_selection'
+  | 'unpaid'
+  | 'refunded'
+  | 'kill_fee'
+  | 'fee_declined'
+  | 'dispute_refunded'
+  | 'dispute_settled';
 
 export interface InternshipOutcome {
   status: InternshipStatus;
@@ -149,6 +161,10 @@ export interface InternshipState {
   awaitingRecovery: boolean;
   recovery: { choice: RecoveryChoice; newDueAt?: string } | null;
   cancellation: { by: 'employer' | 'ops'; reason: string } | null;
+  /** Ops' answer to a fee below the floor. */
+  feeDecision: 'approved' | 'declined' | null;
+  /** Ops' share of the fee for the student in a dispute, 0-100. */
+  resolution: { studentSharePct: number } | null;
   /** When the student can expect the money, once the transfer is made. */
   paidBy: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
@@ -159,6 +175,7 @@ export interface InternshipState {
 export interface InternshipSummary {
   internshipId: string;
   status: InternshipStatus;
+  applicationDeadline: string;
   nextDeadline: string | null;
   hiredStudentId: string | null;
   dueAt: string | null;
@@ -243,6 +260,16 @@ export const cancelUpdate = defineUpdate<
   { status: InternshipStatus },
   [{ by: 'employer' | 'ops'; reason: string }]
 >('cancel');
+
+/** Ops approve (→ Open, the application window starts now) or decline (→ Cancelled) a fee below the floor. */
+export const decideFeeExceptionUpdate = defineUpdate<{ status: InternshipStatus }, [{ approve: boolean }]>(
+  'decideFeeException',
+);
+
+/** Ops settle a dispute: the student receives this share of the fee (less the platform share), the rest is refunded. */
+export const resolveDisputeUpdate = defineUpdate<{ status: InternshipStatus }, [{ studentSharePct: number }]>(
+  'resolveDispute',
+);
 
 /** Facts from Stripe, verified and de-duplicated by the webhook endpoint. */
 export type StripeFact =

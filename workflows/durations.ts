@@ -63,3 +63,6 @@ export const LINK_EXTENSION_DAYS = 7;
 
 /** The kill fee: share of the fee the student earns when the employer cancels funded work. */
 export const KILL_FEE_PCT = 25;
+
+/** Ops are reminded this often of a fee exception or a dispute waiting for them. */
+export const OPS_REMINDER_DAYS = 1;

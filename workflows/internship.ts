@@ -23,6 +23,8 @@ import {
   withdrawApplicationUpdate,
   cancelUpdate,
   decideExtensionUpdate,
+  decideFeeExceptionUpdate,
+  resolveDisputeUpdate,
   MAX_CHANGE_ROUNDS,
   MAX_EXTENSION_DAYS,
   MAX_EXTENSIONS,
@@ -51,6 +53,7 @@ import {
   hours,
   KILL_FEE_PCT,
   LINK_EXTENSION_DAYS,
+  OPS_REMINDER_DAYS,
   RECOVERY_WINDOW_DAYS,
   PAY_LINK_WINDOW_DAYS,
   PAYOUT_REMINDER_DAYS,
@@ -103,7 +106,10 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
   registerWorkHandlers(state);
   await publish(state);
 
-  await collectApplications(state, input);
+  if (state.status === 'AwaitingApproval' && !(await awaitFeeApproval(state, input))) {
+    return finish(await declineFee(state));
+  }
+  await collectApplications(state);
   if (active(state).length === 0) return finish(await expireUnanswered(state));
 
   for (;;) {
@@ -119,9 +125,7 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
         await payStudent(state, 100);
         return finish({ status: 'Completed' });
       case 'disputed':
-        // Ops decides the split (issue 5); until then the internship waits here with the money held.
-        await condition(() => false);
-        return finish({ status: 'Disputed' });
+        return finish(await settleDispute(state));
       case 'killed':
         return finish(await payKillFee(state));
       case 'refund':
@@ -138,7 +142,7 @@ function openPosting(input: InternshipInput): InternshipState {
   return {
     internshipId: input.internshipId,
     feeCents: input.feeCents,
-    status: 'Open',
+    status: input.feeException ? 'AwaitingApproval' : 'Open',
     applicationDeadline: input.applicationDeadline,
     nextDeadline: input.applicationDeadline,
     applicationsClosed: false,
@@ -165,6 +169,8 @@ function openPosting(input: InternshipInput): InternshipState {
     awaitingRecovery: false,
     recovery: null,
     cancellation: null,
+    feeDecision: null,
+    resolution: null,
     paidBy: null,
     version: 0,
   };
@@ -405,6 +411,39 @@ function registerWorkHandlers(state: InternshipState): void {
   );
 
   setHandler(
+    decideFeeExceptionUpdate,
+    ({ approve }) => {
+      state.feeDecision = approve ? 'approved' : 'declined';
+      return { status: approve ? ('Open' as const) : ('Cancelled' as const) };
+    },
+    {
+      validator: (_decision: { approve: boolean }) => {
+        if (state.status !== 'AwaitingApproval' || state.feeDecision) {
+          throw refuse('No fee exception is waiting for a decision', ErrorType.WrongState);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    resolveDisputeUpdate,
+    ({ studentSharePct }) => {
+      state.resolution = { studentSharePct };
+      return { status: studentSharePct === 0 ? ('Cancelled' as const) : ('Paying' as const) };
+    },
+    {
+      validator: ({ studentSharePct }: { studentSharePct: number }) => {
+        if (state.status !== 'Disputed' || state.resolution) {
+          throw refuse('No dispute is waiting for a decision', ErrorType.WrongState);
+        }
+        if (!Number.isInteger(studentSharePct) || studentSharePct < 0 || studentSharePct > 100) {
+          throw refuse('The student share is a whole percentage from 0 to 100', ErrorType.InvalidSelection);
+        }
+      },
+    },
+  );
+
+  setHandler(
     cancelUpdate,
     ({ by, reason }) => {
       state.cancellation = { by, reason };
@@ -475,8 +514,8 @@ function registerWorkHandlers(state: InternshipState): void {
 }
 
 /** §3.1 Open: waits for the application deadline, the cap, or an early selection. */
-async function collectApplications(state: InternshipState, input: InternshipInput): Promise<void> {
-  const untilDeadline = Math.max(0, Date.parse(input.applicationDeadline) - Date.now());
+async function collectApplications(state: InternshipState): Promise<void> {
+  const untilDeadline = Math.max(0, Date.parse(state.applicationDeadline) - Date.now());
   await condition(() => state.applicationsClosed, untilDeadline);
   state.applicationsClosed = true;
 }
@@ -936,6 +975,64 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
   });
 }
 
+/** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
+async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
+  for (let day = 1; !(await condition(() => state.feeDecision !== null, days(OPS_REMINDER_DAYS))); day++) {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'ops',
+      kind: 'fee-exception-waiting',
+      occurrence: String(day),
+      facts: { days: String(day) },
+    });
+  }
+  if (state.feeDecision === 'declined') return false;
+  state.applicationDeadline = iso(Date.now() + input.applicationWindowMs);
+  await moveTo(state, 'Open', state.applicationDeadline);
+  return true;
+}
+
+/** §3.1 Ops declined the fee exception: cancelled, the employer told; nothing was charged. */
+async function declineFee(state: InternshipState): Promise<InternshipOutcome> {
+  await moveTo(state, 'Cancelled', null);
+  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'fee-declined' });
+  return { status: 'Cancelled', reason: 'fee_declined' };
+}
+
+/**
+ * §3.7 Disputed: ops decide the student's share (0–100%), reminded daily until they do. The rest of
+ * the fee is refunded; the share is paid like a payout (less the platform share), each once.
+ */
+async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
+  for (let day = 1; !(await condition(() => state.resolution !== null, days(OPS_REMINDER_DAYS))); day++) {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'ops',
+      kind: 'dispute-open',
+      occurrence: String(day),
+      facts: { days: String(day) },
+    });
+  }
+  const pct = state.resolution!.studentSharePct;
+  const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
+  await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });
+  for (const to of ['employer', 'student'] as const) {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to,
+      kind: 'dispute-resolved',
+      facts: { audience: to, pct: String(pct) },
+    });
+  }
+  if (pct === 0) {
+    await moveTo(state, 'Cancelled', null);
+    return { status: 'Cancelled', reason: 'dispute_refunded' };
+  }
+  await payStudent(state, pct);
+  await moveTo(state, 'Completed', null);
+  return { status: 'Completed', reason: 'dispute_settled' };
+}
+
 /** §3.1 No applicant at the deadline: the posting expires and the employer is told; nothing was charged. */
 async function expireUnanswered(state: InternshipState): Promise<InternshipOutcome> {
   await moveTo(state, 'Expired', null);
@@ -1001,6 +1098,7 @@ async function publish(state: InternshipState, studentId?: string): Promise<void
     hiredStudentId: state.hiredStudentId,
     dueAt: state.dueAt,
     paidBy: state.paidBy,
+    applicationDeadline: state.applicationDeadline,
     version: state.version,
   });
 }

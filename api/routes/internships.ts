@@ -10,7 +10,12 @@ import {
   listInternships,
   type Internship,
 } from '../../db/internships';
-import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
+import {
+  internshipWorkflowId,
+  searchAttributes,
+  type InternshipInput,
+  type InternshipStatus,
+} from '../../workflows/definitions';
 import { days, hours } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
@@ -95,6 +100,9 @@ export function internshipRoutes(deps: AppDeps): Router {
       skills: body.skills,
       maxApplicants: body.maxApplicants,
       applicationDeadline: new Date(Date.now() + days(body.applicationWindowDays)).toISOString(),
+      applicationWindowMs: days(body.applicationWindowDays),
+      // An exception is only needed, and only recorded, for a fee below the floor.
+      feeException: body.feeException && body.feeCents < body.estimatedHours * config.MIN_HOURLY_RATE_CENTS,
       windows: {
         selectionMs: days(body.selectionWindowDays),
         acceptMs: hours(body.acceptWindowHours),
@@ -102,6 +110,7 @@ export function internshipRoutes(deps: AppDeps): Router {
         reviewMs: days(body.reviewWindowDays),
       },
     };
+    const status: InternshipStatus = input.feeException ? 'AwaitingApproval' : 'Open';
     await insertInternship(db, {
       id,
       workflowId,
@@ -116,7 +125,7 @@ export function internshipRoutes(deps: AppDeps): Router {
       applicationDeadline: input.applicationDeadline,
       windows: input.windows,
       screeningQuestions: body.screeningQuestions,
-      status: 'Open',
+      status,
     });
     try {
       await temporal.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
@@ -124,7 +133,7 @@ export function internshipRoutes(deps: AppDeps): Router {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         args: [input],
         typedSearchAttributes: [
-          { key: searchAttributes.status, value: 'Open' },
+          { key: searchAttributes.status, value: status },
           { key: searchAttributes.employerId, value: employerId },
           { key: searchAttributes.feeCents, value: body.feeCents },
           { key: searchAttributes.nextDeadline, value: new Date(input.applicationDeadline) },
@@ -144,7 +153,7 @@ export function internshipRoutes(deps: AppDeps): Router {
       throw err;
     }
     res.location(`/v1/internships/${id}`);
-    await respond(res, 201, { id, status: 'Open', workflowId });
+    await respond(res, 201, { id, status, workflowId });
   });
 
   /** Students browse open postings (by skill); employers list their own; ops list all, by status. */

@@ -173,7 +173,8 @@ describe('POST /v1/internships', () => {
     expect(res.body.errors).toEqual([
       {
         field: 'feeCents',
-        message: 'must be at least 20000 cents for 10 hours (fair-pay floor of 2000 cents per hour)',
+        message:
+          'must be at least 20000 cents for 10 hours (fair-pay floor of 2000 cents per hour), or ask for an exception with feeException: true',
       },
     ]);
   });

@@ -35,6 +35,8 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/internships/{id}/extension-decision',
       'POST /v1/internships/{id}/missed-deadline-decision',
       'POST /v1/internships/{id}/cancel',
+      'POST /v1/admin/internships/{id}/fee-exception',
+      'POST /v1/admin/internships/{id}/resolution',
       'POST /webhooks/stripe',
       'GET /actions/{token}',
       'POST /actions/{token}',

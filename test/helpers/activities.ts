@@ -17,6 +17,7 @@ export function realActivities(config: AppConfig, db: Db) {
     db,
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
+    opsEmail: config.OPS_EMAIL,
     logger: pino({ level: 'silent' }),
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
     platformSharePct: config.PLATFORM_SHARE_PCT,

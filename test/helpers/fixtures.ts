@@ -17,7 +17,12 @@ export async function seedEmployer(db: Db, name = 'Acme Analytics'): Promise<Emp
 }
 
 /** A posting with the default windows, stored as the API stores it, and the workflow input for it. */
-export async function seedPosting(db: Db, employer: Employer, nowMs: number): Promise<InternshipInput> {
+export async function seedPosting(
+  db: Db,
+  employer: Employer,
+  nowMs: number,
+  overrides: Partial<InternshipInput> = {},
+): Promise<InternshipInput> {
   const id = randomUUID();
   const input: InternshipInput = {
     internshipId: id,
@@ -28,7 +33,10 @@ export async function seedPosting(db: Db, employer: Employer, nowMs: number): Pr
     skills: ['excel', 'data cleaning'],
     maxApplicants: 25,
     applicationDeadline: new Date(nowMs + days(7)).toISOString(),
+    applicationWindowMs: days(7),
+    feeException: false,
     windows: { selectionMs: days(5), acceptMs: hours(48), workMs: days(14), reviewMs: days(5) },
+    ...overrides,
   };
   await insertInternship(db, {
     id,
@@ -44,7 +52,7 @@ export async function seedPosting(db: Db, employer: Employer, nowMs: number): Pr
     applicationDeadline: input.applicationDeadline,
     windows: input.windows,
     screeningQuestions: ['Which tool would you use, and why?'],
-    status: 'Open',
+    status: input.feeException ? 'AwaitingApproval' : 'Open',
   });
   return input;
 }

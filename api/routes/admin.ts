@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import { findInternship } from '../../db/internships';
+import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
+import type { AppDeps } from '../app';
+import { requireRole } from '../auth';
+import { notFound } from '../problem';
+import { feeExceptionBody, internshipIdParam, resolutionBody } from '../schemas';
+import { parse } from '../validate';
+import { runUpdate } from '../workflow-errors';
+
+/** What only operations staff may do (DESIGN §2): fee exceptions and dispute resolutions. */
+export function adminRoutes({ db, temporal }: AppDeps): Router {
+  const router = Router();
+  const internshipOf = async (params: unknown) => {
+    const { id } = parse(internshipIdParam, params, 'path');
+    const internship = await findInternship(db, id);
+    if (!internship) throw notFound('Internship');
+    return internship;
+  };
+
+  /** §3.1 Approve (→ Open, the application window starts now) or decline a fee below the floor. */
+  router.post('/v1/admin/internships/:id/fee-exception', async (req, res) => {
+    requireRole(res, 'ops');
+    const internship = await internshipOf(req.params);
+    const body = parse(feeExceptionBody, req.body, 'body');
+    const result = await runUpdate(() =>
+      temporal.workflow
+        .getHandle(internship.workflowId)
+        .executeUpdate(decideFeeExceptionUpdate, { args: [body] }),
+    );
+    res.json(result);
+  });
+
+  /** §3.7 Settle a dispute with the student's share of the fee; the money follows, each movement once. */
+  router.post('/v1/admin/internships/:id/resolution', async (req, res) => {
+    requireRole(res, 'ops');
+    const internship = await internshipOf(req.params);
+    const body = parse(resolutionBody, req.body, 'body');
+    const result = await runUpdate(() =>
+      temporal.workflow
+        .getHandle(internship.workflowId)
+        .executeUpdate(resolveDisputeUpdate, { args: [body] }),
+    );
+    res.status(202).json(result);
+  });
+
+  return router;
+}
