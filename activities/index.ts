@@ -1,8 +1,9 @@
+import { createFollowUpActivities, type FollowUpDeps } from './follow-up';
 import { createNotificationActivities, type NotificationDeps } from './notifications';
 import { createPaymentActivities, type PaymentDeps } from './payments';
 import { createRecordActivities } from './records';
 
-export type ActivityDeps = NotificationDeps & PaymentDeps;
+export type ActivityDeps = NotificationDeps & PaymentDeps & FollowUpDeps;
 
 /** Every activity the worker registers, built from its real dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -10,6 +11,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRecordActivities(deps),
     ...createNotificationActivities(deps),
     ...createPaymentActivities(deps),
+    ...createFollowUpActivities(deps),
   };
 }
 

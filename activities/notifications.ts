@@ -270,6 +270,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'recovery.extend': 'Extend by 7 days',
   'recovery.reselect': 'Choose another applicant (the fee stays held)',
   'recovery.cancel': 'Cancel with a full refund',
+  'hiring.accept': 'Accept the job offer',
+  'hiring.decline': 'Decline the job offer',
 };
 
 export type NoticeKind =
@@ -298,7 +300,12 @@ export type NoticeKind =
   | 'fee-exception-waiting'
   | 'fee-declined'
   | 'dispute-open'
-  | 'dispute-resolved';
+  | 'dispute-resolved'
+  | 'credential-issued'
+  | 'feedback-revealed'
+  | 'hiring-nudge'
+  | 'hiring-offer'
+  | 'hiring-answered';
 
 /** The text of each notice; `f` carries title, company, names, fee and the step's own facts. */
 function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.EmailContent {
@@ -517,6 +524,47 @@ function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.Emai
         lines: [
           `Our operations team decided that the student receives ${f.pct}% of the fee (less the platform share); the rest is refunded to the employer.`,
         ],
+      });
+    case 'credential-issued':
+      return emails.notice({
+        subject: `Your credential for "${f.title}" is ready`,
+        greeting: toStudent,
+        lines: [
+          `Congratulations on completing "${f.title}" for ${f.company}. A verifiable credential is now in your portfolio.`,
+          'Tell us how it went: your feedback and theirs stay hidden from each other until both are in, or for 14 days.',
+        ],
+      });
+    case 'feedback-revealed':
+      return emails.notice({
+        subject: `Feedback on "${f.title}" is now visible`,
+        greeting: f.audience === 'employer' ? toEmployer : toStudent,
+        lines: ['The feedback for this micro-internship can now be read by both sides.'],
+        link: { href: f.postingUrl!, label: 'Read it' },
+      });
+    case 'hiring-nudge':
+      return emails.notice({
+        subject: `Hire ${f.studentName}? It has been ${f.days} days since "${f.title}"`,
+        greeting: toEmployer,
+        lines: [
+          `${f.studentName} completed "${f.title}" ${f.days} days ago. Micro-internships are a way to hire on demonstrated work: if you liked it, make an offer.`,
+          `POST ${f.postingUrl}/hiring-offer with the role, type, pay, start date and an expiry of up to 30 days.`,
+        ],
+        link: { href: f.postingUrl!, label: 'The internship' },
+      });
+    case 'hiring-offer':
+      return emails.notice({
+        subject: `${f.company} offers you a job: ${f.role}`,
+        greeting: toStudent,
+        lines: [
+          `After your work on "${f.title}", ${f.company} offers you the role of ${f.role} at ${f.pay}, starting ${f.startDate}.`,
+          `Please answer by ${f.expiresAt}.`,
+        ],
+      });
+    case 'hiring-answered':
+      return emails.notice({
+        subject: `${f.studentName} ${f.answer} your offer for ${f.role}`,
+        greeting: toEmployer,
+        lines: [`${f.studentName} ${f.answer} the offer for ${f.role}.`],
       });
     case 'paid':
       return emails.notice({

@@ -12,6 +12,7 @@ import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
 import { employerRoutes } from './routes/employers';
+import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
 import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
@@ -29,6 +30,7 @@ export interface AppDeps {
     | 'MIN_HOURLY_RATE_CENTS'
     | 'STRIPE_WEBHOOK_SECRET'
     | 'PUBLIC_BASE_URL'
+    | 'CREDENTIAL_SECRET'
   >;
   logger: Logger;
 }
@@ -54,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Sign-up and email links need no bearer token; everything else under /v1 does.
   app.use(studentRoutes(deps));
+  app.use(publicFollowUpRoutes(deps));
   app.use(express.urlencoded({ extended: false, limit: '1kb' }), actionRoutes(deps));
 
   const v1 = express.Router();
@@ -63,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
   v1.use(applicationRoutes(deps));
   v1.use(workRoutes(deps));
   v1.use(adminRoutes(deps));
+  v1.use(followUpRoutes(deps));
   app.use(v1);
 
   app.use(notFoundHandler);

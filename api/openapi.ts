@@ -10,6 +10,10 @@ import {
   offerResponseBody,
   offerResponseResult,
   cancelBody,
+  credentialIdParam,
+  feedbackBody,
+  hiringOfferBody,
+  studentIdParam,
   feeExceptionBody,
   resolutionBody,
   extensionDecisionBody,
@@ -341,6 +345,80 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
         422: problem('Invalid body'),
       },
     });
+  workRoute(
+    'feedback',
+    'Rate the other side 1-5 with a comment; double-blind (owner, hired student)',
+    feedbackBody,
+    [201, z.object({ revealed: z.boolean() }), 'Recorded'],
+    {
+      403: 'Caller is ops',
+      404: 'Not your micro-internship',
+      409: 'Not completed, or already given',
+      422: 'Invalid body',
+    },
+  );
+  workRoute(
+    'hiring-offer',
+    'Offer the student a job after the work (owner)',
+    hiringOfferBody,
+    [201, z.object({ expiresAt: z.iso.datetime() }), 'Sent to the student'],
+    {
+      403: 'Caller is not an employer',
+      404: "Unknown, or another employer's",
+      409: 'Not completed, or an offer is open',
+      422: 'Invalid body or expiry beyond 30 days',
+    },
+  );
+  workRoute(
+    'hiring-offer/response',
+    'Accept or decline the hiring offer (the student)',
+    offerResponseBody,
+    [200, offerResponseResult, 'Recorded; the internship closes'],
+    { 403: 'Caller is not a student', 404: 'No open hiring offer for the caller' },
+  );
+
+  const credentialView = z.object({
+    credentialId: z.uuid(),
+    valid: z.boolean().describe('The signature matches the statement, byte for byte'),
+    issuedAt: z.iso.datetime(),
+    credential: z.unknown(),
+    signature: z.string(),
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/credentials/{credentialId}',
+    summary: 'Verify a completion credential (anyone)',
+    request: { params: credentialIdParam },
+    responses: {
+      200: json(credentialView, 'The statement and whether it verifies'),
+      404: problem('Unknown credential'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/students/{id}/portfolio',
+    summary: "A student's verified completions (anyone)",
+    request: { params: studentIdParam },
+    responses: {
+      200: json(
+        z.object({ student: z.object({ id: z.uuid(), name: z.string() }), items: z.array(credentialView) }),
+        'Verified credentials, newest first',
+      ),
+      404: problem('Unknown student'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/admin/conversion',
+    summary: 'Hiring conversion: completed internships, offers made, offers accepted (ops)',
+    security: secured,
+    responses: {
+      200: json(z.object({ offersMade: z.int(), offersAccepted: z.int(), completed: z.int() }), 'Counts'),
+      ...common,
+      403: problem('Caller is not ops'),
+    },
+  });
+
   adminRoute('fee-exception', 'Approve or decline a fee below the fair-pay floor (ops)', feeExceptionBody, [
     200,
     'Decided',

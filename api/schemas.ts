@@ -207,6 +207,10 @@ export const internshipSchema = z.object({
     .object({ applicationId: z.uuid(), label: z.string(), status: z.enum(APPLICATION_STATUSES) })
     .optional()
     .describe('Students: their own application'),
+  feedback: z
+    .unknown()
+    .optional()
+    .describe("Double-blind: your own feedback, and the other side's once both gave it or 14 days passed"),
 });
 
 export const internshipPage = z.object({
@@ -262,6 +266,36 @@ export const missedDeadlineDecisionBody = z
     path: ['newDueAt'],
     message: 'only with choice "extend"',
   });
+export const feedbackBody = z
+  .object({
+    rating: z.int().min(1).max(5),
+    comment: text(1, 2000),
+    endorsedSkills: z
+      .array(text(1, 40).toLowerCase())
+      .max(10)
+      .default([])
+      .describe('Employer: skills the student showed'),
+    showRatingPublicly: z
+      .boolean()
+      .default(false)
+      .describe("Student: show the employer's rating on the credential"),
+  })
+  .strict();
+
+export const hiringOfferBody = z
+  .object({
+    role: text(2, 200),
+    type: z.enum(['full_time', 'part_time', 'internship', 'contract']),
+    payCents: z.int().positive().max(100_000_000),
+    payPeriod: z.enum(['hour', 'month', 'year']),
+    startDate: z.iso.date(),
+    expiresAt: z.iso.datetime().describe('At most 30 days from now'),
+  })
+  .strict();
+
+export const credentialIdParam = z.object({ credentialId: z.uuid() });
+export const studentIdParam = z.object({ id: z.uuid() });
+
 export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();
 export const resolutionBody = z.object({ studentSharePct: z.int().min(0).max(100) }).strict();
 

@@ -6,7 +6,7 @@ import { HttpProblem, notFound, validationProblem } from './problem';
 const GRPC_NOT_FOUND = 5;
 
 /** Maps a refused or failed workflow Update to the problem the caller should see. */
-export function problemFromUpdateFailure(err: unknown): HttpProblem | undefined {
+export function problemFromUpdateFailure(err: unknown, dateField = 'newDueAt'): HttpProblem | undefined {
   if (err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     const type = cause instanceof ApplicationFailure ? cause.type : undefined;
@@ -20,7 +20,7 @@ export function problemFromUpdateFailure(err: unknown): HttpProblem | undefined 
       case ErrorType.InvalidSelection:
         return validationProblem([{ field: 'applicationIds', message }]);
       case ErrorType.InvalidDate:
-        return validationProblem([{ field: 'newDueAt', message }]);
+        return validationProblem([{ field: dateField, message }]);
       case ErrorType.NotOffered:
       case ErrorType.NotFound:
         return notFound('Offer or application');
@@ -35,11 +35,11 @@ export function problemFromUpdateFailure(err: unknown): HttpProblem | undefined 
   return undefined;
 }
 
-/** Runs an Update call and turns its refusals into problems; other errors pass through. */
-export async function runUpdate<T>(call: () => Promise<T>): Promise<T> {
+/** Runs an Update call and turns its refusals into problems (naming `dateField` for a refused date). */
+export async function runUpdate<T>(call: () => Promise<T>, options: { dateField?: string } = {}): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw problemFromUpdateFailure(err) ?? err;
+    throw problemFromUpdateFailure(err, options.dateField) ?? err;
   }
 }

@@ -39,6 +39,12 @@ const appSchema = z.object({
   /** Charged when an employer has no saved card: a Stripe test card; never set this with live keys. */
   STRIPE_DEFAULT_PAYMENT_METHOD: optionalString,
 
+  /** Signs completion credentials; anyone may verify them through GET /v1/credentials/:id. */
+  CREDENTIAL_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .default('local-credential-secret-change-me'),
+
   MIN_HOURLY_RATE_CENTS: z.coerce.number().int().positive().default(2000),
   PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
 });

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       mailer,
       publicBaseUrl: config.PUBLIC_BASE_URL,
       opsEmail: config.OPS_EMAIL,
+      credentialSecret: config.CREDENTIAL_SECRET,
       logger,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       platformSharePct: config.PLATFORM_SHARE_PCT,

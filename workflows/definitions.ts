@@ -82,7 +82,9 @@ export type ExpiryReason =
   | 'kill_fee'
   | 'fee_declined'
   | 'dispute_refunded'
-  | 'dispute_settled';
+  | 'dispute_settled'
+  | 'hired'
+  | 'follow_up_ended';
 
 export interface InternshipOutcome {
   status: InternshipStatus;
@@ -165,6 +167,12 @@ export interface InternshipState {
   feeDecision: 'approved' | 'declined' | null;
   /** Ops' share of the fee for the student in a dispute, 0-100. */
   resolution: { studentSharePct: number } | null;
+  /** Follow-up (§3.9–3.10): who gave feedback, whether it is visible, nudges sent, the hiring offer. */
+  feedbackGiven: { employer: boolean; student: boolean };
+  feedbackRevealed: boolean;
+  nudgesSent: number[];
+  hiringOffer:
+    (HiringOfferTerms & { offerNo: number; response: 'accepted' | 'declined' | 'expired' | null }) | null;
   /** When the student can expect the money, once the transfer is made. */
   paidBy: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
@@ -260,6 +268,39 @@ export const cancelUpdate = defineUpdate<
   { status: InternshipStatus },
   [{ by: 'employer' | 'ops'; reason: string }]
 >('cancel');
+
+export interface HiringOfferTerms {
+  role: string;
+  type: 'full_time' | 'part_time' | 'internship' | 'contract';
+  payCents: number;
+  payPeriod: 'hour' | 'month' | 'year';
+  startDate: string;
+  expiresAt: string;
+}
+
+export interface FeedbackInput {
+  from: 'employer' | 'student';
+  rating: number;
+  comment: string;
+  /** Skills the employer saw the student show (shown on the credential once revealed). */
+  endorsedSkills: string[];
+  /** The student shows the employer's rating on the credential. */
+  showRatingPublicly: boolean;
+}
+
+/** §3.9 Feedback from either side; double-blind until both gave it or 14 days passed. */
+export const giveFeedbackUpdate = defineUpdate<{ revealed: boolean }, [FeedbackInput]>('giveFeedback');
+
+/** §3.10 The employer turns the work into a job offer. */
+export const makeHiringOfferUpdate = defineUpdate<{ expiresAt: string }, [HiringOfferTerms]>(
+  'makeHiringOffer',
+);
+
+/** §3.10 The student answers the hiring offer (API or email link). */
+export const respondToHiringOfferUpdate = defineUpdate<
+  { accepted: boolean },
+  [{ studentId: string; accept: boolean; via: Channel }]
+>('respondToHiringOffer');
 
 /** Ops approve (→ Open, the application window starts now) or decline (→ Cancelled) a fee below the floor. */
 export const decideFeeExceptionUpdate = defineUpdate<{ status: InternshipStatus }, [{ approve: boolean }]>(

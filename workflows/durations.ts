@@ -66,3 +66,15 @@ export const KILL_FEE_PCT = 25;
 
 /** Ops are reminded this often of a fee exception or a dispute waiting for them. */
 export const OPS_REMINDER_DAYS = 1;
+
+/** Feedback stays double-blind until both sides gave it, or this long after completion. */
+export const FEEDBACK_BLIND_DAYS = 14;
+
+/** The employer is nudged to make a hiring offer this many days after completion. */
+export const HIRING_NUDGE_DAYS = [7, 30] as const;
+
+/** A hiring offer may stay open at most this long. */
+export const HIRING_OFFER_MAX_DAYS = 30;
+
+/** The follow-up ends (→ Closed) this long after completion, unless an offer is answered first. */
+export const FOLLOW_UP_DAYS = 90;

@@ -25,6 +25,11 @@ import {
   decideExtensionUpdate,
   decideFeeExceptionUpdate,
   resolveDisputeUpdate,
+  giveFeedbackUpdate,
+  makeHiringOfferUpdate,
+  respondToHiringOfferUpdate,
+  type FeedbackInput,
+  type HiringOfferTerms,
   MAX_CHANGE_ROUNDS,
   MAX_EXTENSION_DAYS,
   MAX_EXTENSIONS,
@@ -54,6 +59,10 @@ import {
   KILL_FEE_PCT,
   LINK_EXTENSION_DAYS,
   OPS_REMINDER_DAYS,
+  FEEDBACK_BLIND_DAYS,
+  FOLLOW_UP_DAYS,
+  HIRING_NUDGE_DAYS,
+  HIRING_OFFER_MAX_DAYS,
   RECOVERY_WINDOW_DAYS,
   PAY_LINK_WINDOW_DAYS,
   PAYOUT_REMINDER_DAYS,
@@ -123,7 +132,7 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
     switch (end) {
       case 'approved':
         await payStudent(state, 100);
-        return finish({ status: 'Completed' });
+        return finish(await followUp(state));
       case 'disputed':
         return finish(await settleDispute(state));
       case 'killed':
@@ -171,6 +180,10 @@ function openPosting(input: InternshipInput): InternshipState {
     cancellation: null,
     feeDecision: null,
     resolution: null,
+    feedbackGiven: { employer: false, student: false },
+    feedbackRevealed: false,
+    nudgesSent: [],
+    hiringOffer: null,
     paidBy: null,
     version: 0,
   };
@@ -298,6 +311,8 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
 
 /** Handlers of the money and work phases (§3.4–3.8). */
 function registerWorkHandlers(state: InternshipState): void {
+  const feedbackInFlight = new Set<'employer' | 'student'>();
+
   setHandler(stripeEventSignal, (fact) => {
     if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.paymentReceived) {
       state.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
@@ -405,6 +420,70 @@ function registerWorkHandlers(state: InternshipState): void {
               ErrorType.InvalidDate,
             );
           }
+        }
+      },
+    },
+  );
+
+  setHandler(
+    giveFeedbackUpdate,
+    async (feedback) => {
+      feedbackInFlight.add(feedback.from);
+      await handlerRecords.recordFeedback({
+        internshipId: state.internshipId,
+        fromRole: feedback.from,
+        rating: feedback.rating,
+        comment: feedback.comment,
+        endorsedSkills: feedback.endorsedSkills,
+        showRatingPublicly: feedback.showRatingPublicly,
+      });
+      // Counted once stored, so the reveal that may follow includes this row.
+      state.feedbackGiven[feedback.from] = true;
+      feedbackInFlight.delete(feedback.from);
+      return { revealed: state.feedbackRevealed };
+    },
+    {
+      validator: (feedback: FeedbackInput) => {
+        if (state.status !== 'Completed')
+          throw refuse('Feedback opens once the work is completed', ErrorType.WrongState);
+        if (state.feedbackGiven[feedback.from])
+          throw refuse('Feedback was already given', ErrorType.WrongState);
+      },
+    },
+  );
+
+  setHandler(
+    makeHiringOfferUpdate,
+    (terms) => {
+      state.hiringOffer = { ...terms, offerNo: (state.hiringOffer?.offerNo ?? 0) + 1, response: null };
+      return { expiresAt: terms.expiresAt };
+    },
+    {
+      validator: (terms: HiringOfferTerms) => {
+        if (state.status !== 'Completed')
+          throw refuse('A hiring offer follows completed work', ErrorType.WrongState);
+        if (state.hiringOffer && state.hiringOffer.response !== 'expired') {
+          throw refuse('A hiring offer was already made', ErrorType.WrongState);
+        }
+        const expires = Date.parse(terms.expiresAt);
+        if (!(expires > Date.now() && expires <= Date.now() + days(HIRING_OFFER_MAX_DAYS))) {
+          throw refuse(`The offer must expire within ${HIRING_OFFER_MAX_DAYS} days`, ErrorType.InvalidDate);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    respondToHiringOfferUpdate,
+    ({ accept }) => {
+      state.hiringOffer!.response = accept ? 'accepted' : 'declined';
+      return { accepted: accept };
+    },
+    {
+      validator: ({ studentId }: { studentId: string; accept: boolean; via: Channel }) => {
+        const offer = state.hiringOffer;
+        if (!offer || offer.response || studentId !== state.hiredStudentId) {
+          throw refuse('You hold no open hiring offer here', ErrorType.NotOffered);
         }
       },
     },
@@ -973,6 +1052,129 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
     kind: 'paid',
     facts: { paidBy, amount: `$${(amountCents / 100).toFixed(2)}` },
   });
+}
+
+/**
+ * §3.9–3.10 Completed: the student's credential is signed; feedback stays double-blind until both
+ * gave it or 14 days passed; the employer is nudged at 7 and 30 days to hire; a hiring offer is
+ * answered or expires. Closed at 90 days, or as soon as an offer is answered.
+ */
+async function followUp(state: InternshipState): Promise<InternshipOutcome> {
+  const completedAt = Date.now();
+  const credential = {
+    internshipId: state.internshipId,
+    completedAt: iso(completedAt),
+    startedAt: state.workStartedAt,
+  };
+  await records.issueCredential(credential);
+  await notify.notifyParty({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
+  const revealAt = completedAt + days(FEEDBACK_BLIND_DAYS);
+  const closeAt = completedAt + days(FOLLOW_UP_DAYS);
+  let announcedOfferNo = 0;
+
+  for (;;) {
+    const offer = state.hiringOffer;
+    if (offer?.response === 'accepted' || offer?.response === 'declined') {
+      await records.recordHiringOutcome({
+        internshipId: state.internshipId,
+        offerNo: offer.offerNo,
+        outcome: offer.response,
+      });
+      await notify.notifyParty({
+        internshipId: state.internshipId,
+        to: 'employer',
+        kind: 'hiring-answered',
+        facts: { answer: offer.response, role: offer.role },
+      });
+      break;
+    }
+    if (Date.now() >= closeAt) break;
+    if (offer && offer.offerNo !== announcedOfferNo) {
+      announcedOfferNo = offer.offerNo;
+      await records.recordHiringOffer({ internshipId: state.internshipId, offerNo: offer.offerNo, offer });
+      await notify.notifyParty({
+        internshipId: state.internshipId,
+        to: 'student',
+        kind: 'hiring-offer',
+        occurrence: String(offer.offerNo),
+        facts: {
+          role: offer.role,
+          pay: `$${(offer.payCents / 100).toFixed(2)} per ${offer.payPeriod}`,
+          startDate: offer.startDate,
+          expiresAt: offer.expiresAt,
+        },
+        links: {
+          actions: ['hiring.accept', 'hiring.decline'],
+          decisionKey: `hiring:${state.internshipId}:${offer.offerNo}`,
+          expiresAt: offer.expiresAt,
+        },
+      });
+      continue;
+    }
+    if (offer && !offer.response && Date.now() >= Date.parse(offer.expiresAt)) {
+      offer.response = 'expired';
+      await records.recordHiringOutcome({
+        internshipId: state.internshipId,
+        offerNo: offer.offerNo,
+        outcome: 'expired',
+      });
+      continue;
+    }
+    const bothGave = state.feedbackGiven.employer && state.feedbackGiven.student;
+    if (!state.feedbackRevealed && (bothGave || Date.now() >= revealAt)) {
+      state.feedbackRevealed = true;
+      await records.revealFeedback(state.internshipId);
+      await records.issueCredential(credential);
+      for (const to of ['employer', 'student'] as const) {
+        await notify.notifyParty({
+          internshipId: state.internshipId,
+          to,
+          kind: 'feedback-revealed',
+          facts: { audience: to },
+        });
+      }
+      continue;
+    }
+    const nudge = HIRING_NUDGE_DAYS.find(
+      (d) => !state.nudgesSent.includes(d) && Date.now() >= completedAt + days(d),
+    );
+    if (nudge !== undefined) {
+      state.nudgesSent.push(nudge);
+      if (!offer) {
+        await notify.notifyParty({
+          internshipId: state.internshipId,
+          to: 'employer',
+          kind: 'hiring-nudge',
+          occurrence: `${nudge}d`,
+          facts: { days: String(nudge) },
+        });
+      }
+      continue;
+    }
+    const wakeups = [
+      closeAt,
+      ...(state.feedbackRevealed ? [] : [revealAt]),
+      ...HIRING_NUDGE_DAYS.filter((d) => !state.nudgesSent.includes(d)).map((d) => completedAt + days(d)),
+      ...(offer && !offer.response ? [Date.parse(offer.expiresAt)] : []),
+    ];
+    const wakeAt = Math.min(...wakeups);
+    const seen = {
+      offer: state.hiringOffer,
+      response: state.hiringOffer?.response,
+      given: { ...state.feedbackGiven },
+    };
+    await condition(
+      () =>
+        state.hiringOffer !== seen.offer ||
+        state.hiringOffer?.response !== seen.response ||
+        state.feedbackGiven.employer !== seen.given.employer ||
+        state.feedbackGiven.student !== seen.given.student,
+      Math.max(0, wakeAt - Date.now()),
+    );
+  }
+  await moveTo(state, 'Closed', null);
+  const hired = state.hiringOffer?.response === 'accepted';
+  return { status: 'Closed', reason: hired ? 'hired' : 'follow_up_ended' };
 }
 
 /** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */

@@ -11,6 +11,7 @@ import {
   missedDeadlineDecisionUpdate,
   openPaymentPageUpdate,
   openPayoutOnboardingUpdate,
+  respondToHiringOfferUpdate,
   respondToOfferUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
@@ -82,6 +83,26 @@ const ACTIONS: Record<string, Decision> = {
     done: 'You can choose again among the remaining applicants; your fee stays held.',
     past: 'decided',
     perform: recovery('reselect'),
+  },
+  'hiring.accept': {
+    question: 'Accept the job offer from the employer of "%s"?',
+    button: 'Accept the job offer',
+    done: 'Congratulations! The employer has been told and will be in touch about the next steps.',
+    past: 'answered',
+    perform: (handle, token) =>
+      handle.executeUpdate(respondToHiringOfferUpdate, {
+        args: [{ studentId: token.actorId, accept: true, via: 'email' }],
+      }),
+  },
+  'hiring.decline': {
+    question: 'Decline the job offer from the employer of "%s"?',
+    button: 'Decline the job offer',
+    done: 'You declined the offer. The employer has been told.',
+    past: 'answered',
+    perform: (handle, token) =>
+      handle.executeUpdate(respondToHiringOfferUpdate, {
+        args: [{ studentId: token.actorId, accept: false, via: 'email' }],
+      }),
   },
   'recovery.cancel': {
     question: 'Cancel "%s" with a full refund?',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
+import { listFeedback, type Feedback } from '../../db/follow-up';
 import {
   decodeCursor,
   deleteInternship,
@@ -62,6 +63,34 @@ function internshipView(principal: Principal, i: Internship, mine?: Application)
     updatedAt: i.updatedAt,
     nextActions: nextActions(principal, i, mine),
     ...(mine ? { myApplication: { applicationId: mine.id, label: mine.label, status: mine.status } } : {}),
+  };
+}
+
+/**
+ * §3.9 Double-blind feedback: each side sees what it gave, and the other side's only once revealed
+ * (both gave theirs, or 14 days passed). Ops see both.
+ */
+async function feedbackFor(deps: AppDeps, principal: Principal, i: Internship) {
+  const side =
+    principal.role === 'employer'
+      ? 'employer'
+      : principal.role === 'student' && i.studentId === principal.studentId
+        ? 'student'
+        : undefined;
+  if (principal.role !== 'ops' && !side) return undefined;
+  const all = await listFeedback(deps.db, i.id);
+  const show = (f: Feedback | undefined) =>
+    f && { rating: f.rating, comment: f.comment, endorsedSkills: f.endorsedSkills, givenAt: f.createdAt };
+  if (!side)
+    return {
+      employer: show(all.find((f) => f.fromRole === 'employer')) ?? null,
+      student: show(all.find((f) => f.fromRole === 'student')) ?? null,
+    };
+  const theirs = all.find((f) => f.fromRole !== side);
+  return {
+    mine: show(all.find((f) => f.fromRole === side)) ?? null,
+    theirs: theirs?.revealed ? show(theirs) : null,
+    revealed: all.some((f) => f.revealed),
   };
 }
 
@@ -179,7 +208,10 @@ export function internshipRoutes(deps: AppDeps): Router {
     // Another employer's posting is reported as missing, not as forbidden: its existence is private.
     const found = await readableBy(deps, principal, id);
     if (!found) throw notFound('Internship');
-    res.json(internshipView(principal, found.internship, found.mine));
+    res.json({
+      ...internshipView(principal, found.internship, found.mine),
+      feedback: await feedbackFor(deps, principal, found.internship),
+    });
   });
 
   return router;

@@ -9,7 +9,7 @@
  *   - a request repeated with the same Idempotency-Key gets the first response back;
  *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements;
  *   - POST /__proxy/latency {"path": "/v1/payment_intents", "ms": 4000} slows one path, so a test can
- *     kill a worker while a payment is in flight.
+ *     kill a worker while a payment is in flight (GET /__proxy/in-flight lists the slowed requests).
  * Production talks to api.stripe.com directly; nothing here is used there.
  */
 import http from 'node:http';
@@ -46,12 +46,17 @@ export async function startStripeTestModeProxy(opts: {
   const replies = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
   const recorded: RecordedRequest[] = [];
   const latency = new Map<string, number>();
+  const inFlight = new Set<{ method: string; path: string; idempotencyKey: string | null }>();
 
   const server = http.createServer((req, res) => {
     void (async () => {
       const path = req.url ?? '/';
       if (path === '/__proxy/requests') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(recorded));
+        return;
+      }
+      if (path === '/__proxy/in-flight') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([...inFlight]));
         return;
       }
       const body = await readBody(req);
@@ -62,10 +67,15 @@ export async function startStripeTestModeProxy(opts: {
         res.writeHead(204).end();
         return;
       }
-      const delay = latency.get(path.split('?')[0]!);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
       const key = req.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : null;
+      const delay = latency.get(path.split('?')[0]!);
+      if (delay) {
+        const entry = { method: req.method!, path, idempotencyKey };
+        inFlight.add(entry);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        inFlight.delete(entry);
+      }
       const cacheKey = idempotencyKey && `${req.method} ${path.split('?')[0]} ${idempotencyKey}`;
       const cached = cacheKey ? replies.get(cacheKey) : undefined;
       if (cached) {

@@ -18,6 +18,7 @@ export function realActivities(config: AppConfig, db: Db) {
     mailer,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     opsEmail: config.OPS_EMAIL,
+    credentialSecret: config.CREDENTIAL_SECRET,
     logger: pino({ level: 'silent' }),
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
     platformSharePct: config.PLATFORM_SHARE_PCT,

@@ -69,10 +69,11 @@ export function useTimeSkipping(): {
  * would stall every later `env.sleep` in the file.
  */
 export async function terminateWhenIdle(handle: WorkflowHandle): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  // Idle twice in a row: no activity in flight and no workflow task (local activities run inside one).
+  for (let i = 0, idle = 0; i < 100 && idle < 2; i++) {
     const description = await handle.describe();
     if (description.status.name !== 'RUNNING') return;
-    if (!description.raw.pendingActivities?.length) break;
+    idle = !description.raw.pendingActivities?.length && !description.raw.pendingWorkflowTask ? idle + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await handle.terminate('test finished');

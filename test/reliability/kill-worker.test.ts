@@ -82,12 +82,17 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
       token: student.token,
       body: { accept: true },
     });
-    const handle = h.temporal.workflow.getHandle(`internship:${id}`);
-    for (let i = 0; i < 100; i++) {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      if (pending.some((a) => a.activityType?.name === 'chargeFee' && a.lastStartedTime)) break;
-      await new Promise((r) => setTimeout(r, 100));
+    // Wait until the charge request is at "Stripe", in flight.
+    const chargeKey = `internship:${id}:charge`;
+    let inFlight = false;
+    for (let i = 0; i < 200 && !inFlight; i++) {
+      const pending = (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/in-flight`)).json()) as {
+        idempotencyKey: string | null;
+      }[];
+      inFlight = pending.some((r) => r.idempotencyKey === chargeKey);
+      if (!inFlight) await new Promise((r) => setTimeout(r, 50));
     }
+    expect(inFlight).toBe(true);
     process.kill(-worker.child.pid!, 'SIGKILL');
     await worker.stop();
     await setLatency(0);

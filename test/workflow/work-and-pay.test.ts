@@ -3,17 +3,10 @@
  * Stripe through the SDK (stripe-mock behind the test-mode proxy), Postgres and SMTP. The windows
  * of DESIGN §3.4–3.8 really elapse.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
-import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
-import type { Student } from '../../db/students';
 import {
-  applyUpdate,
   internshipStateQuery,
-  internshipWorkflowId,
   respondToOfferUpdate,
   reviewUpdate,
   selectStudentsUpdate,
@@ -25,102 +18,14 @@ import {
   stripeEventSignal,
   submitWorkUpdate,
 } from '../../workflows/definitions';
-import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities } from '../helpers/activities';
-import { testConfig, uniqueSuffix } from '../helpers/env';
-import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
-import { emailsTo, waitForEmail } from '../helpers/inbox';
-import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
+import { waitForEmail } from '../helpers/inbox';
+import { subjects, waitForState, withHiredStudent } from '../helpers/hired';
+import { useTimeSkipping } from '../helpers/time-skipping';
 
 const suite = useTimeSkipping();
 
-interface Hired {
-  handle: WorkflowHandle<typeof internshipWorkflow>;
-  employer: Employer;
-  student: Student;
-  internshipId: string;
-  /** Applicants who were not chosen, with their application ids. */
-  others: { student: Student; applicationId: string }[];
-}
-
-/** A posting whose one applicant was chosen early and accepted, run by a worker for `play`. */
-async function withHiredStudent(
-  options: { declineCard?: boolean; otherApplicants?: string[] },
-  play: (hired: Hired) => Promise<void>,
-): Promise<void> {
-  const db = suite.db();
-  const env = suite.env();
-  const taskQueue = `work-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(testConfig(), db);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: suite.bundle(),
-    activities,
-  });
-  const employer = await seedEmployer(db);
-  if (options.declineCard) {
-    await db.query(`UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`, [
-      employer.id,
-    ]);
-  }
-  const input = await seedPosting(db, employer, await env.currentTimeMs());
-  const student = await seedStudent(db, 'Sam Rivera');
-  try {
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-        workflowId: internshipWorkflowId(input.internshipId),
-        taskQueue,
-        args: [input],
-      });
-      const apply = (who: Student) =>
-        handle.executeUpdate(applyUpdate, {
-          args: [
-            {
-              applicationId: randomUUID(),
-              studentId: who.id,
-              pitch: 'I love tidy data.',
-              answers: ['Excel'],
-            },
-          ],
-        });
-      const { applicationId } = await apply(student);
-      const others: Hired['others'] = [];
-      for (const name of options.otherApplicants ?? []) {
-        const other = await seedStudent(db, name);
-        others.push({ student: other, applicationId: (await apply(other)).applicationId });
-      }
-      await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
-      await waitForEmail(student.email, /You have an offer/);
-      await handle.executeUpdate(respondToOfferUpdate, {
-        args: [{ studentId: student.id, accept: true, via: 'api' }],
-      });
-      try {
-        await play({ handle, employer, student, internshipId: input.internshipId, others });
-      } finally {
-        await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
-        await terminateWhenIdle(handle);
-      }
-    });
-  } finally {
-    closeMailer();
-  }
-}
-
-const waitForState = async (handle: Hired['handle'], status: string) => {
-  for (let i = 0; i < 100; i++) {
-    const state = await handle.query(internshipStateQuery);
-    if (state.status === status) return state;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`never reached ${status}; now ${(await handle.query(internshipStateQuery)).status}`);
-};
-
-const subjects = async (address: string, pattern: RegExp) =>
-  (await emailsTo(address)).map((e) => e.subject).filter((s) => pattern.test(s));
-
 test('the student is reminded at the midpoint and 24 hours before the 14-day due date', async () => {
-  await withHiredStudent({}, async ({ handle, student }) => {
+  await withHiredStudent(suite, {}, async ({ handle, student }) => {
     const env = suite.env();
     const state = await waitForState(handle, 'InProgress');
     const due = Date.parse(state.dueAt!);
@@ -139,7 +44,7 @@ test('the student is reminded at the midpoint and 24 hours before the 14-day due
 });
 
 test('after 5 silent days of review the work is approved, and the payout waits for the account, reminding every 3 days, then pays 90%', async () => {
-  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+  await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     const env = suite.env();
     await waitForState(handle, 'InProgress');
     await handle.executeUpdate(submitWorkUpdate, {
@@ -175,7 +80,7 @@ test('after 5 silent days of review the work is approved, and the payout waits f
     handle
       .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
       .catch(() => undefined);
-    expect(await handle.result()).toEqual({ status: 'Completed' });
+    await waitForState(handle, 'Completed');
     expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
       charged: 25_000,
       refunded: 0,
@@ -191,7 +96,7 @@ test('after 5 silent days of review the work is approved, and the payout waits f
 });
 
 test('changes requested: the student gets 3 days, resubmits, and an approval pays', async () => {
-  await withHiredStudent({}, async ({ handle, student, internshipId }) => {
+  await withHiredStudent(suite, {}, async ({ handle, student, internshipId }) => {
     const env = suite.env();
     await waitForState(handle, 'InProgress');
     const submit = () =>
@@ -220,13 +125,13 @@ test('changes requested: the student gets 3 days, resubmits, and an approval pay
     handle
       .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
       .catch(() => undefined);
-    expect(await handle.result()).toEqual({ status: 'Completed' });
+    await waitForState(handle, 'Completed');
     expect((await ledgerTotals(suite.db(), internshipId)).transferred).toBe(22_500);
   });
 });
 
 test('a declined card gets a pay link; payment through it (a webhook) funds the work', async () => {
-  await withHiredStudent({ declineCard: true }, async ({ handle, employer, internshipId }) => {
+  await withHiredStudent(suite, { declineCard: true }, async ({ handle, employer, internshipId }) => {
     const email = await waitForEmail(employer.contactEmail, /Action needed: pay/);
     expect(email.text).toMatch(/Pay now: http:\/\/\S+\/actions\/mi_/);
     expect(email.text).toContain('Your card was declined');
@@ -245,25 +150,29 @@ test('a declined card gets a pay link; payment through it (a webhook) funds the 
 });
 
 test('a declined card left unpaid for 3 days cancels the internship; both are told and nothing is charged', async () => {
-  await withHiredStudent({ declineCard: true }, async ({ handle, employer, student, internshipId }) => {
-    await waitForEmail(employer.contactEmail, /Action needed: pay/);
-    await suite.env().sleep('71 hours');
-    expect((await handle.query(internshipStateQuery)).status).toBe('Funding');
-    await suite.env().sleep('2 hours');
-    expect(await handle.result()).toEqual({ status: 'Cancelled', reason: 'unpaid' });
-    await waitForEmail(employer.contactEmail, /was cancelled: the fee was not paid/);
-    await waitForEmail(student.email, /will not go ahead/);
-    expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
-      charged: 0,
-      refunded: 0,
-      transferred: 0,
-      platformShare: 0,
-    });
-  });
+  await withHiredStudent(
+    suite,
+    { declineCard: true },
+    async ({ handle, employer, student, internshipId }) => {
+      await waitForEmail(employer.contactEmail, /Action needed: pay/);
+      await suite.env().sleep('71 hours');
+      expect((await handle.query(internshipStateQuery)).status).toBe('Funding');
+      await suite.env().sleep('2 hours');
+      expect(await handle.result()).toEqual({ status: 'Cancelled', reason: 'unpaid' });
+      await waitForEmail(employer.contactEmail, /was cancelled: the fee was not paid/);
+      await waitForEmail(student.email, /will not go ahead/);
+      expect(await ledgerTotals(suite.db(), internshipId)).toEqual({
+        charged: 0,
+        refunded: 0,
+        transferred: 0,
+        platformShare: 0,
+      });
+    },
+  );
 });
 
 test('a missed deadline: both are told, 48 hours of grace, the employer gets three choices, and 7 silent days cancel with a full refund', async () => {
-  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+  await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     const env = suite.env();
     await waitForState(handle, 'InProgress');
     await env.sleep('14 days');
@@ -294,7 +203,7 @@ test('a missed deadline: both are told, 48 hours of grace, the employer gets thr
 });
 
 test('an approved extension moves the due date: the reminder follows it and the old date passes quietly', async () => {
-  await withHiredStudent({}, async ({ handle, employer, student }) => {
+  await withHiredStudent(suite, {}, async ({ handle, employer, student }) => {
     const env = suite.env();
     const state = await waitForState(handle, 'InProgress');
     const oldDue = Date.parse(state.dueAt!);
@@ -324,7 +233,7 @@ test('an approved extension moves the due date: the reminder follows it and the 
 });
 
 test('the employer cancels funded work: 25% kill fee to the student (less the platform share), 75% refunded; the ledger balances', async () => {
-  await withHiredStudent({}, async ({ handle, student, internshipId }) => {
+  await withHiredStudent(suite, {}, async ({ handle, student, internshipId }) => {
     await waitForState(handle, 'InProgress');
     await handle.executeUpdate(cancelUpdate, {
       args: [{ by: 'employer', reason: 'the project was dropped' }],
@@ -347,6 +256,7 @@ test('the employer cancels funded work: 25% kill fee to the student (less the pl
 
 test('the student withdraws and the employer re-selects: the fee stays held, the next student starts without a second charge', async () => {
   await withHiredStudent(
+    suite,
     { otherApplicants: ['Vera Novak'] },
     async ({ handle, employer, student, internshipId, others }) => {
       const vera = others[0]!;
@@ -376,7 +286,7 @@ test('the student withdraws and the employer re-selects: the fee stays held, the
 });
 
 test('a rejection after the last round of changes is disputed, and the money stays held', async () => {
-  await withHiredStudent({}, async ({ handle, employer, student, internshipId }) => {
+  await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     const submit = async () => {
       await waitForState(handle, 'InProgress');
       await handle.executeUpdate(submitWorkUpdate, {

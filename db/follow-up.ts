@@ -1,0 +1,146 @@
+import type { Queryable } from './pool';
+
+export interface Feedback {
+  fromRole: 'employer' | 'student';
+  rating: number;
+  comment: string;
+  endorsedSkills: string[];
+  showRatingPublicly: boolean;
+  createdAt: string;
+  revealed: boolean;
+}
+
+export async function saveFeedback(
+  db: Queryable,
+  internshipId: string,
+  f: Omit<Feedback, 'createdAt' | 'revealed'>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO feedback (internship_id, from_role, rating, comment, endorsed_skills, show_rating_publicly)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [internshipId, f.fromRole, f.rating, f.comment, f.endorsedSkills, f.showRatingPublicly],
+  );
+}
+
+export async function revealFeedback(db: Queryable, internshipId: string): Promise<void> {
+  await db.query(`UPDATE feedback SET revealed_at = now() WHERE internship_id = $1 AND revealed_at IS NULL`, [
+    internshipId,
+  ]);
+}
+
+export async function listFeedback(db: Queryable, internshipId: string): Promise<Feedback[]> {
+  const { rows } = await db.query<{
+    from_role: 'employer' | 'student';
+    rating: number;
+    comment: string;
+    endorsed_skills: string[];
+    show_rating_publicly: boolean;
+    created_at: Date;
+    revealed_at: Date | null;
+  }>(`SELECT * FROM feedback WHERE internship_id = $1`, [internshipId]);
+  return rows.map((r) => ({
+    fromRole: r.from_role,
+    rating: r.rating,
+    comment: r.comment,
+    endorsedSkills: r.endorsed_skills,
+    showRatingPublicly: r.show_rating_publicly,
+    createdAt: r.created_at.toISOString(),
+    revealed: r.revealed_at !== null,
+  }));
+}
+
+export interface StoredCredential {
+  id: string;
+  internshipId: string;
+  studentId: string;
+  payload: string;
+  signature: string;
+  issuedAt: string;
+}
+
+/** Stores (or re-signs) the credential of an internship. */
+export async function upsertCredential(db: Queryable, c: Omit<StoredCredential, 'issuedAt'>): Promise<void> {
+  await db.query(
+    `INSERT INTO credentials (id, internship_id, student_id, payload, signature) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (internship_id) DO UPDATE SET payload = EXCLUDED.payload, signature = EXCLUDED.signature`,
+    [c.id, c.internshipId, c.studentId, c.payload, c.signature],
+  );
+}
+
+type CredentialRow = {
+  id: string;
+  internship_id: string;
+  student_id: string;
+  payload: string;
+  signature: string;
+  issued_at: Date;
+};
+const toCredential = (r: CredentialRow): StoredCredential => ({
+  id: r.id,
+  internshipId: r.internship_id,
+  studentId: r.student_id,
+  payload: r.payload,
+  signature: r.signature,
+  issuedAt: r.issued_at.toISOString(),
+});
+
+export async function findCredential(db: Queryable, id: string): Promise<StoredCredential | undefined> {
+  const { rows } = await db.query<CredentialRow>(`SELECT * FROM credentials WHERE id = $1`, [id]);
+  return rows[0] && toCredential(rows[0]);
+}
+
+export async function listCredentials(db: Queryable, studentId: string): Promise<StoredCredential[]> {
+  const { rows } = await db.query<CredentialRow>(
+    `SELECT c.* FROM credentials c JOIN internships i ON i.id = c.internship_id
+      WHERE c.student_id = $1 AND i.status IN ('Completed', 'Closed') ORDER BY c.issued_at DESC`,
+    [studentId],
+  );
+  return rows.map(toCredential);
+}
+
+export interface HiringOffer {
+  role: string;
+  type: string;
+  payCents: number;
+  payPeriod: string;
+  startDate: string;
+  expiresAt: string;
+}
+
+export async function saveHiringOffer(
+  db: Queryable,
+  internshipId: string,
+  offerNo: number,
+  o: HiringOffer,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO hiring_offers (internship_id, offer_no, role, type, pay_cents, pay_period, start_date, expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+    [internshipId, offerNo, o.role, o.type, o.payCents, o.payPeriod, o.startDate, o.expiresAt],
+  );
+}
+
+export async function recordHiringOutcome(
+  db: Queryable,
+  internshipId: string,
+  offerNo: number,
+  outcome: 'accepted' | 'declined' | 'expired',
+): Promise<void> {
+  await db.query(
+    `UPDATE hiring_offers SET outcome = $3, answered_at = now()
+      WHERE internship_id = $1 AND offer_no = $2 AND outcome IS NULL`,
+    [internshipId, offerNo, outcome],
+  );
+}
+
+export async function hiringConversion(
+  db: Queryable,
+): Promise<{ offersMade: number; offersAccepted: number; completed: number }> {
+  const { rows } = await db.query<{ made: string; accepted: string; completed: string }>(
+    `SELECT (SELECT count(*) FROM hiring_offers)::text AS made,
+            (SELECT count(*) FROM hiring_offers WHERE outcome = 'accepted')::text AS accepted,
+            (SELECT count(*) FROM internships WHERE status IN ('Completed', 'Closed') AND student_id IS NOT NULL)::text AS completed`,
+  );
+  const r = rows[0]!;
+  return { offersMade: Number(r.made), offersAccepted: Number(r.accepted), completed: Number(r.completed) };
+}

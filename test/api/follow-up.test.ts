@@ -1,0 +1,145 @@
+/**
+ * After the work, through HTTP: the credential verifies (and a changed byte does not), the
+ * portfolio shows only completed work, the hiring offer is accepted from its email link, and ops see
+ * the conversion.
+ */
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function completedInternship(student: Actor) {
+  const employer = await newEmployer(h, 'Northwind Traders');
+  const id = await newPosting(h, employer);
+  const { body } = await applyAs(h, student, id);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [body.applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered');
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+    token: student.token,
+    body: { accept: true },
+  });
+  await waitForStatus(h, employer, id, 'InProgress');
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
+    token: student.token,
+    body: { url: 'https://example.com/report', notes: 'Report attached.' },
+  });
+  await waitForStatus(h, employer, id, 'InReview');
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
+    token: employer.token,
+    body: { decision: 'approve' },
+  });
+  await waitForStatus(h, employer, id, 'Paying');
+  const { rows } = await h.db.query<{ stripe_account_id: string }>(
+    'SELECT stripe_account_id FROM students WHERE id = $1',
+    [student.id],
+  );
+  const payload = JSON.stringify({
+    id: `evt_fu_${Date.now()}_${Math.random()}`,
+    object: 'event',
+    type: 'account.updated',
+    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
+  });
+  const header = h.stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: h.config.STRIPE_WEBHOOK_SECRET,
+  });
+  await call(h.baseUrl, 'POST', '/webhooks/stripe', {
+    rawBody: payload,
+    headers: { 'stripe-signature': header },
+  });
+  await waitForStatus(h, employer, id, 'Completed');
+  return { employer, id };
+}
+
+test('the credential of completed work verifies publicly; a changed byte makes it invalid; the portfolio lists only completed work', async () => {
+  const student = await newStudent(h, 'Ines Duarte');
+  const { id } = await completedInternship(student);
+  const other = await newEmployer(h);
+  const unfinished = await newPosting(h, other);
+  await applyAs(h, student, unfinished);
+
+  const portfolio = await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`);
+  expect(portfolio.status).toBe(200);
+  expect(portfolio.body.items).toHaveLength(1);
+  const item = portfolio.body.items[0];
+  expect(item).toMatchObject({
+    valid: true,
+    credential: { title: 'Clean a sales dataset', employer: 'Northwind Traders' },
+  });
+
+  const verified = await call(h.baseUrl, 'GET', `/v1/credentials/${item.credentialId}`);
+  expect(verified.body.valid).toBe(true);
+
+  // One byte of the stored statement changes: the signature no longer matches.
+  await h.db.query(
+    `UPDATE credentials SET payload = replace(payload, 'Clean', 'Clear') WHERE internship_id = $1`,
+    [id],
+  );
+  const tampered = await call(h.baseUrl, 'GET', `/v1/credentials/${item.credentialId}`);
+  expect(tampered.body.valid).toBe(false);
+  expect((await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`)).body.items).toHaveLength(0);
+  expect((await call(h.baseUrl, 'GET', `/v1/credentials/00000000-0000-0000-0000-000000000000`)).status).toBe(
+    404,
+  );
+});
+
+test('a hiring offer accepted from its email link closes the internship as a hire; ops see the conversion', async () => {
+  const before = (await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: h.config.OPS_TOKEN })).body;
+  const student = await newStudent(h, 'Jonas Berg');
+  const { employer, id } = await completedInternship(student);
+
+  const feedback = await call(h.baseUrl, 'POST', `/v1/internships/${id}/feedback`, {
+    token: employer.token,
+    body: { rating: 5, comment: 'Sharp and reliable.', endorsedSkills: ['excel'] },
+  });
+  expect(feedback.body).toEqual({ revealed: false });
+  const seenByStudent = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token });
+  expect(seenByStudent.body.feedback).toMatchObject({ mine: null, theirs: null, revealed: false });
+
+  const tooLate = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
+    token: employer.token,
+    body: {
+      role: 'Analyst',
+      type: 'full_time',
+      payCents: 5_000_000,
+      payPeriod: 'year',
+      startDate: '2027-01-10',
+      expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString(),
+    },
+  });
+  expect(tooLate.status).toBe(422);
+  expect(tooLate.body.errors[0].field).toBe('expiresAt');
+  const offer = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
+    token: employer.token,
+    body: {
+      role: 'Analyst',
+      type: 'full_time',
+      payCents: 5_000_000,
+      payPeriod: 'year',
+      startDate: '2027-01-10',
+      expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
+    },
+  });
+  expect(offer.status).toBe(201);
+  const email = await waitForEmail(student.email, /offers you a job: Analyst/);
+  const accept = /Accept the job offer: (\S+)/.exec(email.text)![1]!;
+  expect((await fetch(accept)).status).toBe(200);
+  const done = await fetch(accept, { method: 'POST' });
+  expect(await done.text()).toContain('Congratulations');
+  await waitForStatus(h, employer, id, 'Closed');
+
+  const after = (await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: h.config.OPS_TOKEN })).body;
+  expect(after.offersMade).toBe(before.offersMade + 1);
+  expect(after.offersAccepted).toBe(before.offersAccepted + 1);
+  expect((await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: employer.token })).status).toBe(403);
+});
