@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { issueActionTokens } from '../db/action-tokens';
 import { listApplicantContacts } from '../db/applications';
 import { findInternship, findInternshipContact } from '../db/internships';
+import { opsDigest } from '../db/ops';
 import { findStudent } from '../db/students';
 import { enqueueEmail, lockEmail, markEmailSent, type OutgoingEmail } from '../db/outbox';
 import { inTransaction, type Db } from '../db/pool';
@@ -196,6 +197,44 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * Sends `kind` to the employer or the hired student of an internship, once per `occurrence`.
      * `links` become action links (stored hashed, valid until `expiresAt`) added to the email.
      */
+    /** The ops digest of the day, once per day however often the schedule fires or retries. */
+    async sendOpsDigest(): Promise<{ items: number }> {
+      const digest = await opsDigest(deps.db);
+      const day = new Date().toISOString().slice(0, 10);
+      const section = (
+        title: string,
+        items: { title: string; status: string; since: string; internshipId: string }[],
+      ) =>
+        items.length
+          ? [
+              `${title} (${items.length}):`,
+              ...items.map(
+                (i) => `- ${i.title} — ${i.status} since ${i.since} — ${postingUrl(i.internshipId)}`,
+              ),
+            ]
+          : [`${title}: none`];
+      const lines = [
+        ...section('Overdue decisions', digest.overdueDecisions),
+        '',
+        ...section('Open disputes', digest.openDisputes),
+        '',
+        ...section('Payouts waiting for an account', digest.payoutsWaiting),
+      ];
+      const items =
+        digest.overdueDecisions.length + digest.openDisputes.length + digest.payoutsWaiting.length;
+      await deliverOnce(deps, {
+        dedupeKey: `ops-digest:${day}`,
+        internshipId: null,
+        to: deps.opsEmail,
+        ...emails.notice({
+          subject: `Ops digest for ${day}: ${items} item(s)`,
+          greeting: 'Hello ops,',
+          lines,
+        }),
+      });
+      return { items };
+    },
+
     async notifyParty(p: {
       internshipId: string;
       to: 'employer' | 'student' | 'ops';

@@ -6,6 +6,8 @@ import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { createWorker } from './create-worker';
+import { ensureOpsDigestSchedule } from './schedules';
+import { Client, Connection } from '@temporalio/client';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -56,13 +58,23 @@ async function main(): Promise<void> {
     }),
   });
 
+  const client = new Client({
+    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
+  const schedule = await ensureOpsDigestSchedule(client, config.TEMPORAL_TASK_QUEUE);
   logger.info(
-    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      namespace: config.TEMPORAL_NAMESPACE,
+      opsDigestSchedule: schedule,
+    },
     'worker started',
   );
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
   await connection.close();
+  await client.connection.close();
   mailer.close();
   await db.end();
   logger.info('worker stopped');

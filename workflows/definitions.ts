@@ -349,3 +349,6 @@ export const ErrorType = {
   PaymentFailed: 'PaymentFailed',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
+
+/** The Temporal Schedule that starts `opsDigestWorkflow` once a day. */
+export const OPS_DIGEST_SCHEDULE_ID = 'ops-daily-digest';

@@ -1,1 +1,2 @@
 export { internshipWorkflow } from './internship';
+export { opsDigestWorkflow } from './ops-digest';

@@ -1,0 +1,31 @@
+import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
+import { OPS_DIGEST_SCHEDULE_ID } from '../workflows/definitions';
+import type { opsDigestWorkflow } from '../workflows/ops-digest';
+
+/**
+ * Creates the daily ops digest Schedule unless it exists: every worker calls this at start, and a
+ * second start (or a second worker) finds it and leaves it alone.
+ */
+export async function ensureOpsDigestSchedule(
+  client: Client,
+  taskQueue: string,
+  scheduleId = OPS_DIGEST_SCHEDULE_ID,
+): Promise<'created' | 'exists'> {
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec: { calendars: [{ hour: 8, minute: 0, comment: 'every day at 08:00 UTC' }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'opsDigestWorkflow' satisfies (typeof opsDigestWorkflow)['name'],
+        taskQueue,
+        workflowId: scheduleId,
+      },
+      memo: { purpose: 'Daily email to ops: overdue decisions, open disputes, payouts waiting' },
+    });
+    return 'created';
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning) return 'exists';
+    throw err;
+  }
+}
