@@ -211,6 +211,18 @@ export const internshipSchema = z.object({
     .unknown()
     .optional()
     .describe("Double-blind: your own feedback, and the other side's once both gave it or 14 days passed"),
+  auditTrail: z
+    .array(
+      z.object({
+        at: z.iso.datetime(),
+        actor: z.object({ role: z.string(), id: z.string().nullable() }),
+        channel: z.enum(['api', 'email', 'workflow']),
+        action: z.string(),
+        ref: z.string(),
+      }),
+    )
+    .optional()
+    .describe('Ops only: every state change and human action, with who, when and through which channel'),
 });
 
 export const internshipPage = z.object({

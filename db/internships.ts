@@ -1,3 +1,4 @@
+import { recordAudit } from './audit';
 import type { InternshipStatus, InternshipSummary } from '../workflows/definitions';
 import type { Queryable } from './pool';
 
@@ -145,6 +146,16 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.applicationDeadline,
     ],
   );
+  if (rowCount === 1) {
+    await recordAudit(db, {
+      internshipId: state.internshipId,
+      eventKey: `status:${state.version}`,
+      actorRole: 'system',
+      actorId: null,
+      channel: 'workflow',
+      action: `status:${state.status}`,
+    });
+  }
   return rowCount === 1;
 }
 

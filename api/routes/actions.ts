@@ -15,11 +15,12 @@ import {
   respondToOfferUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
+import { actOn, type Actor } from '../audited-handle';
 import { page } from '../pages';
 import { unreachableDependency } from '../problem';
 import { problemFromUpdateFailure } from '../workflow-errors';
 
-type Handle = ReturnType<AppDeps['temporal']['workflow']['getHandle']>;
+type Handle = ReturnType<typeof actOn>;
 
 interface Decision {
   question: string;
@@ -122,6 +123,13 @@ const REDIRECTS: Record<string, { question: string; button: string }> = {
   'payout.onboard': { question: 'Set up payouts for "%s"', button: 'Continue to Stripe' },
 };
 
+/** Whoever holds an email link acts as the person it was sent to. */
+const linkActor = (token: ActionToken): Actor => ({
+  role: token.actorRole,
+  id: token.actorId,
+  channel: 'email',
+});
+
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
 
 const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
@@ -209,7 +217,7 @@ export function actionRoutes(deps: AppDeps): Router {
       if (redirect.expiresAt.getTime() <= Date.now()) return expired(res);
       const internship = await findInternship(deps.db, redirect.internshipId);
       const back = `${deps.config.PUBLIC_BASE_URL}/actions/${raw}`;
-      const handle = deps.temporal.workflow.getHandle(internship!.workflowId);
+      const handle = actOn(deps, internship!, linkActor(redirect));
       try {
         const { url } =
           redirect.action === 'funding.pay'
@@ -241,7 +249,7 @@ export function actionRoutes(deps: AppDeps): Router {
     const action = ACTIONS[claimed.action]!;
     const internship = await findInternship(deps.db, claimed.internshipId);
     try {
-      await action.perform(deps.temporal.workflow.getHandle(internship!.workflowId), claimed);
+      await action.perform(actOn(deps, internship!, linkActor(claimed)), claimed);
     } catch (err) {
       if (unreachableDependency(err)) {
         // Nothing happened: give the link back so the person can try again.

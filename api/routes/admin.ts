@@ -2,14 +2,16 @@ import { Router } from 'express';
 import { findInternship } from '../../db/internships';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
-import { requireRole } from '../auth';
+import { actOn, actorOf } from '../audited-handle';
+import { principalOf, requireRole } from '../auth';
 import { notFound } from '../problem';
 import { feeExceptionBody, internshipIdParam, resolutionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
 /** What only operations staff may do (DESIGN §2): fee exceptions and dispute resolutions. */
-export function adminRoutes({ db, temporal }: AppDeps): Router {
+export function adminRoutes(deps: AppDeps): Router {
+  const { db } = deps;
   const router = Router();
   const internshipOf = async (params: unknown) => {
     const { id } = parse(internshipIdParam, params, 'path');
@@ -24,9 +26,9 @@ export function adminRoutes({ db, temporal }: AppDeps): Router {
     const internship = await internshipOf(req.params);
     const body = parse(feeExceptionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow
-        .getHandle(internship.workflowId)
-        .executeUpdate(decideFeeExceptionUpdate, { args: [body] }),
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideFeeExceptionUpdate, {
+        args: [body],
+      }),
     );
     res.json(result);
   });
@@ -37,9 +39,9 @@ export function adminRoutes({ db, temporal }: AppDeps): Router {
     const internship = await internshipOf(req.params);
     const body = parse(resolutionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow
-        .getHandle(internship.workflowId)
-        .executeUpdate(resolveDisputeUpdate, { args: [body] }),
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(resolveDisputeUpdate, {
+        args: [body],
+      }),
     );
     res.status(202).json(result);
   });

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { findApplicationOf, listApplications } from '../../db/applications';
 import { findInternship, type Internship } from '../../db/internships';
 import { findStudent } from '../../db/students';
@@ -10,7 +10,8 @@ import {
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
-import { requireRole } from '../auth';
+import { actOn, actorOf } from '../audited-handle';
+import { principalOf, requireRole } from '../auth';
 import { idempotency, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
@@ -18,9 +19,9 @@ import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
 export function applicationRoutes(deps: AppDeps): Router {
-  const { db, temporal } = deps;
+  const { db } = deps;
   const router = Router();
-  const handleOf = (i: Internship) => temporal.workflow.getHandle(i.workflowId);
+  const handleOf = (i: Internship, res: Response) => actOn(deps, i, actorOf(principalOf(res)));
 
   const posting = async (params: unknown) => {
     const { id } = parse(internshipIdParam, params, 'path');
@@ -53,7 +54,7 @@ export function applicationRoutes(deps: AppDeps): Router {
       ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
       : undefined;
     const result = await runUpdate(() =>
-      handleOf(internship).executeUpdate(applyUpdate, {
+      handleOf(internship, res).executeUpdate(applyUpdate, {
         args: [{ applicationId: randomUUID(), studentId, pitch: body.pitch, answers: body.answers }],
         ...(updateId ? { updateId } : {}),
       }),
@@ -69,7 +70,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const mine = await findApplicationOf(db, internship.id, studentId);
     if (!mine) throw notFound('Application');
     await runUpdate(() =>
-      handleOf(internship).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
+      handleOf(internship, res).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
     );
     res.json({ applicationId: mine.id, status: 'withdrawn' });
   });
@@ -122,7 +123,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const internship = await ownPosting(req.params, employerId);
     const body = parse(selectionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      handleOf(internship).executeUpdate(selectStudentsUpdate, {
+      handleOf(internship, res).executeUpdate(selectStudentsUpdate, {
         args: [{ applicationIds: body.applicationIds }],
       }),
     );
@@ -135,7 +136,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const internship = await posting(req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
-      handleOf(internship).executeUpdate(respondToOfferUpdate, {
+      handleOf(internship, res).executeUpdate(respondToOfferUpdate, {
         args: [{ studentId, accept: body.accept, via: 'api' }],
       }),
     );

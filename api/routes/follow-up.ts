@@ -9,7 +9,8 @@ import {
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
-import { requireRole } from '../auth';
+import { actOn, actorOf } from '../audited-handle';
+import { principalOf, requireRole } from '../auth';
 import { notFound } from '../problem';
 import {
   credentialIdParam,
@@ -62,7 +63,8 @@ export function publicFollowUpRoutes({ db, config }: AppDeps): Router {
 }
 
 /** §3.9–3.10 Feedback from both sides, the hiring offer and its answer; conversion for ops. */
-export function followUpRoutes({ db, temporal }: AppDeps): Router {
+export function followUpRoutes(deps: AppDeps): Router {
+  const { db } = deps;
   const router = Router();
   const internshipOf = async (params: unknown) => {
     const { id } = parse(internshipIdParam, params, 'path');
@@ -81,7 +83,7 @@ export function followUpRoutes({ db, temporal }: AppDeps): Router {
     if (!mine) throw notFound('Internship');
     const body = parse(feedbackBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(giveFeedbackUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(giveFeedbackUpdate, {
         args: [
           {
             from,
@@ -103,7 +105,7 @@ export function followUpRoutes({ db, temporal }: AppDeps): Router {
     const body = parse(hiringOfferBody, req.body, 'body');
     const result = await runUpdate(
       () =>
-        temporal.workflow.getHandle(internship.workflowId).executeUpdate(makeHiringOfferUpdate, {
+        actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(makeHiringOfferUpdate, {
           args: [{ ...body, expiresAt: new Date(body.expiresAt).toISOString() }],
         }),
       { dateField: 'expiresAt' },
@@ -117,7 +119,7 @@ export function followUpRoutes({ db, temporal }: AppDeps): Router {
     if (internship.studentId !== studentId) throw notFound('Internship');
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(respondToHiringOfferUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(respondToHiringOfferUpdate, {
         args: [{ studentId, accept: body.accept, via: 'api' }],
       }),
     );

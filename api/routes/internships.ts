@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
+import { listAudit } from '../../db/audit';
 import { listFeedback, type Feedback } from '../../db/follow-up';
 import {
   decodeCursor,
@@ -211,6 +212,18 @@ export function internshipRoutes(deps: AppDeps): Router {
     res.json({
       ...internshipView(principal, found.internship, found.mine),
       feedback: await feedbackFor(deps, principal, found.internship),
+      // Ops see who did what, when and how; it matches the workflow history's Updates.
+      ...(principal.role === 'ops'
+        ? {
+            auditTrail: (await listAudit(db, id)).map((e) => ({
+              at: e.at,
+              actor: { role: e.actorRole, id: e.actorId },
+              channel: e.channel,
+              action: e.action,
+              ref: e.eventKey,
+            })),
+          }
+        : {}),
     });
   });
 

@@ -9,7 +9,8 @@ import {
   submitWorkUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
-import { requireRole } from '../auth';
+import { actOn, actorOf } from '../audited-handle';
+import { principalOf, requireRole } from '../auth';
 import { notFound } from '../problem';
 import {
   cancelBody,
@@ -23,7 +24,8 @@ import {
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
-export function workRoutes({ db, temporal }: AppDeps): Router {
+export function workRoutes(deps: AppDeps): Router {
+  const { db } = deps;
   const router = Router();
   const hiredOn = async (params: unknown, studentId: string) => {
     const { id } = parse(internshipIdParam, params, 'path');
@@ -45,7 +47,7 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     const internship = await hiredOn(req.params, studentId);
     const body = parse(submissionBody, req.body, 'body');
     const { submittedAt } = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(submitWorkUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(submitWorkUpdate, {
         args: [{ studentId, url: body.url, notes: body.notes }],
       }),
     );
@@ -58,7 +60,7 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     const internship = await ownedBy(req.params, employerId);
     const body = parse(reviewBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(reviewUpdate, { args: [body] }),
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(reviewUpdate, { args: [body] }),
     );
     res.json(result);
   });
@@ -69,7 +71,7 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     const internship = await hiredOn(req.params, studentId);
     const body = parse(extensionRequestBody, req.body, 'body');
     await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(requestExtensionUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(requestExtensionUpdate, {
         args: [{ studentId, newDueAt: new Date(body.newDueAt).toISOString(), reason: body.reason }],
       }),
     );
@@ -82,9 +84,9 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     const internship = await ownedBy(req.params, employerId);
     const body = parse(extensionDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow
-        .getHandle(internship.workflowId)
-        .executeUpdate(decideExtensionUpdate, { args: [{ approve: body.approve, via: 'api' }] }),
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideExtensionUpdate, {
+        args: [{ approve: body.approve, via: 'api' }],
+      }),
     );
     res.json(result);
   });
@@ -95,7 +97,7 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     const internship = await ownedBy(req.params, employerId);
     const body = parse(missedDeadlineDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(missedDeadlineDecisionUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(missedDeadlineDecisionUpdate, {
         args: [
           {
             choice: body.choice,
@@ -117,7 +119,7 @@ export function workRoutes({ db, temporal }: AppDeps): Router {
     );
     const body = parse(cancelBody, req.body, 'body');
     const result = await runUpdate(() =>
-      temporal.workflow.getHandle(internship.workflowId).executeUpdate(cancelUpdate, {
+      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(cancelUpdate, {
         args: [{ by: principal.role === 'ops' ? 'ops' : 'employer', reason: body.reason }],
       }),
     );

@@ -1,0 +1,46 @@
+import type { WorkflowUpdateOptions } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../db/audit';
+import type { Internship } from '../db/internships';
+import type { AppDeps } from './app';
+import type { Principal } from './auth';
+
+export interface Actor {
+  role: 'employer' | 'student' | 'ops';
+  id: string | null;
+  channel: 'api' | 'email';
+}
+
+export const actorOf = (p: Principal): Actor =>
+  p.role === 'ops'
+    ? { role: 'ops', id: null, channel: 'api' }
+    : p.role === 'employer'
+      ? { role: 'employer', id: p.employerId, channel: 'api' }
+      : { role: 'student', id: p.studentId, channel: 'api' };
+
+/**
+ * A workflow handle whose Updates are the human actions of the audit trail: each runs under its own
+ * Update id and, once the workflow accepted it, is recorded with who did it and through which channel.
+ */
+export function actOn(deps: Pick<AppDeps, 'db' | 'temporal'>, internship: Internship, actor: Actor) {
+  const handle = deps.temporal.workflow.getHandle(internship.workflowId);
+  return {
+    async executeUpdate<Ret, Args extends [unknown, ...unknown[]]>(
+      update: UpdateDefinition<Ret, Args>,
+      options: WorkflowUpdateOptions & { args: Args },
+    ): Promise<Ret> {
+      const updateId = options.updateId ?? randomUUID();
+      const result = await handle.executeUpdate(update, { ...options, updateId });
+      await recordAudit(deps.db, {
+        internshipId: internship.id,
+        eventKey: `update:${updateId}`,
+        actorRole: actor.role,
+        actorId: actor.id,
+        channel: actor.channel,
+        action: update.name,
+      });
+      return result;
+    },
+  };
+}

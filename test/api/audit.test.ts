@@ -1,0 +1,121 @@
+/**
+ * One internship walked through every state it visits, by its people through the API and email
+ * links; then the audit trail is compared with the workflow history, Update by Update.
+ */
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+test('the audit trail names every human action (who, channel) in the order of the workflow history, and every status', async () => {
+  const employer = await newEmployer(h);
+  const student = await newStudent(h, 'Ada Moss');
+  const id = await newPosting(h, employer);
+  const as = (token: string) => ({ token });
+  const post = (path: string, token: string, body: unknown) =>
+    call(h.baseUrl, 'POST', `/v1/internships/${id}/${path}`, { ...as(token), body });
+
+  const { body: applied } = await applyAs(h, student, id);
+  await post('selection', employer.token, { applicationIds: [applied.applicationId] });
+  const offer = await waitForEmail(student.email, /You have an offer/);
+  await fetch(/Accept: (\S+)/.exec(offer.text)![1]!, { method: 'POST' }); // by email
+  await waitForStatus(h, employer, id, 'InProgress');
+  await post('submissions', student.token, { url: 'https://example.com/v1', notes: 'First take.' });
+  await waitForStatus(h, employer, id, 'InReview');
+  await post('review', employer.token, { decision: 'request_changes', comments: 'Add the summary tab.' });
+  await waitForStatus(h, employer, id, 'InProgress');
+  await post('submissions', student.token, { url: 'https://example.com/v2', notes: 'With summary.' });
+  await waitForStatus(h, employer, id, 'InReview');
+  await post('review', employer.token, { decision: 'approve' });
+  await waitForStatus(h, employer, id, 'Paying');
+  const { rows } = await h.db.query<{ stripe_account_id: string }>(
+    'SELECT stripe_account_id FROM students WHERE id = $1',
+    [student.id],
+  );
+  const payload = JSON.stringify({
+    id: `evt_audit_${Date.now()}`,
+    object: 'event',
+    type: 'account.updated',
+    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
+  });
+  const header = h.stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: h.config.STRIPE_WEBHOOK_SECRET,
+  });
+  await call(h.baseUrl, 'POST', '/webhooks/stripe', {
+    rawBody: payload,
+    headers: { 'stripe-signature': header },
+  });
+  await waitForStatus(h, employer, id, 'Completed');
+  await post('feedback', employer.token, { rating: 5, comment: 'Great work.' });
+  await post('feedback', student.token, { rating: 5, comment: 'Great brief.' });
+  await post('hiring-offer', employer.token, {
+    role: 'Analyst',
+    type: 'full_time',
+    payCents: 5_500_000,
+    payPeriod: 'year',
+    startDate: '2027-03-01',
+    expiresAt: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+  });
+  await post('hiring-offer/response', student.token, { accept: true });
+  await waitForStatus(h, employer, id, 'Closed');
+
+  const view = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: h.config.OPS_TOKEN });
+  const trail = view.body.auditTrail as {
+    actor: { role: string; id: string | null };
+    channel: string;
+    action: string;
+    ref: string;
+  }[];
+  expect(
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token })).body.auditTrail,
+  ).toBeUndefined();
+
+  // Every state the internship visited, in order.
+  expect(trail.filter((e) => e.ref.startsWith('status:')).map((e) => e.action)).toEqual(
+    [
+      'Open',
+      'Offered',
+      'Funding',
+      'InProgress',
+      'InReview',
+      'InProgress',
+      'InReview',
+      'Paying',
+      'Completed',
+      'Closed',
+    ].map((s) => `status:${s}`),
+  );
+
+  // The human actions, as the workflow history has them: same Updates, same order.
+  const human = trail.filter((e) => e.ref.startsWith('update:'));
+  const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();
+  const accepted = history
+    .events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+    .map((e) => {
+      const request = e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!;
+      return { ref: `update:${request.meta!.updateId}`, action: request.input!.name! };
+    });
+  expect(human.map((e) => ({ ref: e.ref, action: e.action }))).toEqual(accepted);
+  expect(human.map((e) => `${e.action} by ${e.actor.role} via ${e.channel}`)).toEqual([
+    'apply by student via api',
+    'selectStudents by employer via api',
+    'respondToOffer by student via email',
+    'submitWork by student via api',
+    'review by employer via api',
+    'submitWork by student via api',
+    'review by employer via api',
+    'giveFeedback by employer via api',
+    'giveFeedback by student via api',
+    'makeHiringOffer by employer via api',
+    'respondToHiringOffer by student via api',
+  ]);
+  expect(human.find((e) => e.action === 'selectStudents')!.actor.id).toBe(employer.id);
+});
