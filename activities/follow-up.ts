@@ -68,6 +68,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
         title: internship.title,
         skills: internship.skills,
         endorsedSkills: fromEmployer?.revealed ? fromEmployer.endorsedSkills : [],
+        skillsPractised: fromStudent?.endorsedSkills ?? [],
         startedAt: p.startedAt,
         completedAt: p.completedAt,
         ...(fromStudent?.showRatingPublicly && fromEmployer?.revealed

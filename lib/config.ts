@@ -19,6 +19,8 @@ const appSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('internships'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /** The Temporal Schedule of the daily ops digest, created by the first worker that starts. */
+  OPS_DIGEST_SCHEDULE_ID: z.string().min(1).default('ops-daily-digest'),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
 

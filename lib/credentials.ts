@@ -8,7 +8,10 @@ export interface CredentialPayload {
   employer: string;
   title: string;
   skills: string[];
+  /** Skills the employer endorsed (once feedback is revealed). */
   endorsedSkills: string[];
+  /** Skills the student says they practised. */
+  skillsPractised: string[];
   startedAt: string | null;
   completedAt: string;
   /** The employer's rating of the student, only when the student chose to show it. */

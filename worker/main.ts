@@ -62,7 +62,11 @@ async function main(): Promise<void> {
     connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
     namespace: config.TEMPORAL_NAMESPACE,
   });
-  const schedule = await ensureOpsDigestSchedule(client, config.TEMPORAL_TASK_QUEUE);
+  const schedule = await ensureOpsDigestSchedule(
+    client,
+    config.TEMPORAL_TASK_QUEUE,
+    config.OPS_DIGEST_SCHEDULE_ID,
+  );
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,

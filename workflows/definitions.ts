@@ -282,7 +282,7 @@ export interface FeedbackInput {
   from: 'employer' | 'student';
   rating: number;
   comment: string;
-  /** Skills the employer saw the student show (shown on the credential once revealed). */
+  /** Employer: skills the student showed; student: skills practised. Both appear on the credential. */
   endorsedSkills: string[];
   /** The student shows the employer's rating on the credential. */
   showRatingPublicly: boolean;

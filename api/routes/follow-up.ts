@@ -89,7 +89,7 @@ export function followUpRoutes(deps: AppDeps): Router {
             from,
             rating: body.rating,
             comment: body.comment,
-            endorsedSkills: from === 'employer' ? body.endorsedSkills : [],
+            endorsedSkills: body.endorsedSkills,
             showRatingPublicly: from === 'student' && body.showRatingPublicly,
           },
         ],

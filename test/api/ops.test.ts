@@ -83,3 +83,40 @@ test('dispute resolutions are for ops only, with a share from 0 to 100, and only
       .status,
   ).toBe(409);
 });
+
+test('every ops route refuses non-ops callers: 403 for employers and students, 401 without a token', async () => {
+  const employer = await newEmployer(h);
+  const student = await newStudent(h, 'Pat Ops-Test');
+  const posted = await call(h.baseUrl, 'POST', '/v1/internships', {
+    token: employer.token,
+    body: samplePosting,
+  });
+  const id = posted.body.id as string;
+  const routes: [string, string, unknown][] = [
+    ['POST', '/v1/employers', { companyName: 'Sneaky', contactEmail: 'x@sneaky.test' }],
+    ['POST', `/v1/admin/internships/${id}/fee-exception`, { approve: true }],
+    ['POST', `/v1/admin/internships/${id}/resolution`, { studentSharePct: 50 }],
+    ['GET', '/v1/admin/conversion', undefined],
+  ];
+  const results: string[] = [];
+  for (const [method, path, body] of routes) {
+    for (const [who, token] of [
+      ['employer', employer.token],
+      ['student', student.token],
+      ['nobody', undefined],
+      ['ops', h.config.OPS_TOKEN],
+    ] as const) {
+      const res = await call(h.baseUrl, method, path, { token, body });
+      results.push(
+        `${method} ${path.replace(id, ':id')} ${who} ${[401, 403].includes(res.status) ? res.status : 'allowed'}`,
+      );
+    }
+  }
+  expect(results).toEqual(
+    routes.flatMap(([method, path]) =>
+      ['employer 403', 'student 403', 'nobody 401', 'ops allowed'].map(
+        (r) => `${method} ${path.replace(id, ':id')} ${r}`,
+      ),
+    ),
+  );
+});

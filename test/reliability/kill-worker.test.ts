@@ -4,18 +4,13 @@
  * attempt of the charge carried the same idempotency key — so Stripe (here the recording proxy in
  * front of stripe-mock) saw one effective charge.
  */
-import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import { startProcess, type Service } from '../../scripts/stack/processes';
 import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
 import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 let h: ApiHarness;
-const repo = path.resolve(__dirname, '..', '..');
-const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}.log`);
 
 beforeAll(async () => {
   h = await startApiHarness({ worker: false });
@@ -31,40 +26,8 @@ const setLatency = (ms: number) =>
     body: JSON.stringify({ path: '/v1/payment_intents', ms }),
   });
 
-/** The real worker entry point, as its own process, on this file's task queue. */
-async function startWorkerProcess(): Promise<Service & { child: { pid?: number } }> {
-  const before = (() => {
-    try {
-      return readFileSync(logFile, 'utf8').length;
-    } catch {
-      return 0;
-    }
-  })();
-  return startProcess({
-    name: 'worker',
-    command: process.execPath,
-    args: ['--import', 'tsx', path.join(repo, 'worker', 'main.ts')],
-    cwd: repo,
-    env: {
-      DATABASE_URL: h.config.DATABASE_URL,
-      TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
-      TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
-      SMTP_HOST: h.config.SMTP_HOST,
-      SMTP_PORT: String(h.config.SMTP_PORT),
-      STRIPE_API_BASE: h.config.STRIPE_API_BASE,
-      STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
-      OPS_TOKEN: h.config.OPS_TOKEN,
-      PUBLIC_BASE_URL: h.baseUrl,
-      LOG_LEVEL: 'info',
-    },
-    logFile,
-    ready: () => Promise.resolve(readFileSync(logFile, 'utf8').slice(before).includes('worker started')),
-    readyTimeoutMs: 60_000,
-  });
-}
-
 test('SIGKILL of the worker during the charge: one charge, the same key on every attempt, one ledger row per step', async () => {
-  let worker = await startWorkerProcess();
+  let worker = await startWorkerProcess(h);
   try {
     const employer = await newEmployer(h);
     const id = await newPosting(h, employer);
@@ -97,7 +60,7 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
     await worker.stop();
     await setLatency(0);
 
-    worker = await startWorkerProcess();
+    worker = await startWorkerProcess(h);
     // The heartbeat timeout (5 s) tells the server the attempt died; the new worker retries it.
     await waitForStatus(h, employer, id, 'InProgress', 60_000);
 

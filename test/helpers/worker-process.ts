@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startProcess, type Service } from '../../scripts/stack/processes';
+import type { ApiHarness } from './harness';
+
+const repo = path.resolve(__dirname, '..', '..');
+let started = 0;
+
+/**
+ * The real worker entry point (worker/main.ts) as its own process, on the harness's task queue and
+ * services; `env` adds or overrides variables. Resolves once it logged "worker started".
+ */
+export async function startWorkerProcess(
+  h: ApiHarness,
+  env: Record<string, string> = {},
+): Promise<Service & { child: { pid?: number }; log: () => string }> {
+  const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}-${++started}.log`);
+  const read = () => {
+    try {
+      return readFileSync(logFile, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const service = await startProcess({
+    name: 'worker',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repo, 'worker', 'main.ts')],
+    cwd: repo,
+    env: {
+      DATABASE_URL: h.config.DATABASE_URL,
+      TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
+      SMTP_HOST: h.config.SMTP_HOST,
+      SMTP_PORT: String(h.config.SMTP_PORT),
+      STRIPE_API_BASE: h.config.STRIPE_API_BASE ?? '',
+      STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
+      OPS_TOKEN: h.config.OPS_TOKEN,
+      PUBLIC_BASE_URL: h.baseUrl,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    logFile,
+    ready: () => Promise.resolve(read().includes('worker started')),
+    readyTimeoutMs: 60_000,
+  });
+  return { ...service, log: read };
+}
