@@ -3,6 +3,7 @@ import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
+import { temporalTarget } from '../lib/temporal';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -10,8 +11,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const db = createPool(config.DATABASE_URL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const { namespace, ...connectionOptions } = temporalTarget();
+  const connection = await Connection.connect(connectionOptions);
+  const temporal = new Client({ connection, namespace });
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const server = createApp({ db, temporal, stripe, config, logger }).listen(config.API_PORT, () => {

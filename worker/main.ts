@@ -5,6 +5,7 @@ import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
+import { temporalTarget } from '../lib/temporal';
 import { createWorker } from './create-worker';
 import { ensureOpsDigestSchedule } from './schedules';
 import { Client, Connection } from '@temporalio/client';
@@ -40,10 +41,12 @@ async function main(): Promise<void> {
     password: config.SMTP_PASSWORD,
     from: config.MAIL_FROM,
   });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = temporalTarget();
+  const { namespace, ...connectionOptions } = temporal;
+  const connection = await NativeConnection.connect(connectionOptions);
   const worker = await createWorker({
     connection,
-    namespace: config.TEMPORAL_NAMESPACE,
+    namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,
@@ -58,10 +61,7 @@ async function main(): Promise<void> {
     }),
   });
 
-  const client = new Client({
-    connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
-    namespace: config.TEMPORAL_NAMESPACE,
-  });
+  const client = new Client({ connection: await Connection.connect(connectionOptions), namespace });
   const schedule = await ensureOpsDigestSchedule(
     client,
     config.TEMPORAL_TASK_QUEUE,
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   logger.info(
     {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      namespace: config.TEMPORAL_NAMESPACE,
+      namespace,
+      address: temporal.address,
       opsDigestSchedule: schedule,
     },
     'worker started',

@@ -1,0 +1,33 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+
+export interface TemporalTarget {
+  address: string;
+  namespace: string;
+  tls?: boolean | object;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Where Temporal is and how to reach it, from the environment or a profile, with
+ * @temporalio/envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+ * TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (TOML) — the same settings as the `temporal` CLI.
+ * Locally it is the dev server on localhost:7233, namespace "default".
+ */
+export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+  const { connectionOptions, namespace } = loadClientConnectConfig({
+    overrideEnvVars: Object.fromEntries(
+      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+    ...(env.TEMPORAL_CONFIG_FILE ? {} : { disableFile: !env.TEMPORAL_PROFILE }),
+  });
+  return {
+    address: connectionOptions.address ?? 'localhost:7233',
+    namespace: namespace ?? 'default',
+    ...(connectionOptions.tls !== undefined ? { tls: connectionOptions.tls as boolean | object } : {}),
+    ...(connectionOptions.apiKey && typeof connectionOptions.apiKey === 'string'
+      ? { apiKey: connectionOptions.apiKey }
+      : {}),
+    ...(connectionOptions.metadata ? { metadata: connectionOptions.metadata as Record<string, string> } : {}),
+  };
+}
