@@ -15,7 +15,7 @@ export async function startWorkerProcess(
   h: ApiHarness,
   env: Record<string, string> = {},
 ): Promise<Service & { child: { pid?: number }; log: () => string }> {
-  const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}-${++started}.log`);
+  const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}-${Date.now()}-${++started}.log`);
   const read = () => {
     try {
       return readFileSync(logFile, 'utf8');
