@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
@@ -7,7 +9,8 @@ import type { Db } from '../db/pool';
 import type { AppConfig } from '../lib/config';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
-import { notFoundHandler, problemHandler } from './problem';
+import { createHttpMetrics, readiness, requestLogger } from './observability';
+import { HttpProblem, notFoundHandler, problemHandler } from './problem';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
@@ -31,6 +34,8 @@ export interface AppDeps {
     | 'STRIPE_WEBHOOK_SECRET'
     | 'PUBLIC_BASE_URL'
     | 'CREDENTIAL_SECRET'
+    | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
+    | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
   >;
   logger: Logger;
 }
@@ -39,6 +44,12 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', 'loopback');
+  const metrics = createHttpMetrics();
+  app.use(requestLogger(deps.logger));
+  app.use(metrics.middleware);
+  // Security headers; no CORS headers are sent, so browsers keep other origins out (CORS off).
+  app.use(helmet());
   // Before the JSON parser: signatures are checked on the raw body.
   app.use(webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET }));
   app.use(express.json({ limit: '100kb' }));
@@ -46,6 +57,8 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/readyz', readiness(deps));
+  app.get('/metrics', metrics.handler);
 
   const spec = buildOpenApiDocument({ minHourlyRateCents: deps.config.MIN_HOURLY_RATE_CENTS });
   app.get('/openapi.json', (_req, res) => {
@@ -55,6 +68,27 @@ export function createApp(deps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Micro-internships API' }));
 
   // Sign-up and email links need no bearer token; everything else under /v1 does.
+  const perMinute = (limit: number) =>
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      handler: (req, _res, next) => {
+        next(
+          new HttpProblem(
+            429,
+            'Too Many Requests',
+            'Too many requests from this address; try again in a minute',
+            {
+              headers: { 'Retry-After': '60' },
+            },
+          ),
+        );
+      },
+    });
+  app.post('/v1/students', perMinute(deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE));
+  app.use('/actions', perMinute(deps.config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
   app.use(studentRoutes(deps));
   app.use(publicFollowUpRoutes(deps));
   app.use(express.urlencoded({ extended: false, limit: '1kb' }), actionRoutes(deps));

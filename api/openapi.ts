@@ -450,6 +450,32 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the API process answers',
+    responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
+  });
+  const readiness = z.object({
+    status: z.string(),
+    temporal: z.enum(['ok', 'down']),
+    postgres: z.enum(['ok', 'down']),
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: Temporal and Postgres answer within 2 s',
+    responses: { 200: json(readiness, 'Ready'), 503: json(readiness, 'Not ready; see Retry-After') },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: requests, latency and errors by route, process metrics',
+    responses: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    },
+  });
+
   const tokenParam = z.object({ token: z.string().describe('The opaque token from the email link') });
   const htmlPage = (description: string) => ({
     description,

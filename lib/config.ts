@@ -47,6 +47,10 @@ const appSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .default('local-credential-secret-change-me'),
 
+  /** Per client IP and minute: sign-ups, and requests to email links (guessing tokens is pointless, but cheap to stop). */
+  SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  ACTION_LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
+
   MIN_HOURLY_RATE_CENTS: z.coerce.number().int().positive().default(2000),
   PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
 });

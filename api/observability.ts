@@ -1,0 +1,103 @@
+import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../db/pool';
+
+/** Prometheus metrics of the API: requests, latency and errors by route (one registry per app). */
+export function createHttpMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests',
+    labelNames,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'http_request_errors_total',
+    help: 'HTTP responses with status >= 500',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+
+  const middleware: RequestHandler = (req, res, next) => {
+    const end = duration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern, never the raw path: ids would explode the label set.
+      const route = req.route ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      requests.inc(labels);
+      if (res.statusCode >= 500) errors.inc(labels);
+      end(labels);
+    });
+    next();
+  };
+  const handler: RequestHandler = async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  };
+  return { middleware, handler, registry };
+}
+
+/** JSON request logs with a request id (X-Request-Id is honoured and echoed); secrets redacted. */
+export function requestLogger(logger: Logger): RequestHandler {
+  return pinoHttp({
+    logger,
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customProps: (req) => {
+      const match = /\/internships\/([0-9a-f-]{36})/.exec(req.url ?? '');
+      return match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {};
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
+    },
+  });
+}
+
+/** Readiness: Temporal and Postgres answer within 2 seconds; otherwise 503 with Retry-After. */
+export function readiness(deps: { db: Db; temporal: Client }): RequestHandler {
+  return async (_req, res) => {
+    const check = async (probe: () => Promise<unknown>) => {
+      try {
+        await Promise.race([
+          probe(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+        ]);
+        return 'ok' as const;
+      } catch {
+        return 'down' as const;
+      }
+    };
+    const [temporal, postgres] = await Promise.all([
+      // A gRPC deadline, not only a race: the client's retries must stop with the probe.
+      check(() =>
+        deps.temporal.connection.withDeadline(Date.now() + 2000, () =>
+          deps.temporal.workflowService.getSystemInfo({}),
+        ),
+      ),
+      check(() => deps.db.query('SELECT 1')),
+    ]);
+    const ready = temporal === 'ok' && postgres === 'ok';
+    if (!ready) res.setHeader('Retry-After', '5');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', temporal, postgres });
+  };
+}
