@@ -318,6 +318,7 @@ export type NoticeKind =
   | 'unfunded-employer'
   | 'unfunded-student'
   | 'work-started'
+  | 'work-started-employer'
   | 'work-midpoint'
   | 'work-due-soon'
   | 'submitted'
@@ -383,6 +384,12 @@ function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.Emai
         greeting: toStudent,
         lines: [`${f.company} has funded "${f.title}" (${f.fee}). The deliverable is due ${f.dueAt}.`],
         link: { href: f.postingUrl!, label: 'The brief' },
+      });
+    case 'work-started-employer':
+      return emails.notice({
+        subject: `${f.studentName} has started "${f.title}"`,
+        greeting: toEmployer,
+        lines: [`The fee is held and ${f.studentName} has started. The deliverable is due ${f.dueAt}.`],
       });
     case 'work-midpoint':
       return emails.notice({

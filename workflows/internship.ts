@@ -6,6 +6,7 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -731,6 +732,16 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
     occurrence: state.hiredStudentId!,
     facts: { dueAt: state.dueAt! },
   });
+  // Added after histories were recorded without it: patched() keeps those runs replaying as they ran.
+  if (patched('employer-work-started-notice')) {
+    await notify.notifyParty({
+      internshipId: state.internshipId,
+      to: 'employer',
+      kind: 'work-started-employer',
+      occurrence: state.hiredStudentId!,
+      facts: { dueAt: state.dueAt! },
+    });
+  }
   for (;;) {
     let end = await workUntilDue(state);
     if (end === 'missed') end = await graceAfterMissedDeadline(state);

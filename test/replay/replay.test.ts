@@ -11,12 +11,32 @@ import path from 'node:path';
 import { silentBundlerLogger } from '../helpers/activities';
 
 const dir = path.resolve(__dirname, '..', 'histories');
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
+// Every history, including those recorded before a patched() change (in sub-folders named after it).
+const walk = (sub: string): string[] =>
+  readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? walk(path.join(sub, entry.name))
+      : entry.name.endsWith('.json')
+        ? [path.join(sub, entry.name)]
+        : [],
+  );
+const files = walk('').sort();
 
-test('the saved histories cover the main paths', () => {
+test('the saved histories cover the main paths, before and after the patched change', () => {
   expect(files.length).toBeGreaterThanOrEqual(8);
+  expect(
+    files.filter((f) => f.startsWith('before-employer-work-started-notice')).length,
+  ).toBeGreaterThanOrEqual(8);
+  expect(files.filter((f) => !f.includes('/')).length).toBeGreaterThanOrEqual(8);
+});
+
+test('histories recorded after the change carry its patch marker, the older ones do not', () => {
+  // patched() leaves a "core_patch" marker in the history (its id is inside, base64-encoded).
+  const hasMarker = (file: string) =>
+    readFileSync(path.join(dir, file), 'utf8').match(/"markerName": ?"core_patch"/) !== null;
+  const paid = (f: string) => f.includes('after-5-silent-days-of-review');
+  expect(files.filter((f) => paid(f) && !f.includes('/')).every(hasMarker)).toBe(true);
+  expect(files.filter((f) => paid(f) && f.includes('/')).some(hasMarker)).toBe(false);
 });
 
 test('every saved history replays against the current workflow code', async () => {

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image for the API, the worker and the migrations; the command picks the role.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY api ./api
+COPY activities ./activities
+COPY db ./db
+COPY lib ./lib
+COPY scripts ./scripts
+COPY test ./test
+COPY worker ./worker
+COPY workflows ./workflows
+RUN npx tsc -p . --outDir dist
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY db/migrations ./db/migrations
+USER node
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.API_PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/api/main.js"]
