@@ -25,7 +25,7 @@ const document: unknown = parse(readFileSync(file, 'utf8'), { merge: true });
 const ajv = new Ajv2019({ strict: false, allErrors: true });
 // The formats the specification names, checked as Compose itself reads them.
 ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
-ajv.addFormat('ports', /^[\d.:\-\/a-z[\]]+$/);
+ajv.addFormat('ports', /^[\d.:/a-z[\]-]+$/);
 ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
 ajv.addFormat('subnet_ip_address', /^[\d.:a-f]+\/\d+$/i);
 const validate = ajv.compile(schema);
