@@ -64,10 +64,11 @@ export function requestLogger(logger: Logger): RequestHandler {
       return match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {};
     },
     serializers: {
+      // No headers (bearer tokens, Stripe signatures) and no link tokens: an email link is a credential.
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: req.url.replace(/\/actions\/[^/?#]+/, '/actions/[redacted]'),
       }),
     },
   });

@@ -16,6 +16,10 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: deps.activities,
+    // On SIGTERM: stop polling, let running activities (a Stripe call, an email) finish for up to
+    // 30 s, and give up after 60 s; compose's stop_grace_period is 60 s to match.
+    shutdownGraceTime: '30 seconds',
+    shutdownForceTime: '60 seconds',
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

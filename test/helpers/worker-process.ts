@@ -11,11 +11,34 @@ let started = 0;
  * The real worker entry point (worker/main.ts) as its own process, on the harness's task queue and
  * services; `env` adds or overrides variables. Resolves once it logged "worker started".
  */
-export async function startWorkerProcess(
+export function startWorkerProcess(
   h: ApiHarness,
   env: Record<string, string> = {},
 ): Promise<Service & { child: { pid?: number }; log: () => string }> {
-  const logFile = path.join(os.tmpdir(), `mi-worker-${process.pid}-${Date.now()}-${++started}.log`);
+  return startAppProcess(h, 'worker', env);
+}
+
+/** The real API entry point (api/main.ts) as its own process; resolves once /healthz answers. */
+export function startApiProcess(
+  h: ApiHarness,
+  port: number,
+  env: Record<string, string> = {},
+): Promise<Service & { child: { pid?: number }; log: () => string }> {
+  return startAppProcess(
+    h,
+    'api',
+    { API_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env },
+    async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+  );
+}
+
+async function startAppProcess(
+  h: ApiHarness,
+  role: 'worker' | 'api',
+  env: Record<string, string> = {},
+  ready?: () => Promise<boolean>,
+): Promise<Service & { child: { pid?: number }; log: () => string }> {
+  const logFile = path.join(os.tmpdir(), `mi-${role}-${process.pid}-${Date.now()}-${++started}.log`);
   const read = () => {
     try {
       return readFileSync(logFile, 'utf8');
@@ -24,9 +47,9 @@ export async function startWorkerProcess(
     }
   };
   const service = await startProcess({
-    name: 'worker',
+    name: role,
     command: process.execPath,
-    args: ['--import', 'tsx', path.join(repo, 'worker', 'main.ts')],
+    args: ['--import', 'tsx', path.join(repo, role, 'main.ts')],
     cwd: repo,
     env: {
       DATABASE_URL: h.config.DATABASE_URL,
@@ -36,13 +59,14 @@ export async function startWorkerProcess(
       SMTP_PORT: String(h.config.SMTP_PORT),
       STRIPE_API_BASE: h.config.STRIPE_API_BASE ?? '',
       STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
+      STRIPE_WEBHOOK_SECRET: h.config.STRIPE_WEBHOOK_SECRET,
       OPS_TOKEN: h.config.OPS_TOKEN,
       PUBLIC_BASE_URL: h.baseUrl,
       LOG_LEVEL: 'info',
       ...env,
     },
     logFile,
-    ready: () => Promise.resolve(read().includes('worker started')),
+    ready: ready ?? (() => Promise.resolve(read().includes('worker started'))),
     readyTimeoutMs: 60_000,
   });
   return { ...service, log: read };

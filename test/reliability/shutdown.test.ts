@@ -1,0 +1,199 @@
+/**
+ * Graceful shutdown of the real processes: SIGTERM to the worker while a charge is in flight lets it
+ * finish (one charge, no retry needed); SIGTERM to the API while a request is in flight lets the
+ * request complete before the process exits.
+ */
+import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
+import { freePort } from '../../scripts/stack/processes';
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+import { startApiProcess, startWorkerProcess } from '../helpers/worker-process';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ worker: false });
+});
+afterAll(async () => {
+  await setLatency('/v1/payment_intents', 0);
+  await setLatency('/v1/checkout/sessions', 0);
+  await h?.stop();
+});
+
+const setLatency = (path: string, ms: number) =>
+  fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
+    method: 'POST',
+    body: JSON.stringify({ path, ms }),
+  });
+const inFlight = async (key: (k: string | null) => boolean) => {
+  for (let i = 0; i < 200; i++) {
+    const pending = (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/in-flight`)).json()) as {
+      idempotencyKey: string | null;
+      path: string;
+    }[];
+    if (pending.some((r) => key(r.idempotencyKey) || key(r.path))) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+};
+
+/** A posting with one applicant, chosen; the offer waits for the student. */
+async function offered(options: { declineCard?: boolean } = {}) {
+  const employer = await newEmployer(h);
+  if (options.declineCard) {
+    await h.db.query(
+      `UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`,
+      [employer.id],
+    );
+  }
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, 'Noor Haddad');
+  const { body } = await applyAs(h, student, id);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [body.applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered', 30_000);
+  return { employer, student, id };
+}
+
+test('SIGTERM to the worker during the charge: the activity finishes, the next worker moves on, one charge', async () => {
+  let worker = await startWorkerProcess(h);
+  try {
+    const { employer, student, id } = await offered();
+    await setLatency('/v1/payment_intents', 3000);
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      body: { accept: true },
+    });
+    expect(await inFlight((k) => k === `internship:${id}:charge`)).toBe(true);
+    const stopping = worker.stop(); // SIGTERM, then wait for the process to exit
+    await stopping;
+    expect(worker.log()).toContain('worker stopped');
+    await setLatency('/v1/payment_intents', 0);
+    // The charge completed inside the draining worker: it is in the ledger before any retry.
+    const { rows } = await h.db.query('SELECT step FROM ledger WHERE internship_id = $1', [id]);
+    expect(rows).toEqual([{ step: 'charge' }]);
+
+    worker = await startWorkerProcess(h);
+    await waitForStatus(h, employer, id, 'InProgress', 30_000);
+    const recorded = (await (
+      await fetch(`${h.config.STRIPE_API_BASE}/__proxy/requests`)
+    ).json()) as RecordedRequest[];
+    const charges = recorded.filter(
+      (r) => r.path === '/v1/payment_intents' && r.idempotencyKey === `internship:${id}:charge`,
+    );
+    expect(charges.filter((c) => !c.replayed)).toHaveLength(1);
+  } finally {
+    await worker.stop();
+  }
+});
+
+test('SIGTERM to the API during a request: the request completes, then the process exits', async () => {
+  const worker = await startWorkerProcess(h);
+  const port = await freePort();
+  const api = await startApiProcess(h, port);
+  try {
+    const { employer, student, id } = await offered({ declineCard: true });
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      body: { accept: true },
+    });
+    const email = await waitForEmail(employer.email, /Action needed: pay/);
+    const link = /Pay now: (\S+)/.exec(email.text)![1]!.replace(h.baseUrl, `http://127.0.0.1:${port}`);
+
+    await setLatency('/v1/checkout/sessions', 2000);
+    const request = fetch(link, { method: 'POST', redirect: 'manual' });
+    expect(await inFlight((p) => p === '/v1/checkout/sessions')).toBe(true);
+    process.kill(api.child.pid!, 'SIGTERM');
+    const response = await request;
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+    await api.stop();
+    expect(api.log()).toContain('API stopping: finishing in-flight requests');
+  } finally {
+    await setLatency('/v1/checkout/sessions', 0);
+    await api.stop();
+    await worker.stop();
+  }
+});
+
+test('a full run through the API process logs no token, key or secret', async () => {
+  const worker = await startWorkerProcess(h, { LOG_LEVEL: 'debug' });
+  const port = await freePort();
+  const api = await startApiProcess(h, port, { LOG_LEVEL: 'debug' });
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    const employer = (
+      await call(base, 'POST', '/v1/employers', {
+        token: h.config.OPS_TOKEN,
+        body: { companyName: 'Log Check Ltd', contactEmail: 'logs@example.test' },
+      })
+    ).body as { token: string };
+    const studentEmail = `lou-${Date.now()}@students.test`;
+    const student = (
+      await call(base, 'POST', '/v1/students', {
+        body: {
+          name: 'Lou Logs',
+          email: studentEmail,
+          major: 'CS',
+          graduationYear: 2027,
+          skills: ['sql'],
+        },
+      })
+    ).body as { token: string };
+    const { body } = await call(base, 'POST', '/v1/internships', {
+      token: employer.token,
+      body: {
+        title: 'Audit our logs',
+        description: 'Read a week of logs and list anything that should not be there.',
+        deliverable: 'A short report',
+        skills: ['sql'],
+        estimatedHours: 5,
+        feeCents: 10_000,
+      },
+    });
+    const applied = await call(base, 'POST', `/v1/internships/${body.id}/applications`, {
+      token: student.token,
+      body: { pitch: 'I read logs for fun and I am thorough.' },
+    });
+    await call(base, 'POST', `/v1/internships/${body.id}/selection`, {
+      token: employer.token,
+      body: { applicationIds: [applied.body.applicationId] },
+    });
+    const offer = await waitForEmail(studentEmail, /You have an offer/);
+    const link = /Accept: (\S+)/.exec(offer.text)![1]!;
+    expect((await fetch(link.replace(h.baseUrl, base))).status).toBe(200);
+    const payload = JSON.stringify({
+      id: `evt_logs_${Date.now()}`,
+      object: 'event',
+      type: 'ping',
+      data: { object: {} },
+    });
+    const signature = h.stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: h.config.STRIPE_WEBHOOK_SECRET,
+    });
+    await call(base, 'POST', '/webhooks/stripe', {
+      rawBody: payload,
+      headers: { 'stripe-signature': signature },
+    });
+
+    const logs = api.log() + worker.log();
+    expect(logs.length).toBeGreaterThan(1000);
+    const secrets = [
+      h.config.OPS_TOKEN,
+      employer.token,
+      student.token,
+      h.config.STRIPE_SECRET_KEY,
+      h.config.STRIPE_WEBHOOK_SECRET,
+      h.config.CREDENTIAL_SECRET,
+      signature,
+      link.split('/actions/')[1]!,
+    ];
+    for (const secret of secrets) expect(logs).not.toContain(secret);
+  } finally {
+    await api.stop();
+    await worker.stop();
+  }
+});
