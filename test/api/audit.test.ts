@@ -35,6 +35,8 @@ test('the audit trail names every human action (who, channel) in the order of th
   await waitForStatus(h, employer, id, 'InReview');
   await post('review', employer.token, { decision: 'approve' });
   await waitForStatus(h, employer, id, 'Paying');
+  // The payout account exists once the onboarding email went out.
+  await waitForEmail(student.email, /Set up payouts/);
   const { rows } = await h.db.query<{ stripe_account_id: string }>(
     'SELECT stripe_account_id FROM students WHERE id = $1',
     [student.id],

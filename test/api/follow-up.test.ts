@@ -39,6 +39,8 @@ async function completedInternship(student: Actor) {
     body: { decision: 'approve' },
   });
   await waitForStatus(h, employer, id, 'Paying');
+  // The payout account exists once the onboarding email went out.
+  await waitForEmail(student.email, /Set up payouts/);
   const { rows } = await h.db.query<{ stripe_account_id: string }>(
     'SELECT stripe_account_id FROM students WHERE id = $1',
     [student.id],
