@@ -5,6 +5,7 @@ import { recordAudit } from '../db/audit';
 import type { Internship } from '../db/internships';
 import type { AppDeps } from './app';
 import type { Principal } from './auth';
+import { TEMPORAL_CALL_DEADLINE_MS } from './workflow-errors';
 
 export interface Actor {
   role: 'employer' | 'student' | 'ops';
@@ -31,7 +32,9 @@ export function actOn(deps: Pick<AppDeps, 'db' | 'temporal'>, internship: Intern
       options: WorkflowUpdateOptions & { args: Args },
     ): Promise<Ret> {
       const updateId = options.updateId ?? randomUUID();
-      const result = await handle.executeUpdate(update, { ...options, updateId });
+      const result = await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
+        handle.executeUpdate(update, { ...options, updateId }),
+      );
       await recordAudit(deps.db, {
         internshipId: internship.id,
         eventKey: `update:${updateId}`,

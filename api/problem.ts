@@ -59,9 +59,10 @@ function sendProblem(res: Response, problem: HttpProblem, instance: string): voi
 }
 
 const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
 
-/** Temporal (gRPC UNAVAILABLE) or Postgres (connection refused, shutting down) cannot be reached. */
+/** Temporal (gRPC UNAVAILABLE, or our call deadline passed) or Postgres (connection refused, shutting down) cannot be reached. */
 export function unreachableDependency(err: unknown): string | undefined {
   for (
     let e: unknown = err, depth = 0;
@@ -71,7 +72,8 @@ export function unreachableDependency(err: unknown): string | undefined {
     const { code, name } = e as { code?: unknown; name?: unknown };
     if (
       code === GRPC_UNAVAILABLE ||
-      (name === 'ServiceError' && /UNAVAILABLE/.test(String((e as Error).message)))
+      code === GRPC_DEADLINE_EXCEEDED ||
+      (name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED/.test(String((e as Error).message)))
     )
       return 'Temporal';
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'The database';

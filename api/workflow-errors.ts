@@ -5,6 +5,9 @@ import { HttpProblem, notFound, validationProblem } from './problem';
 
 const GRPC_NOT_FOUND = 5;
 
+/** How long a request waits on Temporal before answering 503 (an Update includes its handler's work). */
+export const TEMPORAL_CALL_DEADLINE_MS = 10_000;
+
 /** Maps a refused or failed workflow Update to the problem the caller should see. */
 export function problemFromUpdateFailure(err: unknown, dateField = 'newDueAt'): HttpProblem | undefined {
   if (err instanceof WorkflowUpdateFailedError) {

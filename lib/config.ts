@@ -19,6 +19,8 @@ const appSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('internships'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  /** The worker's SDK metrics (Prometheus, at /metrics on this port); 0 turns them off. */
+  WORKER_METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9464),
   /** The Temporal Schedule of the daily ops digest, created by the first worker that starts. */
   OPS_DIGEST_SCHEDULE_ID: z.string().min(1).default('ops-daily-digest'),
 

@@ -17,6 +17,13 @@ async function main(): Promise<void> {
   // The SDK's own logs go through pino too, so ops read one JSON format.
   const sdkLevel: LogLevel = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN';
   Runtime.install({
+    ...(config.WORKER_METRICS_PORT
+      ? {
+          telemetryOptions: {
+            metrics: { prometheus: { bindAddress: `0.0.0.0:${config.WORKER_METRICS_PORT}` } },
+          },
+        }
+      : {}),
     logger: new DefaultLogger(sdkLevel, ({ level, message, meta }) => {
       const method =
         level === 'TRACE'

@@ -3,6 +3,7 @@
  * each helper below it is one step of the lifecycle.
  */
 import {
+  type ActivityOptions,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -71,7 +72,7 @@ import {
 } from './durations';
 
 /** Emails: retried for long, visible in the UI as their own activities. */
-const notify = proxyActivities<Activities>({
+const NOTIFY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -79,10 +80,19 @@ const notify = proxyActivities<Activities>({
     maximumInterval: '1 minute',
     nonRetryableErrorTypes: [ErrorType.NotFound],
   },
-});
+} satisfies ActivityOptions;
+const notify = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
+/** Sends one notice, with a summary the Temporal UI shows on the activity ("Email student: paid"). */
+const tell = (notice: Parameters<Activities['notifyParty']>[0]) =>
+  notify.notifyParty.executeWithOptions(
+    { ...NOTIFY_OPTIONS, summary: `Email ${notice.to}: ${notice.kind}` },
+    [notice],
+  );
 
 /** Money: Stripe calls with idempotency keys from the workflow id and the step, so retries are safe. */
 const payments = proxyActivities<Activities>({
+  summary: 'Money: a Stripe call keyed internship:<id>:<step>, recorded in the ledger',
   startToCloseTimeout: '1 minute',
   // Stripe calls heartbeat every second: a worker that dies mid-call is noticed in seconds.
   heartbeatTimeout: '5 seconds',
@@ -694,7 +704,7 @@ async function fundInternship(state: InternshipState): Promise<boolean> {
   if (charge.outcome === 'paid') return true;
   const payBy = iso(Date.now() + days(PAY_LINK_WINDOW_DAYS));
   await moveTo(state, 'Funding', payBy);
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'pay-link',
@@ -710,8 +720,8 @@ async function fundInternship(state: InternshipState): Promise<boolean> {
 /** §3.4 Unpaid after the pay link's 3 days: cancelled, both told; nothing was charged. */
 async function cancelUnfunded(state: InternshipState): Promise<InternshipOutcome> {
   await moveTo(state, 'Cancelled', null);
-  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'unfunded-employer' });
-  await notify.notifyParty({ internshipId: state.internshipId, to: 'student', kind: 'unfunded-student' });
+  await tell({ internshipId: state.internshipId, to: 'employer', kind: 'unfunded-employer' });
+  await tell({ internshipId: state.internshipId, to: 'student', kind: 'unfunded-student' });
   return { status: 'Cancelled', reason: 'unpaid' };
 }
 
@@ -725,7 +735,7 @@ type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
 async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<WorkEnd> {
   startWork(state, Date.now() + input.windows.workMs);
   await moveTo(state, 'InProgress', state.dueAt);
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: 'work-started',
@@ -734,7 +744,7 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
   });
   // Added after histories were recorded without it: patched() keeps those runs replaying as they ran.
   if (patched('employer-work-started-notice')) {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'employer',
       kind: 'work-started-employer',
@@ -762,7 +772,7 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
     if (decision === 'reject') {
       await moveTo(state, 'Disputed', null);
       for (const to of ['employer', 'student'] as const) {
-        await notify.notifyParty({
+        await tell({
           internshipId: state.internshipId,
           to,
           kind: 'disputed',
@@ -778,7 +788,7 @@ async function deliverAndReview(state: InternshipState, input: InternshipInput):
     state.review = null;
     startWork(state, Date.now() + days(CHANGES_WINDOW_DAYS));
     await moveTo(state, 'InProgress', state.dueAt);
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'changes-requested',
@@ -837,7 +847,7 @@ async function workUntilDue(
     }
     if (next) {
       state.remindersSent.push(`${next.kind}@${state.dueAt}`);
-      await notify.notifyParty({
+      await tell({
         internshipId: state.internshipId,
         to: 'student',
         kind: next.kind,
@@ -853,7 +863,7 @@ async function workUntilDue(
 /** §3.5 An extension request reaches the employer with Approve and Decline links, valid until the due date. */
 async function askForExtension(state: InternshipState): Promise<void> {
   state.extensionAnnounced = true;
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'extension-requested',
@@ -873,7 +883,7 @@ async function tellExtensionOutcome(state: InternshipState): Promise<void> {
   if (!decision) return;
   state.lastExtensionDecision = null;
   state.extensionAnnounced = false;
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: 'extension-decided',
@@ -889,7 +899,7 @@ async function graceAfterMissedDeadline(
   const graceEnd = iso(Date.now() + hours(GRACE_HOURS));
   await moveTo(state, 'InProgress', graceEnd);
   for (const to of ['student', 'employer'] as const) {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to,
       kind: 'deadline-missed',
@@ -918,7 +928,7 @@ async function askEmployerHowToGoOn(
     why === 'withdrawn'
       ? ['recovery.reselect', 'recovery.cancel']
       : ['recovery.extend', 'recovery.reselect', 'recovery.cancel'];
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: why === 'withdrawn' ? 'student-withdrew' : 'recovery-choice',
@@ -940,7 +950,7 @@ async function askEmployerHowToGoOn(
 /** §3.5 Re-select: the hired student leaves, the others may be chosen again; the money stays held. */
 async function prepareReselection(state: InternshipState): Promise<void> {
   const leaving = state.applicants.find((a) => a.studentId === state.hiredStudentId)!;
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: state.studentWithdrew ? 'withdrawal-confirmed' : 'replaced',
@@ -967,7 +977,7 @@ async function prepareReselection(state: InternshipState): Promise<void> {
 async function refundAndCancel(state: InternshipState): Promise<InternshipOutcome> {
   await payments.refundFee({ internshipId: state.internshipId, step: 'refund', amountCents: state.feeCents });
   await moveTo(state, 'Cancelled', null);
-  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'refunded' });
+  await tell({ internshipId: state.internshipId, to: 'employer', kind: 'refunded' });
   return { status: 'Cancelled', reason: 'refunded' };
 }
 
@@ -979,7 +989,7 @@ async function payKillFee(state: InternshipState): Promise<InternshipOutcome> {
     step: 'kill-fee-refund',
     amountCents: refund,
   });
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: 'cancelled-kill-fee',
@@ -996,7 +1006,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
   const reviewBy = iso(end);
   const round = `round${state.changeRounds}`;
   await moveTo(state, 'InReview', reviewBy);
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'submitted',
@@ -1008,7 +1018,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     const at = end - days(daysLeft);
     if (at <= Date.now()) continue;
     if (await condition(reviewed, at - Date.now())) break;
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'employer',
       kind: 'review-reminder',
@@ -1020,7 +1030,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
   if (state.cancellation) return 'reject';
   const decision = decided ? state.review!.decision : 'approve';
   if (decision === 'approve') {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'approved',
@@ -1037,7 +1047,7 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
   const { ready } = await payments.preparePayoutAccount({ studentId });
   for (let n = 0; !ready && !state.payoutAccountReady; n++) {
     const until = iso(Date.now() + days(PAYOUT_REMINDER_DAYS));
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'payout-onboarding',
@@ -1057,7 +1067,7 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
   });
   state.paidBy = paidBy;
   if (sharePct === 100) await moveTo(state, 'Completed', null);
-  await notify.notifyParty({
+  await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: 'paid',
@@ -1078,7 +1088,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
     startedAt: state.workStartedAt,
   };
   await records.issueCredential(credential);
-  await notify.notifyParty({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
+  await tell({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
   const revealAt = completedAt + days(FEEDBACK_BLIND_DAYS);
   const closeAt = completedAt + days(FOLLOW_UP_DAYS);
   let announcedOfferNo = 0;
@@ -1091,7 +1101,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
         offerNo: offer.offerNo,
         outcome: offer.response,
       });
-      await notify.notifyParty({
+      await tell({
         internshipId: state.internshipId,
         to: 'employer',
         kind: 'hiring-answered',
@@ -1103,7 +1113,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
     if (offer && offer.offerNo !== announcedOfferNo) {
       announcedOfferNo = offer.offerNo;
       await records.recordHiringOffer({ internshipId: state.internshipId, offerNo: offer.offerNo, offer });
-      await notify.notifyParty({
+      await tell({
         internshipId: state.internshipId,
         to: 'student',
         kind: 'hiring-offer',
@@ -1137,7 +1147,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
       await records.revealFeedback(state.internshipId);
       await records.issueCredential(credential);
       for (const to of ['employer', 'student'] as const) {
-        await notify.notifyParty({
+        await tell({
           internshipId: state.internshipId,
           to,
           kind: 'feedback-revealed',
@@ -1152,7 +1162,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
     if (nudge !== undefined) {
       state.nudgesSent.push(nudge);
       if (!offer) {
-        await notify.notifyParty({
+        await tell({
           internshipId: state.internshipId,
           to: 'employer',
           kind: 'hiring-nudge',
@@ -1191,7 +1201,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
 /** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
 async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
   for (let day = 1; !(await condition(() => state.feeDecision !== null, days(OPS_REMINDER_DAYS))); day++) {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'ops',
       kind: 'fee-exception-waiting',
@@ -1208,7 +1218,7 @@ async function awaitFeeApproval(state: InternshipState, input: InternshipInput):
 /** §3.1 Ops declined the fee exception: cancelled, the employer told; nothing was charged. */
 async function declineFee(state: InternshipState): Promise<InternshipOutcome> {
   await moveTo(state, 'Cancelled', null);
-  await notify.notifyParty({ internshipId: state.internshipId, to: 'employer', kind: 'fee-declined' });
+  await tell({ internshipId: state.internshipId, to: 'employer', kind: 'fee-declined' });
   return { status: 'Cancelled', reason: 'fee_declined' };
 }
 
@@ -1218,7 +1228,7 @@ async function declineFee(state: InternshipState): Promise<InternshipOutcome> {
  */
 async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
   for (let day = 1; !(await condition(() => state.resolution !== null, days(OPS_REMINDER_DAYS))); day++) {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to: 'ops',
       kind: 'dispute-open',
@@ -1230,7 +1240,7 @@ async function settleDispute(state: InternshipState): Promise<InternshipOutcome>
   const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
   await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });
   for (const to of ['employer', 'student'] as const) {
-    await notify.notifyParty({
+    await tell({
       internshipId: state.internshipId,
       to,
       kind: 'dispute-resolved',

@@ -26,6 +26,7 @@ import { idempotency, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
+import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 
 const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 
@@ -158,25 +159,28 @@ export function internshipRoutes(deps: AppDeps): Router {
       status,
     });
     try {
-      await temporal.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-        workflowId,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        typedSearchAttributes: [
-          { key: searchAttributes.status, value: status },
-          { key: searchAttributes.employerId, value: employerId },
-          { key: searchAttributes.feeCents, value: body.feeCents },
-          { key: searchAttributes.nextDeadline, value: new Date(input.applicationDeadline) },
-        ],
-        memo: { title: body.title, company: employer.companyName, feeCents: body.feeCents },
-        staticSummary: `${body.title} — ${employer.companyName}, ${formatUsd(body.feeCents)}`,
-        staticDetails: [
-          `**Employer:** ${employer.companyName} (${employerId})`,
-          `**Fee:** ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
-          `**Skills:** ${body.skills.join(', ')}`,
-          `**Applications close:** ${input.applicationDeadline}`,
-        ].join('\n'),
-      });
+      // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
+      await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
+        temporal.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+          workflowId,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          typedSearchAttributes: [
+            { key: searchAttributes.status, value: status },
+            { key: searchAttributes.employerId, value: employerId },
+            { key: searchAttributes.feeCents, value: body.feeCents },
+            { key: searchAttributes.nextDeadline, value: new Date(input.applicationDeadline) },
+          ],
+          memo: { title: body.title, company: employer.companyName, feeCents: body.feeCents },
+          staticSummary: `${body.title} — ${employer.companyName}, ${formatUsd(body.feeCents)}`,
+          staticDetails: [
+            `**Employer:** ${employer.companyName} (${employerId})`,
+            `**Fee:** ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
+            `**Skills:** ${body.skills.join(', ')}`,
+            `**Applications close:** ${input.applicationDeadline}`,
+          ].join('\n'),
+        }),
+      );
     } catch (err) {
       // No workflow, no posting: the row would otherwise claim an Open posting nobody drives.
       await deleteInternship(db, id);

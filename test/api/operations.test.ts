@@ -10,6 +10,7 @@ import { createApp } from '../../api/app';
 import { startTemporalDevServer } from '../../scripts/stack/services';
 import { freePort } from '../../scripts/stack/processes';
 import { readTools } from '../../scripts/stack/tools';
+import { newEmployer, samplePosting } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -110,6 +111,14 @@ test('/readyz is 503 while Temporal is down and 200 again once it is back on the
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('5');
     expect(down.body).toMatchObject({ temporal: 'down', postgres: 'ok' });
+    // A write while Temporal is down: 503 with Retry-After, and no half-made posting left behind.
+    const employer = await newEmployer(h);
+    const write = await call(url, 'POST', '/v1/internships', { token: employer.token, body: samplePosting });
+    expect(write.status).toBe(503);
+    expect(write.headers.get('retry-after')).toBe('5');
+    expect(write.body).toMatchObject({ status: 503, detail: 'Temporal is unavailable; try again shortly' });
+    const { rowCount } = await h.db.query('SELECT 1 FROM internships WHERE employer_id = $1', [employer.id]);
+    expect(rowCount).toBe(0);
     temporalServer = await start();
     let ready = 0;
     for (let i = 0; i < 50 && ready !== 200; i++) {

@@ -63,6 +63,7 @@ async function startAppProcess(
       OPS_TOKEN: h.config.OPS_TOKEN,
       PUBLIC_BASE_URL: h.baseUrl,
       LOG_LEVEL: 'info',
+      WORKER_METRICS_PORT: '0',
       ...env,
     },
     logFile,

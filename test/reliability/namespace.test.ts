@@ -11,6 +11,7 @@ import {
   SEARCH_ATTRIBUTE_DEFINITIONS,
 } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
+import { freePort } from '../../scripts/stack/processes';
 import { uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { startApiHarness, type ApiHarness } from '../helpers/harness';
@@ -46,7 +47,9 @@ test('a worker given only TEMPORAL_NAMESPACE in its environment serves that name
         ]),
       ),
     });
+    const metricsPort = await freePort();
     const worker = await startWorkerProcess(h, {
+      WORKER_METRICS_PORT: String(metricsPort),
       TEMPORAL_NAMESPACE: namespace,
       OPS_DIGEST_SCHEDULE_ID: `digest-${namespace}`,
     });
@@ -62,6 +65,9 @@ test('a worker given only TEMPORAL_NAMESPACE in its environment serves that name
       });
       // Only a worker polling this namespace can answer the query.
       expect((await handle.query(internshipStateQuery)).status).toBe('Open');
+      // The SDK's worker metrics, for Prometheus, labelled with the namespace.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`temporal_\\w+\\{[^}]*namespace="${namespace}"`));
       await handle.terminate('test finished');
     } finally {
       await worker.stop();
