@@ -46,6 +46,39 @@ export async function insertApplication(db: Queryable, a: Omit<Application, 'cre
   );
 }
 
+/**
+ * Stores an application before the workflow rules on it. Undefined when the student already has
+ * one on this posting (the unique key answers, whatever the workflow would say).
+ */
+export async function insertPendingApplication(
+  db: Queryable,
+  a: { id: string; internshipId: string; studentId: string; pitch: string; answers: string[] },
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO applications (id, internship_id, student_id, label, pitch, answers, status)
+     VALUES ($1, $2, $3, '', $4, $5, 'pending') ON CONFLICT DO NOTHING RETURNING id`,
+    [a.id, a.internshipId, a.studentId, a.pitch, a.answers],
+  );
+  return rows[0]?.id;
+}
+
+/** The workflow accepted the application: it becomes visible under its label and is counted. */
+export async function confirmApplication(db: Queryable, id: string, label: string): Promise<void> {
+  await db.query(
+    `WITH confirmed AS (
+       UPDATE applications SET status = 'submitted', label = $2, updated_at = now()
+        WHERE id = $1 AND status = 'pending' RETURNING internship_id)
+     UPDATE internships SET applicant_count = applicant_count + 1, updated_at = now()
+      WHERE id IN (SELECT internship_id FROM confirmed)`,
+    [id, label],
+  );
+}
+
+/** The workflow refused the application (or could not be reached): nothing of it remains. */
+export async function discardPendingApplication(db: Queryable, id: string): Promise<void> {
+  await db.query(`DELETE FROM applications WHERE id = $1 AND status = 'pending'`, [id]);
+}
+
 export async function setApplicationStatus(
   db: Queryable,
   ids: string[],
@@ -59,7 +92,7 @@ export async function setApplicationStatus(
 
 export async function listApplications(db: Queryable, internshipId: string): Promise<Application[]> {
   const { rows } = await db.query<ApplicationRow>(
-    `SELECT * FROM applications WHERE internship_id = $1 ORDER BY created_at, id`,
+    `SELECT * FROM applications WHERE internship_id = $1 AND status <> 'pending' ORDER BY created_at, id`,
     [internshipId],
   );
   return rows.map(toApplication);
@@ -71,7 +104,7 @@ export async function findApplicationOf(
   studentId: string,
 ): Promise<Application | undefined> {
   const { rows } = await db.query<ApplicationRow>(
-    `SELECT * FROM applications WHERE internship_id = $1 AND student_id = $2`,
+    `SELECT * FROM applications WHERE internship_id = $1 AND student_id = $2 AND status <> 'pending'`,
     [internshipId, studentId],
   );
   return rows[0] && toApplication(rows[0]);
@@ -98,7 +131,7 @@ export async function listApplicantContacts(
   }>(
     `SELECT a.id, a.student_id, s.name, s.email, a.status
        FROM applications a JOIN students s ON s.id = a.student_id
-      WHERE a.internship_id = $1 ORDER BY a.created_at, a.id`,
+      WHERE a.internship_id = $1 AND a.status <> 'pending' ORDER BY a.created_at, a.id`,
     [internshipId],
   );
   return rows.map((r) => ({

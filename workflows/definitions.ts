@@ -92,6 +92,8 @@ export interface InternshipOutcome {
 }
 
 export const APPLICATION_STATUSES = [
+  /** Stored by the API, not yet accepted by the workflow (never shown). */
+  'pending',
   'submitted',
   'withdrawn',
   'offered',

@@ -1,10 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Router, type Response } from 'express';
-import { findApplicationOf, listApplications } from '../../db/applications';
+import {
+  confirmApplication,
+  discardPendingApplication,
+  findApplicationOf,
+  insertPendingApplication,
+  listApplications,
+} from '../../db/applications';
 import { findInternship, type Internship } from '../../db/internships';
 import { findStudent } from '../../db/students';
 import {
   applyUpdate,
+  ErrorType,
   respondToOfferUpdate,
   selectStudentsUpdate,
   withdrawApplicationUpdate,
@@ -13,7 +20,7 @@ import type { AppDeps } from '../app';
 import { actOn, actorOf } from '../audited-handle';
 import { principalOf, requireRole } from '../auth';
 import { idempotency, respond } from '../idempotency';
-import { notFound, validationProblem } from '../problem';
+import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
@@ -53,12 +60,32 @@ export function applicationRoutes(deps: AppDeps): Router {
     const updateId = key
       ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
       : undefined;
-    const result = await runUpdate(() =>
-      handleOf(internship, res).executeUpdate(applyUpdate, {
-        args: [{ applicationId: randomUUID(), studentId, pitch: body.pitch, answers: body.answers }],
-        ...(updateId ? { updateId } : {}),
-      }),
-    );
+    const applicationId = randomUUID();
+    const stored = await insertPendingApplication(db, {
+      id: applicationId,
+      internshipId: internship.id,
+      studentId,
+      pitch: body.pitch,
+      answers: body.answers,
+    });
+    if (!stored) {
+      throw new HttpProblem(409, 'Conflict', 'You have already applied to this micro-internship', {
+        type: `/problems/${ErrorType.AlreadyApplied}`,
+      });
+    }
+    let result: { applicationId: string; label: string };
+    try {
+      result = await runUpdate(() =>
+        handleOf(internship, res).executeUpdate(applyUpdate, {
+          args: [{ applicationId, studentId, pitch: body.pitch, answers: body.answers }],
+          ...(updateId ? { updateId } : {}),
+        }),
+      );
+    } catch (err) {
+      await discardPendingApplication(db, applicationId);
+      throw err;
+    }
+    await confirmApplication(db, applicationId, result.label);
     res.location(`/v1/internships/${internship.id}/applications/mine`);
     await respond(res, 201, { ...result, status: 'submitted' });
   });

@@ -1,9 +1,11 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { confirmApplication, insertPendingApplication } from '../../db/applications';
 import { randomUUID } from 'node:crypto';
 import { insertEmployer, type Employer } from '../../db/employers';
 import { insertInternship } from '../../db/internships';
 import { insertStudent, type Student } from '../../db/students';
 import type { Db } from '../../db/pool';
-import { internshipWorkflowId, type InternshipInput } from '../../workflows/definitions';
+import { applyUpdate, internshipWorkflowId, type InternshipInput } from '../../workflows/definitions';
 import { days, hours } from '../../workflows/durations';
 import { uniqueSuffix } from './env';
 
@@ -72,4 +74,25 @@ export async function seedStudent(
     skills: ['excel', 'sql'],
   });
   return student!;
+}
+
+/**
+ * Applies as the API does: the application is stored pending, the workflow's Update accepts it, and
+ * it is confirmed under the label the workflow gave (emails and the blind list read those rows).
+ */
+export async function applyThroughWorkflow(
+  db: Db,
+  handle: WorkflowHandle,
+  internshipId: string,
+  studentId: string,
+  pitch = 'I love tidy data and document every step.',
+  answers: string[] = ['Excel'],
+): Promise<{ applicationId: string; label: string }> {
+  const applicationId = randomUUID();
+  await insertPendingApplication(db, { id: applicationId, internshipId, studentId, pitch, answers });
+  const result = await handle.executeUpdate(applyUpdate, {
+    args: [{ applicationId, studentId, pitch, answers }],
+  });
+  await confirmApplication(db, applicationId, result.label);
+  return result;
 }

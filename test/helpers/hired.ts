@@ -1,11 +1,9 @@
 /** A posting whose one applicant was chosen and accepted, on the time-skipping server. */
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import type { Employer } from '../../db/employers';
 import type { Student } from '../../db/students';
 import {
-  applyUpdate,
   internshipStateQuery,
   internshipWorkflowId,
   respondToOfferUpdate,
@@ -17,7 +15,7 @@ import {
 import type { internshipWorkflow } from '../../workflows/internship';
 import { realActivities } from './activities';
 import { testConfig, uniqueSuffix } from './env';
-import { seedEmployer, seedPosting, seedStudent } from './fixtures';
+import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from './fixtures';
 import { emailsTo, waitForEmail } from './inbox';
 import { recordHistory, terminateWhenIdle, type useTimeSkipping } from './time-skipping';
 
@@ -63,17 +61,7 @@ export async function withHiredStudent(
         taskQueue,
         args: [input],
       });
-      const apply = (who: Student) =>
-        handle.executeUpdate(applyUpdate, {
-          args: [
-            {
-              applicationId: randomUUID(),
-              studentId: who.id,
-              pitch: 'I love tidy data.',
-              answers: ['Excel'],
-            },
-          ],
-        });
+      const apply = (who: Student) => applyThroughWorkflow(db, handle, input.internshipId, who.id);
       const { applicationId } = await apply(student);
       const others: Hired['others'] = [];
       for (const name of options.otherApplicants ?? []) {

@@ -4,14 +4,12 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { randomUUID } from 'node:crypto';
 import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals } from '../../db/ledger';
 import type { Student } from '../../db/students';
 import {
-  applyUpdate,
   internshipStateQuery,
   internshipWorkflowId,
   respondToOfferUpdate,
@@ -20,7 +18,7 @@ import {
 import type { internshipWorkflow } from '../../workflows/internship';
 import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
-import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
+import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
 import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
@@ -58,16 +56,14 @@ async function withApplicants(names: string[], play: (scene: Scene) => Promise<v
         });
       const applicationIds: string[] = [];
       for (const student of students) {
-        const { applicationId } = await handle.executeUpdate(applyUpdate, {
-          args: [
-            {
-              applicationId: randomUUID(),
-              studentId: student.id,
-              pitch: `I am ${student.name} and I love clean data.`,
-              answers: ['Excel, for its pivot tables'],
-            },
-          ],
-        });
+        const { applicationId } = await applyThroughWorkflow(
+          suite.db(),
+          handle,
+          input.internshipId,
+          student.id,
+          `I am ${student.name} and I love clean data.`,
+          ['Excel, for its pivot tables'],
+        );
         applicationIds.push(applicationId);
       }
       try {

@@ -21,7 +21,7 @@ import {
 import type { internshipWorkflow } from '../../workflows/internship';
 import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
-import { seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
+import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
 import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
 
@@ -141,11 +141,7 @@ test.each([
         expect((await handle.query(internshipStateQuery)).status).toBe(status);
       };
       try {
-        const { applicationId } = await handle.executeUpdate(applyUpdate, {
-          args: [
-            { applicationId: randomUUID(), studentId: student.id, pitch: 'I love markets.', answers: ['x'] },
-          ],
-        });
+        const { applicationId } = await applyThroughWorkflow(db, handle, input.internshipId, student.id);
         await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
         await waitFor('Offered');
         await handle.executeUpdate(respondToOfferUpdate, {

@@ -1,0 +1,46 @@
+/** DESIGN §6 history budget: a posting with 200 applicants stays under 2,000 events through acceptance. */
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+test('200 applicants through acceptance stay under 2,000 history events', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer, { maxApplicants: 200 });
+  const students: Actor[] = [];
+  const applicationIds: string[] = [];
+  for (let batch = 0; batch < 200 / 20; batch++) {
+    const group = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => newStudent(h, `Budget Student${batch * 20 + i}`)),
+    );
+    const applied = await Promise.all(group.map((s) => applyAs(h, s, id)));
+    for (const [i, res] of applied.entries()) {
+      expect(res.status).toBe(201);
+      students.push(group[i]!);
+      applicationIds.push(res.body.applicationId as string);
+    }
+  }
+  await waitForStatus(h, employer, id, 'Selecting', 30_000);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [applicationIds[0]] },
+  });
+  await waitForEmail(students[0]!.email, /You have an offer/);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+    token: students[0]!.token,
+    body: { accept: true },
+  });
+  await waitForStatus(h, employer, id, 'InProgress', 60_000);
+
+  const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();
+  const events = history.events?.length ?? 0;
+  process.stdout.write(`history events, 200 applicants through acceptance: ${events}\n`);
+  expect(events).toBeLessThan(2_000);
+});
