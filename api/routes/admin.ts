@@ -1,11 +1,10 @@
 import { Router } from 'express';
-import { findInternship } from '../../db/internships';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
+import { internshipFor } from '../internship-lookup';
 import { actOn, actorOf } from '../audited-handle';
 import { principalOf, requireRole } from '../auth';
-import { notFound } from '../problem';
-import { feeExceptionBody, internshipIdParam, resolutionBody } from '../schemas';
+import { feeExceptionBody, resolutionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
@@ -13,17 +12,11 @@ import { runUpdate } from '../workflow-errors';
 export function adminRoutes(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
-  const internshipOf = async (params: unknown) => {
-    const { id } = parse(internshipIdParam, params, 'path');
-    const internship = await findInternship(db, id);
-    if (!internship) throw notFound('Internship');
-    return internship;
-  };
 
   /** §3.1 Approve (→ Open, the application window starts now) or decline a fee below the floor. */
   router.post('/v1/admin/internships/:id/fee-exception', async (req, res) => {
     requireRole(res, 'ops');
-    const internship = await internshipOf(req.params);
+    const internship = await internshipFor(db, req.params);
     const body = parse(feeExceptionBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideFeeExceptionUpdate, {
@@ -36,7 +29,7 @@ export function adminRoutes(deps: AppDeps): Router {
   /** §3.7 Settle a dispute with the student's share of the fee; the money follows, each movement once. */
   router.post('/v1/admin/internships/:id/resolution', async (req, res) => {
     requireRole(res, 'ops');
-    const internship = await internshipOf(req.params);
+    const internship = await internshipFor(db, req.params);
     const body = parse(resolutionBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(resolveDisputeUpdate, {

@@ -7,7 +7,7 @@ import {
   insertPendingApplication,
   listApplications,
 } from '../../db/applications';
-import { findInternship, type Internship } from '../../db/internships';
+import { type Internship } from '../../db/internships';
 import { findStudent } from '../../db/students';
 import {
   applyUpdate,
@@ -17,11 +17,12 @@ import {
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
+import { internshipFor } from '../internship-lookup';
 import { actOn, actorOf } from '../audited-handle';
 import { principalOf, requireRole } from '../auth';
 import { idempotency, respond } from '../idempotency';
 import { HttpProblem, notFound, validationProblem } from '../problem';
-import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
+import { applyBody, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
@@ -30,22 +31,10 @@ export function applicationRoutes(deps: AppDeps): Router {
   const router = Router();
   const handleOf = (i: Internship, res: Response) => actOn(deps, i, actorOf(principalOf(res)));
 
-  const posting = async (params: unknown) => {
-    const { id } = parse(internshipIdParam, params, 'path');
-    const internship = await findInternship(db, id);
-    if (!internship) throw notFound('Internship');
-    return internship;
-  };
-  const ownPosting = async (params: unknown, employerId: string | undefined) => {
-    const internship = await posting(params);
-    if (employerId !== undefined && internship.employerId !== employerId) throw notFound('Internship');
-    return internship;
-  };
-
   /** §3.1 A student applies with a pitch and one answer per screening question. */
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await posting(req.params);
+    const internship = await internshipFor(db, req.params);
     const body = parse(applyBody, req.body, 'body');
     if (body.answers.length !== internship.screeningQuestions.length) {
       throw validationProblem([
@@ -93,7 +82,7 @@ export function applicationRoutes(deps: AppDeps): Router {
   /** A student withdraws before selection. */
   router.delete('/v1/internships/:id/applications/mine', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await posting(req.params);
+    const internship = await internshipFor(db, req.params);
     const mine = await findApplicationOf(db, internship.id, studentId);
     if (!mine) throw notFound('Application');
     await runUpdate(() =>
@@ -105,10 +94,9 @@ export function applicationRoutes(deps: AppDeps): Router {
   /** §3.2 Blind review: pitch, answers and skills under an anonymous label; the hired student is revealed. */
   router.get('/v1/internships/:id/applications', async (req, res) => {
     const principal = requireRole(res, 'employer', 'ops');
-    const internship = await ownPosting(
-      req.params,
-      principal.role === 'employer' ? principal.employerId : undefined,
-    );
+    const internship = await internshipFor(db, req.params, {
+      employerId: principal.role === 'employer' ? principal.employerId : undefined,
+    });
     const applications = await listApplications(db, internship.id);
     const items = await Promise.all(
       applications.map(async (a) => {
@@ -147,7 +135,7 @@ export function applicationRoutes(deps: AppDeps): Router {
   /** §3.2 The employer chooses one application or a ranked shortlist of up to three. */
   router.post('/v1/internships/:id/selection', async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
-    const internship = await ownPosting(req.params, employerId);
+    const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(selectionBody, req.body, 'body');
     const result = await runUpdate(() =>
       handleOf(internship, res).executeUpdate(selectStudentsUpdate, {
@@ -160,7 +148,7 @@ export function applicationRoutes(deps: AppDeps): Router {
   /** §3.3 The offered student accepts or declines (the same decision as the email links). */
   router.post('/v1/internships/:id/offer-response', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await posting(req.params);
+    const internship = await internshipFor(db, req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
       handleOf(internship, res).executeUpdate(respondToOfferUpdate, {

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import { findCredential, hiringConversion, listCredentials } from '../../db/follow-up';
-import { findInternship } from '../../db/internships';
 import { findStudent } from '../../db/students';
 import { verifyCredential } from '../../lib/credentials';
 import {
@@ -9,6 +8,7 @@ import {
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
+import { internshipFor } from '../internship-lookup';
 import { actOn, actorOf } from '../audited-handle';
 import { principalOf, requireRole } from '../auth';
 import { notFound } from '../problem';
@@ -16,7 +16,6 @@ import {
   credentialIdParam,
   feedbackBody,
   hiringOfferBody,
-  internshipIdParam,
   offerResponseBody,
   studentIdParam,
 } from '../schemas';
@@ -66,16 +65,10 @@ export function publicFollowUpRoutes({ db, config }: AppDeps): Router {
 export function followUpRoutes(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
-  const internshipOf = async (params: unknown) => {
-    const { id } = parse(internshipIdParam, params, 'path');
-    const internship = await findInternship(db, id);
-    if (!internship) throw notFound('Internship');
-    return internship;
-  };
 
   router.post('/v1/internships/:id/feedback', async (req, res) => {
     const principal = requireRole(res, 'employer', 'student');
-    const internship = await internshipOf(req.params);
+    const internship = await internshipFor(db, req.params);
     const from = principal.role;
     const mine =
       (principal.role === 'employer' && internship.employerId === principal.employerId) ||
@@ -100,7 +93,7 @@ export function followUpRoutes(deps: AppDeps): Router {
 
   router.post('/v1/internships/:id/hiring-offer', async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
-    const internship = await internshipOf(req.params);
+    const internship = await internshipFor(db, req.params);
     if (internship.employerId !== employerId) throw notFound('Internship');
     const body = parse(hiringOfferBody, req.body, 'body');
     const result = await runUpdate(
@@ -115,7 +108,7 @@ export function followUpRoutes(deps: AppDeps): Router {
 
   router.post('/v1/internships/:id/hiring-offer/response', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await internshipOf(req.params);
+    const internship = await internshipFor(db, req.params);
     if (internship.studentId !== studentId) throw notFound('Internship');
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { findInternship } from '../../db/internships';
 import {
   cancelUpdate,
   decideExtensionUpdate,
@@ -9,14 +8,13 @@ import {
   submitWorkUpdate,
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
+import { internshipFor } from '../internship-lookup';
 import { actOn, actorOf } from '../audited-handle';
 import { principalOf, requireRole } from '../auth';
-import { notFound } from '../problem';
 import {
   cancelBody,
   extensionDecisionBody,
   extensionRequestBody,
-  internshipIdParam,
   missedDeadlineDecisionBody,
   reviewBody,
   submissionBody,
@@ -27,24 +25,11 @@ import { runUpdate } from '../workflow-errors';
 export function workRoutes(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
-  const hiredOn = async (params: unknown, studentId: string) => {
-    const { id } = parse(internshipIdParam, params, 'path');
-    const internship = await findInternship(db, id);
-    if (!internship || internship.studentId !== studentId) throw notFound('Internship');
-    return internship;
-  };
-  const ownedBy = async (params: unknown, employerId: string | undefined) => {
-    const { id } = parse(internshipIdParam, params, 'path');
-    const internship = await findInternship(db, id);
-    if (!internship || (employerId !== undefined && internship.employerId !== employerId))
-      throw notFound('Internship');
-    return internship;
-  };
 
   /** §3.6 The hired student submits a link to the deliverable with notes. */
   router.post('/v1/internships/:id/submissions', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await hiredOn(req.params, studentId);
+    const internship = await internshipFor(db, req.params, { studentId });
     const body = parse(submissionBody, req.body, 'body');
     const { submittedAt } = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(submitWorkUpdate, {
@@ -57,7 +42,7 @@ export function workRoutes(deps: AppDeps): Router {
   /** §3.6 The employer approves, asks for changes, or (after the last round) rejects. */
   router.post('/v1/internships/:id/review', async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
-    const internship = await ownedBy(req.params, employerId);
+    const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(reviewBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(reviewUpdate, { args: [body] }),
@@ -68,7 +53,7 @@ export function workRoutes(deps: AppDeps): Router {
   /** §3.5 The hired student asks for a later due date (at most twice, at most 14 days later). */
   router.post('/v1/internships/:id/extension-requests', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
-    const internship = await hiredOn(req.params, studentId);
+    const internship = await internshipFor(db, req.params, { studentId });
     const body = parse(extensionRequestBody, req.body, 'body');
     await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(requestExtensionUpdate, {
@@ -81,7 +66,7 @@ export function workRoutes(deps: AppDeps): Router {
   /** §3.5 The employer decides the pending extension (the same as the email links). */
   router.post('/v1/internships/:id/extension-decision', async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
-    const internship = await ownedBy(req.params, employerId);
+    const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(extensionDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideExtensionUpdate, {
@@ -94,7 +79,7 @@ export function workRoutes(deps: AppDeps): Router {
   /** §3.5 After a missed deadline or a withdrawal: extend, re-select (money held) or cancel (refund). */
   router.post('/v1/internships/:id/missed-deadline-decision', async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
-    const internship = await ownedBy(req.params, employerId);
+    const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(missedDeadlineDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(missedDeadlineDecisionUpdate, {
@@ -113,10 +98,9 @@ export function workRoutes(deps: AppDeps): Router {
   /** §3.5 The employer (or ops) cancels funded work: 25% kill fee to the student, the rest refunded. */
   router.post('/v1/internships/:id/cancel', async (req, res) => {
     const principal = requireRole(res, 'employer', 'ops');
-    const internship = await ownedBy(
-      req.params,
-      principal.role === 'employer' ? principal.employerId : undefined,
-    );
+    const internship = await internshipFor(db, req.params, {
+      employerId: principal.role === 'employer' ? principal.employerId : undefined,
+    });
     const body = parse(cancelBody, req.body, 'body');
     const result = await runUpdate(() =>
       actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(cancelUpdate, {

@@ -70,6 +70,8 @@ test('the credential of completed work verifies publicly; a changed byte makes i
   const unfinished = await newPosting(h, other);
   await applyAs(h, student, unfinished);
 
+  // The credential is signed as the follow-up begins; its email says it is ready.
+  await waitForEmail(student.email, /Your credential/);
   const portfolio = await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`);
   expect(portfolio.status).toBe(200);
   expect(portfolio.body.items).toHaveLength(1);

@@ -27,20 +27,20 @@ test('200 applicants through acceptance stay under 2,000 history events', async 
       applicationIds.push(res.body.applicationId as string);
     }
   }
-  await waitForStatus(h, employer, id, 'Selecting', 30_000);
+  await waitForStatus(h, employer, id, 'Selecting', 90_000);
   await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
     token: employer.token,
     body: { applicationIds: [applicationIds[0]] },
   });
-  await waitForEmail(students[0]!.email, /You have an offer/);
+  await waitForEmail(students[0]!.email, /You have an offer/, 90_000);
   await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
     token: students[0]!.token,
     body: { accept: true },
   });
-  await waitForStatus(h, employer, id, 'InProgress', 60_000);
+  await waitForStatus(h, employer, id, 'InProgress', 90_000);
 
   const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();
   const events = history.events?.length ?? 0;
   process.stdout.write(`history events, 200 applicants through acceptance: ${events}\n`);
   expect(events).toBeLessThan(2_000);
-});
+}, 300_000);
