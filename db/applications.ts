@@ -62,6 +62,20 @@ export async function insertPendingApplication(
   return rows[0]?.id;
 }
 
+export async function findPendingApplication(
+  db: Queryable,
+  internshipId: string,
+  studentId: string,
+): Promise<{ id: string; stale: boolean } | undefined> {
+  // Older than a minute: no request that stored it can still be running (they give up after 10 s).
+  const { rows } = await db.query<{ id: string; stale: boolean }>(
+    `SELECT id, created_at < now() - interval '1 minute' AS stale FROM applications
+      WHERE internship_id = $1 AND student_id = $2 AND status = 'pending'`,
+    [internshipId, studentId],
+  );
+  return rows[0];
+}
+
 /** The workflow accepted the application: it becomes visible under its label and is counted. */
 export async function confirmApplication(db: Queryable, id: string, label: string): Promise<void> {
   await db.query(

@@ -4,6 +4,7 @@ import {
   confirmApplication,
   discardPendingApplication,
   findApplicationOf,
+  findPendingApplication,
   insertPendingApplication,
   listApplications,
 } from '../../db/applications';
@@ -12,6 +13,7 @@ import { findStudent } from '../../db/students';
 import {
   applyUpdate,
   ErrorType,
+  internshipStateQuery,
   respondToOfferUpdate,
   selectStudentsUpdate,
   withdrawApplicationUpdate,
@@ -27,7 +29,7 @@ import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
 export function applicationRoutes(deps: AppDeps): Router {
-  const { db } = deps;
+  const { db, temporal } = deps;
   const router = Router();
   const handleOf = (i: Internship, res: Response) => actOn(deps, i, actorOf(principalOf(res)));
 
@@ -58,6 +60,21 @@ export function applicationRoutes(deps: AppDeps): Router {
       answers: body.answers,
     });
     if (!stored) {
+      // An earlier attempt may have been accepted by the workflow but not confirmed here (the API
+      // stopped in between): the workflow is the truth, so finish that confirmation and answer as then.
+      const earlier = await findPendingApplication(db, internship.id, studentId);
+      const state = earlier
+        ? await temporal.workflow.getHandle(internship.workflowId).query(internshipStateQuery)
+        : undefined;
+      const accepted = state?.applicants.find((a) => a.applicationId === earlier?.id);
+      if (earlier && accepted) {
+        await confirmApplication(db, earlier.id, accepted.label);
+        await respond(res, 201, { applicationId: earlier.id, label: accepted.label, status: 'submitted' });
+        return;
+      }
+      // A pending row the workflow never accepted is left over from a failed attempt once it is stale;
+      // a fresh one belongs to a request still running (a double click) and stays.
+      if (earlier?.stale) await discardPendingApplication(db, earlier.id);
       throw new HttpProblem(409, 'Conflict', 'You have already applied to this micro-internship', {
         type: `/problems/${ErrorType.AlreadyApplied}`,
       });

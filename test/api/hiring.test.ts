@@ -2,8 +2,10 @@
  * Hiring through HTTP on the dev server: applications (Updates with validators), withdrawal, blind
  * review, Idempotency-Key, and the offer email's links read back from the SMTP catcher.
  */
+import { randomUUID } from 'node:crypto';
+import { insertPendingApplication } from '../../db/applications';
 import { issueActionTokens } from '../../db/action-tokens';
-import { internshipStateQuery } from '../../workflows/definitions';
+import { applyUpdate, internshipStateQuery } from '../../workflows/definitions';
 import {
   applyAs,
   newEmployer,
@@ -356,4 +358,37 @@ test('a posting with 10 applicants stays well under 300 history events through a
   process.stdout.write(`history events, 10 applicants through acceptance: ${events}\n`);
   expect(events).toBeGreaterThan(0);
   expect(events).toBeLessThan(300);
+});
+
+test('an application the workflow accepted but the API never confirmed (it stopped in between) is confirmed by the retry', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, 'Rita Restart');
+  // What a crashed request leaves: the pending row, and the Update accepted by the workflow.
+  const applicationId = randomUUID();
+  const pitch = 'I clean messy spreadsheets for fun and document every step.';
+  await insertPendingApplication(h.db, {
+    id: applicationId,
+    internshipId: id,
+    studentId: student.id,
+    pitch,
+    answers: ['Excel'],
+  });
+  await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
+    args: [{ applicationId, studentId: student.id, pitch, answers: ['Excel'] }],
+  });
+  expect(
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token })).body
+      .items,
+  ).toEqual([]);
+
+  const retry = await applyAs(h, student, id);
+  expect(retry.status).toBe(201);
+  expect(retry.body).toEqual({ applicationId, label: 'Applicant 1', status: 'submitted' });
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(list.body.items.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationId]);
+  expect(
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token })).body.applicantCount,
+  ).toBe(1);
+  expect((await applyAs(h, student, id)).status).toBe(409);
 });
