@@ -1,4 +1,5 @@
 import type { Student } from '../db/students';
+import { formatUsd } from '../workflows/money';
 
 /** The words of every email; each returns subject, plain text and HTML with values escaped. */
 
@@ -71,7 +72,7 @@ export function offer(p: {
   acceptUrl: string;
   declineUrl: string;
 }): EmailContent {
-  const fee = `$${(p.feeCents / 100).toFixed(2)}`;
+  const fee = formatUsd(p.feeCents);
   const lines = [
     `Hi ${firstName(p.studentName)},`,
     `Good news: ${p.companyName} has chosen you for the micro-internship "${p.title}" (${fee}).`,
@@ -142,8 +143,6 @@ export function postingClosedUnfilled(p: {
   };
 }
 
-const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
-
 /** A plain message with one optional link, for the many short notices of the work phase. */
 export function notice(p: {
   subject: string;
@@ -158,5 +157,3 @@ export function notice(p: {
     html: layout(lines, p.link),
   };
 }
-
-export const money = usd;

@@ -8,6 +8,7 @@ import { findStudent } from '../db/students';
 import { enqueueEmail, lockEmail, markEmailSent, type OutgoingEmail } from '../db/outbox';
 import { inTransaction, type Db } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
+import { formatUsd } from '../workflows/money';
 import * as emails from './emails';
 import { messageIdFor, type Mailer } from './mailer';
 
@@ -277,7 +278,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           company: contact.companyName,
           employerName: contact.contactName ?? contact.companyName,
           studentName: student?.name ?? '',
-          fee: emails.money(posting.feeCents),
+          fee: formatUsd(posting.feeCents),
           postingUrl: postingUrl(p.internshipId),
           ...p.facts,
         });

@@ -70,6 +70,7 @@ import {
   PAYOUT_REMINDER_DAYS,
   REVIEW_REMINDER_DAYS,
 } from './durations';
+import { formatUsd } from './money';
 
 /** Emails: retried for long, visible in the UI as their own activities. */
 const NOTIFY_OPTIONS = {
@@ -1076,7 +1077,7 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
     internshipId: state.internshipId,
     to: 'student',
     kind: 'paid',
-    facts: { paidBy, amount: `$${(amountCents / 100).toFixed(2)}` },
+    facts: { paidBy, amount: formatUsd(amountCents) },
   });
 }
 
@@ -1125,7 +1126,7 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
         occurrence: String(offer.offerNo),
         facts: {
           role: offer.role,
-          pay: `$${(offer.payCents / 100).toFixed(2)} per ${offer.payPeriod}`,
+          pay: `${formatUsd(offer.payCents)} per ${offer.payPeriod}`,
           startDate: offer.startDate,
           expiresAt: offer.expiresAt,
         },
@@ -1203,17 +1204,26 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
   return { status: 'Closed', reason: hired ? 'hired' : 'follow_up_ended' };
 }
 
-/** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
-async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
-  for (let day = 1; !(await condition(() => state.feeDecision !== null, days(OPS_REMINDER_DAYS))); day++) {
+/** Waits for an ops decision, emailing ops once a day (day 1, day 2, …) until it comes. */
+async function remindOpsDailyUntil(
+  state: InternshipState,
+  decided: () => boolean,
+  kind: 'fee-exception-waiting' | 'dispute-open',
+): Promise<void> {
+  for (let day = 1; !(await condition(decided, days(OPS_REMINDER_DAYS))); day++) {
     await tell({
       internshipId: state.internshipId,
       to: 'ops',
-      kind: 'fee-exception-waiting',
+      kind,
       occurrence: String(day),
       facts: { days: String(day) },
     });
   }
+}
+
+/** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
+async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
+  await remindOpsDailyUntil(state, () => state.feeDecision !== null, 'fee-exception-waiting');
   if (state.feeDecision === 'declined') return false;
   state.applicationDeadline = iso(Date.now() + input.applicationWindowMs);
   await moveTo(state, 'Open', state.applicationDeadline);
@@ -1232,15 +1242,7 @@ async function declineFee(state: InternshipState): Promise<InternshipOutcome> {
  * the fee is refunded; the share is paid like a payout (less the platform share), each once.
  */
 async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
-  for (let day = 1; !(await condition(() => state.resolution !== null, days(OPS_REMINDER_DAYS))); day++) {
-    await tell({
-      internshipId: state.internshipId,
-      to: 'ops',
-      kind: 'dispute-open',
-      occurrence: String(day),
-      facts: { days: String(day) },
-    });
-  }
+  await remindOpsDailyUntil(state, () => state.resolution !== null, 'dispute-open');
   const pct = state.resolution!.studentSharePct;
   const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
   await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });

@@ -19,6 +19,7 @@ import { actOn, type Actor } from '../audited-handle';
 import { page } from '../pages';
 import { unreachableDependency } from '../problem';
 import { problemFromUpdateFailure } from '../workflow-errors';
+import { formatUsd } from '../../workflows/money';
 
 type Handle = ReturnType<typeof actOn>;
 
@@ -132,7 +133,6 @@ const linkActor = (token: ActionToken): Actor => ({
 
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
 
-const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 const formatWhen = (date: Date) =>
   date.toLocaleString('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 

@@ -27,8 +27,7 @@ import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
-
-const formatUsd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+import { formatUsd } from '../../workflows/money';
 
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
 function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {

@@ -2,7 +2,14 @@
  * One internship walked through every state it visits, by its people through the API and email
  * links; then the audit trail is compared with the workflow history, Update by Update.
  */
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import {
+  applyAs,
+  newEmployer,
+  newPosting,
+  newStudent,
+  waitForStatus,
+  payoutAccountReady,
+} from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
 
@@ -37,24 +44,7 @@ test('the audit trail names every human action (who, channel) in the order of th
   await waitForStatus(h, employer, id, 'Paying');
   // The payout account exists once the onboarding email went out.
   await waitForEmail(student.email, /Set up payouts/);
-  const { rows } = await h.db.query<{ stripe_account_id: string }>(
-    'SELECT stripe_account_id FROM students WHERE id = $1',
-    [student.id],
-  );
-  const payload = JSON.stringify({
-    id: `evt_audit_${Date.now()}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
-  });
-  const header = h.stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: h.config.STRIPE_WEBHOOK_SECRET,
-  });
-  await call(h.baseUrl, 'POST', '/webhooks/stripe', {
-    rawBody: payload,
-    headers: { 'stripe-signature': header },
-  });
+  expect((await payoutAccountReady(h, student)).status).toBe(200);
   await waitForStatus(h, employer, id, 'Completed');
   await post('feedback', employer.token, { rating: 5, comment: 'Great work.' });
   await post('feedback', student.token, { rating: 5, comment: 'Great brief.' });

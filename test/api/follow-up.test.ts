@@ -3,7 +3,15 @@
  * portfolio shows only completed work, the hiring offer is accepted from its email link, and ops see
  * the conversion.
  */
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
+import {
+  applyAs,
+  newEmployer,
+  newPosting,
+  newStudent,
+  waitForStatus,
+  type Actor,
+  payoutAccountReady,
+} from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
 
@@ -41,24 +49,7 @@ async function completedInternship(student: Actor) {
   await waitForStatus(h, employer, id, 'Paying');
   // The payout account exists once the onboarding email went out.
   await waitForEmail(student.email, /Set up payouts/);
-  const { rows } = await h.db.query<{ stripe_account_id: string }>(
-    'SELECT stripe_account_id FROM students WHERE id = $1',
-    [student.id],
-  );
-  const payload = JSON.stringify({
-    id: `evt_fu_${Date.now()}_${Math.random()}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
-  });
-  const header = h.stripe.webhooks.generateTestHeaderString({
-    payload,
-    secret: h.config.STRIPE_WEBHOOK_SECRET,
-  });
-  await call(h.baseUrl, 'POST', '/webhooks/stripe', {
-    rawBody: payload,
-    headers: { 'stripe-signature': header },
-  });
+  expect((await payoutAccountReady(h, student)).status).toBe(200);
   await waitForStatus(h, employer, id, 'Completed');
   return { employer, id };
 }

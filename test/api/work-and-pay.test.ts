@@ -4,7 +4,7 @@
  */
 import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
 import { internshipStateQuery } from '../../workflows/definitions';
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
+import { newStudent, waitForStatus, offerThroughApi, payoutAccountReady } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
 
@@ -48,41 +48,12 @@ const paymentSucceeded = (internshipId: string) => ({
 
 /** A posting, one applicant chosen and accepted; optionally with a card that declines. */
 async function hired(options: { declineCard?: boolean } = {}) {
-  const employer = await newEmployer(h);
-  if (options.declineCard) {
-    await h.db.query(
-      `UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`,
-      [employer.id],
-    );
-  }
-  const id = await newPosting(h, employer);
-  const student = await newStudent(h, 'Tess Moreau');
-  const { body } = await applyAs(h, student, id);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
-    token: employer.token,
-    body: { applicationIds: [body.applicationId] },
-  });
-  await waitForStatus(h, employer, id, 'Offered');
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-    token: student.token,
+  const offer = await offerThroughApi(h, options);
+  await call(h.baseUrl, 'POST', `/v1/internships/${offer.id}/offer-response`, {
+    token: offer.student.token,
     body: { accept: true },
   });
-  return { employer, student, id };
-}
-
-async function accountReady(student: Actor) {
-  const { rows } = await h.db.query<{ stripe_account_id: string | null }>(
-    'SELECT stripe_account_id FROM students WHERE id = $1',
-    [student.id],
-  );
-  const event = {
-    id: `evt_acct_${Date.now()}_${eventCounter++}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
-  };
-  const { payload, header } = signed(event);
-  return deliver(payload, header);
+  return offer;
 }
 
 test('the paid path through the API: charge on acceptance, submit, approve, account ready, 90% paid; the ledger balances', async () => {
@@ -109,7 +80,7 @@ test('the paid path through the API: charge on acceptance, submit, approve, acco
   await waitForStatus(h, employer, id, 'Paying');
   await waitForEmail(student.email, /Set up payouts/);
 
-  expect((await accountReady(student)).status).toBe(200);
+  expect((await payoutAccountReady(h, student)).status).toBe(200);
   const done = await waitForStatus(h, student, id, 'Completed');
   expect(Date.parse(done.paidBy)).toBeGreaterThan(Date.now());
   expect(await ledgerTotals(h.db, id)).toEqual({
@@ -189,7 +160,7 @@ describe('POST /webhooks/stripe', () => {
       student.id,
       `acct_early_${Date.now()}`,
     ]);
-    expect((await accountReady(student)).status).toBe(200);
+    expect((await payoutAccountReady(h, student)).status).toBe(200);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
       token: student.token,
       body: { url: 'https://example.com/d', notes: 'Here it is.' },

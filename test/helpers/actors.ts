@@ -81,3 +81,50 @@ export async function waitForStatus(
   }
   throw new Error(`internship ${internshipId} never reached ${status}`);
 }
+
+/** A posting with one applicant, chosen by the employer: the offer waits for the student. */
+export async function offerThroughApi(
+  h: ApiHarness,
+  options: { declineCard?: boolean; studentName?: string } = {},
+) {
+  const employer = await newEmployer(h);
+  if (options.declineCard) {
+    await h.db.query(
+      `UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`,
+      [employer.id],
+    );
+  }
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, options.studentName ?? 'Tess Moreau');
+  const { body } = await applyAs(h, student, id);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [body.applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered', 30_000);
+  return { employer, student, id };
+}
+
+let webhookEvents = 0;
+
+/** Stripe reports the student's payout account ready: a signed `account.updated` webhook. */
+export async function payoutAccountReady(h: ApiHarness, student: Actor) {
+  const { rows } = await h.db.query<{ stripe_account_id: string | null }>(
+    'SELECT stripe_account_id FROM students WHERE id = $1',
+    [student.id],
+  );
+  const payload = JSON.stringify({
+    id: `evt_account_${Date.now()}_${webhookEvents++}`,
+    object: 'event',
+    type: 'account.updated',
+    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
+  });
+  const header = h.stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: h.config.STRIPE_WEBHOOK_SECRET,
+  });
+  return call(h.baseUrl, 'POST', '/webhooks/stripe', {
+    rawBody: payload,
+    headers: { 'stripe-signature': header },
+  });
+}

@@ -4,9 +4,9 @@
  * attempt of the charge carried the same idempotency key — so Stripe (here the recording proxy in
  * front of stripe-mock) saw one effective charge.
  */
-import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { offerThroughApi, payoutAccountReady, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { recordedStripeRequests, setStripeLatency, waitUntilInFlight } from '../helpers/stripe-proxy';
 import { waitForEmail } from '../helpers/inbox';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -16,49 +16,27 @@ beforeAll(async () => {
   h = await startApiHarness({ worker: false });
 });
 afterAll(async () => {
-  await setLatency(0);
+  await setStripeLatency(h, '/v1/payment_intents', 0);
   await h?.stop();
 });
-
-const setLatency = (ms: number) =>
-  fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
-    method: 'POST',
-    body: JSON.stringify({ path: '/v1/payment_intents', ms }),
-  });
 
 test('SIGKILL of the worker during the charge: one charge, the same key on every attempt, one ledger row per step', async () => {
   let worker = await startWorkerProcess(h);
   try {
-    const employer = await newEmployer(h);
-    const id = await newPosting(h, employer);
-    const student = await newStudent(h, 'Wes Anders');
-    const { body } = await applyAs(h, student, id);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
-      token: employer.token,
-      body: { applicationIds: [body.applicationId] },
-    });
-    await waitForStatus(h, employer, id, 'Offered');
+    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Wes Anders' });
 
     // The charge will take 4 s at "Stripe": the worker dies in the middle of it.
-    await setLatency(4000);
+    await setStripeLatency(h, '/v1/payment_intents', 4000);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
     });
     // Wait until the charge request is at "Stripe", in flight.
     const chargeKey = `internship:${id}:charge`;
-    let inFlight = false;
-    for (let i = 0; i < 200 && !inFlight; i++) {
-      const pending = (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/in-flight`)).json()) as {
-        idempotencyKey: string | null;
-      }[];
-      inFlight = pending.some((r) => r.idempotencyKey === chargeKey);
-      if (!inFlight) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(inFlight).toBe(true);
+    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === chargeKey)).toBe(true);
     process.kill(-worker.child.pid!, 'SIGKILL');
     await worker.stop();
-    await setLatency(0);
+    await setStripeLatency(h, '/v1/payment_intents', 0);
 
     worker = await startWorkerProcess(h);
     // The heartbeat timeout (5 s) tells the server the attempt died; the new worker retries it.
@@ -75,25 +53,7 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
       body: { decision: 'approve' },
     });
     await waitForEmail(student.email, /Set up payouts/);
-    const { rows: account } = await h.db.query<{ stripe_account_id: string }>(
-      'SELECT stripe_account_id FROM students WHERE id = $1',
-      [student.id],
-    );
-    const event = {
-      id: `evt_kill_${Date.now()}`,
-      object: 'event',
-      type: 'account.updated',
-      data: { object: { id: account[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
-    };
-    const payload = JSON.stringify(event);
-    const header = h.stripe.webhooks.generateTestHeaderString({
-      payload,
-      secret: h.config.STRIPE_WEBHOOK_SECRET,
-    });
-    await call(h.baseUrl, 'POST', '/webhooks/stripe', {
-      rawBody: payload,
-      headers: { 'stripe-signature': header },
-    });
+    expect((await payoutAccountReady(h, student)).status).toBe(200);
     await waitForStatus(h, employer, id, 'Completed');
 
     const { rows } = await h.db.query<{ step: string; idempotency_key: string }>(
@@ -106,9 +66,7 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
       { step: 'platform-share', idempotency_key: `internship:${id}:platform-share` },
     ]);
 
-    const recorded = (await (
-      await fetch(`${h.config.STRIPE_API_BASE}/__proxy/requests`)
-    ).json()) as RecordedRequest[];
+    const recorded = await recordedStripeRequests(h);
     const charges = recorded.filter(
       (r) =>
         r.method === 'POST' &&

@@ -3,11 +3,11 @@
  * finish (one charge, no retry needed); SIGTERM to the API while a request is in flight lets the
  * request complete before the process exits.
  */
-import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
 import { freePort } from '../../scripts/stack/processes';
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { offerThroughApi, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
+import { recordedStripeRequests, setStripeLatency, waitUntilInFlight } from '../helpers/stripe-proxy';
 import { startApiProcess, startWorkerProcess } from '../helpers/worker-process';
 
 let h: ApiHarness;
@@ -15,71 +15,32 @@ beforeAll(async () => {
   h = await startApiHarness({ worker: false });
 });
 afterAll(async () => {
-  await setLatency('/v1/payment_intents', 0);
-  await setLatency('/v1/checkout/sessions', 0);
+  await setStripeLatency(h, '/v1/payment_intents', 0);
+  await setStripeLatency(h, '/v1/checkout/sessions', 0);
   await h?.stop();
 });
-
-const setLatency = (path: string, ms: number) =>
-  fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
-    method: 'POST',
-    body: JSON.stringify({ path, ms }),
-  });
-const inFlight = async (key: (k: string | null) => boolean) => {
-  for (let i = 0; i < 200; i++) {
-    const pending = (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/in-flight`)).json()) as {
-      idempotencyKey: string | null;
-      path: string;
-    }[];
-    if (pending.some((r) => key(r.idempotencyKey) || key(r.path))) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
-};
-
-/** A posting with one applicant, chosen; the offer waits for the student. */
-async function offered(options: { declineCard?: boolean } = {}) {
-  const employer = await newEmployer(h);
-  if (options.declineCard) {
-    await h.db.query(
-      `UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`,
-      [employer.id],
-    );
-  }
-  const id = await newPosting(h, employer);
-  const student = await newStudent(h, 'Noor Haddad');
-  const { body } = await applyAs(h, student, id);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
-    token: employer.token,
-    body: { applicationIds: [body.applicationId] },
-  });
-  await waitForStatus(h, employer, id, 'Offered', 30_000);
-  return { employer, student, id };
-}
 
 test('SIGTERM to the worker during the charge: the activity finishes, the next worker moves on, one charge', async () => {
   let worker = await startWorkerProcess(h);
   try {
-    const { employer, student, id } = await offered();
-    await setLatency('/v1/payment_intents', 3000);
+    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Noor Haddad' });
+    await setStripeLatency(h, '/v1/payment_intents', 3000);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
     });
-    expect(await inFlight((k) => k === `internship:${id}:charge`)).toBe(true);
+    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === `internship:${id}:charge`)).toBe(true);
     const stopping = worker.stop(); // SIGTERM, then wait for the process to exit
     await stopping;
     expect(worker.log()).toContain('worker stopped');
-    await setLatency('/v1/payment_intents', 0);
+    await setStripeLatency(h, '/v1/payment_intents', 0);
     // The charge completed inside the draining worker: it is in the ledger before any retry.
     const { rows } = await h.db.query('SELECT step FROM ledger WHERE internship_id = $1', [id]);
     expect(rows).toEqual([{ step: 'charge' }]);
 
     worker = await startWorkerProcess(h);
     await waitForStatus(h, employer, id, 'InProgress', 30_000);
-    const recorded = (await (
-      await fetch(`${h.config.STRIPE_API_BASE}/__proxy/requests`)
-    ).json()) as RecordedRequest[];
+    const recorded = await recordedStripeRequests(h);
     const charges = recorded.filter(
       (r) => r.path === '/v1/payment_intents' && r.idempotencyKey === `internship:${id}:charge`,
     );
@@ -94,7 +55,10 @@ test('SIGTERM to the API during a request: the request completes, then the proce
   const port = await freePort();
   const api = await startApiProcess(h, port);
   try {
-    const { employer, student, id } = await offered({ declineCard: true });
+    const { employer, student, id } = await offerThroughApi(h, {
+      declineCard: true,
+      studentName: 'Noor Haddad',
+    });
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
@@ -102,9 +66,9 @@ test('SIGTERM to the API during a request: the request completes, then the proce
     const email = await waitForEmail(employer.email, /Action needed: pay/);
     const link = /Pay now: (\S+)/.exec(email.text)![1]!.replace(h.baseUrl, `http://127.0.0.1:${port}`);
 
-    await setLatency('/v1/checkout/sessions', 2000);
+    await setStripeLatency(h, '/v1/checkout/sessions', 2000);
     const request = fetch(link, { method: 'POST', redirect: 'manual' });
-    expect(await inFlight((p) => p === '/v1/checkout/sessions')).toBe(true);
+    expect(await waitUntilInFlight(h, (r) => r.path === '/v1/checkout/sessions')).toBe(true);
     process.kill(api.child.pid!, 'SIGTERM');
     const response = await request;
     expect(response.status).toBe(303);
@@ -112,7 +76,7 @@ test('SIGTERM to the API during a request: the request completes, then the proce
     await api.stop();
     expect(api.log()).toContain('API stopping: finishing in-flight requests');
   } finally {
-    await setLatency('/v1/checkout/sessions', 0);
+    await setStripeLatency(h, '/v1/checkout/sessions', 0);
     await api.stop();
     await worker.stop();
   }

@@ -1,0 +1,29 @@
+import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
+import type { ApiHarness } from './harness';
+
+/** Slows one Stripe path at the test-mode proxy (0 restores it), to act while a call is in flight. */
+export const setStripeLatency = (h: ApiHarness, path: string, ms: number) =>
+  fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
+    method: 'POST',
+    body: JSON.stringify({ path, ms }),
+  });
+
+/** Waits until a slowed request matching `match` is at "Stripe"; false after 10 s. */
+export async function waitUntilInFlight(
+  h: ApiHarness,
+  match: (request: { idempotencyKey: string | null; path: string }) => boolean,
+): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    const pending = (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/in-flight`)).json()) as {
+      idempotencyKey: string | null;
+      path: string;
+    }[];
+    if (pending.some(match)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+/** Every request the proxy forwarded or replayed. */
+export const recordedStripeRequests = async (h: ApiHarness) =>
+  (await (await fetch(`${h.config.STRIPE_API_BASE}/__proxy/requests`)).json()) as RecordedRequest[];
