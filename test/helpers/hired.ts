@@ -1,6 +1,5 @@
 /** A posting whose one applicant was chosen and accepted, on the time-skipping server. */
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import type { Employer } from '../../db/employers';
 import type { Student } from '../../db/students';
 import {
@@ -13,8 +12,6 @@ import {
   submitWorkUpdate,
 } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities } from './activities';
-import { testConfig, uniqueSuffix } from './env';
 import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from './fixtures';
 import { emailsTo, waitForEmail } from './inbox';
 import { recordHistory, terminateWhenIdle, type useTimeSkipping } from './time-skipping';
@@ -38,14 +35,6 @@ export async function withHiredStudent(
 ): Promise<void> {
   const db = suite.db();
   const env = suite.env();
-  const taskQueue = `work-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(testConfig(), db);
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: suite.bundle(),
-    activities,
-  });
   const employer = await seedEmployer(db);
   if (options.declineCard) {
     await db.query(`UPDATE employers SET stripe_payment_method_id = 'pm_card_chargeDeclined' WHERE id = $1`, [
@@ -54,35 +43,31 @@ export async function withHiredStudent(
   }
   const input = await seedPosting(db, employer, await env.currentTimeMs());
   const student = await seedStudent(db, 'Sam Rivera');
-  try {
-    await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-        workflowId: internshipWorkflowId(input.internshipId),
-        taskQueue,
-        args: [input],
-      });
-      const apply = (who: Student) => applyThroughWorkflow(db, handle, input.internshipId, who.id);
-      const { applicationId } = await apply(student);
-      const others: Hired['others'] = [];
-      for (const name of options.otherApplicants ?? []) {
-        const other = await seedStudent(db, name);
-        others.push({ student: other, applicationId: (await apply(other)).applicationId });
-      }
-      await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
-      await waitForEmail(student.email, /You have an offer/);
-      await handle.executeUpdate(respondToOfferUpdate, {
-        args: [{ studentId: student.id, accept: true, via: 'api' }],
-      });
-      try {
-        await play({ handle, employer, student, internshipId: input.internshipId, others });
-      } finally {
-        await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
-        await terminateWhenIdle(handle);
-      }
+  await suite.withWorker(async (taskQueue) => {
+    const handle = await env.client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+      workflowId: internshipWorkflowId(input.internshipId),
+      taskQueue,
+      args: [input],
     });
-  } finally {
-    closeMailer();
-  }
+    const apply = (who: Student) => applyThroughWorkflow(db, handle, input.internshipId, who.id);
+    const { applicationId } = await apply(student);
+    const others: Hired['others'] = [];
+    for (const name of options.otherApplicants ?? []) {
+      const other = await seedStudent(db, name);
+      others.push({ student: other, applicationId: (await apply(other)).applicationId });
+    }
+    await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
+    await waitForEmail(student.email, /You have an offer/);
+    await handle.executeUpdate(respondToOfferUpdate, {
+      args: [{ studentId: student.id, accept: true, via: 'api' }],
+    });
+    try {
+      await play({ handle, employer, student, internshipId: input.internshipId, others });
+    } finally {
+      await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
+      await terminateWhenIdle(handle);
+    }
+  });
 }
 
 export const waitForState = async (handle: Hired['handle'], status: string) => {

@@ -4,11 +4,11 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createPool, type Db } from '../../db/pool';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
-import { testConfig } from './env';
-import { silentBundlerLogger } from './activities';
+import { testConfig, uniqueSuffix } from './env';
+import { realActivities, silentBundlerLogger } from './activities';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 const indexedType = {
@@ -44,6 +44,7 @@ export function useTimeSkipping(): {
   env: () => TestWorkflowEnvironment;
   bundle: () => WorkflowBundle;
   db: () => Db;
+  withWorker: <T>(play: (taskQueue: string) => Promise<T>) => Promise<T>;
 } {
   let env: TestWorkflowEnvironment | undefined;
   let bundle: WorkflowBundle | undefined;
@@ -60,7 +61,23 @@ export function useTimeSkipping(): {
     if (value === undefined) throw new Error('the time-skipping environment is not started');
     return value;
   };
-  return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db) };
+  /** Runs `play` while a worker with the real activities serves a task queue of its own. */
+  const withWorker = async <T>(play: (taskQueue: string) => Promise<T>): Promise<T> => {
+    const taskQueue = `ts-${uniqueSuffix()}`;
+    const { activities, closeMailer } = realActivities(testConfig(), ready(db));
+    const worker = await Worker.create({
+      connection: ready(env).nativeConnection,
+      taskQueue,
+      workflowBundle: ready(bundle),
+      activities,
+    });
+    try {
+      return await worker.runUntil(() => play(taskQueue));
+    } finally {
+      closeMailer();
+    }
+  };
+  return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db), withWorker };
 }
 
 /**

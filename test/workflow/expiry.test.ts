@@ -2,12 +2,9 @@
  * Open → Expired on the Java time-skipping server: seven real days of the application window pass
  * in seconds, with the real activities writing to Postgres and mailing through the SMTP catcher.
  */
-import { Worker } from '@temporalio/worker';
 import { findInternship } from '../../db/internships';
 import { internshipStateQuery, internshipWorkflowId } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities } from '../helpers/activities';
-import { testConfig, uniqueSuffix } from '../helpers/env';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
 import { recordHistory, useTimeSkipping } from '../helpers/time-skipping';
@@ -15,20 +12,10 @@ import { recordHistory, useTimeSkipping } from '../helpers/time-skipping';
 const suite = useTimeSkipping();
 
 test('given a posting nobody applies to, when its 7-day application window ends, then it expires and the employer is emailed', async () => {
-  const config = testConfig();
-  const taskQueue = `expiry-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(config, suite.db());
-  const worker = await Worker.create({
-    connection: suite.env().nativeConnection,
-    taskQueue,
-    workflowBundle: suite.bundle(),
-    activities,
-  });
-
   const employer = await seedEmployer(suite.db());
   const input = await seedPosting(suite.db(), employer, await suite.env().currentTimeMs());
 
-  await worker.runUntil(async () => {
+  await suite.withWorker(async (taskQueue) => {
     const handle = await suite.env().client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
       workflowId: internshipWorkflowId(input.internshipId),
       taskQueue,
@@ -46,7 +33,6 @@ test('given a posting nobody applies to, when its 7-day application window ends,
     expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_applicants' });
     await recordHistory(handle, expect.getState().currentTestName ?? 'expiry');
   });
-  closeMailer();
 
   const stored = await findInternship(suite.db(), input.internshipId);
   expect(stored?.status).toBe('Expired');

@@ -3,7 +3,6 @@
  * selection, 48-hour acceptance) really elapse, with the real activities, Postgres and SMTP.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
@@ -16,8 +15,6 @@ import {
   selectStudentsUpdate,
 } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities } from '../helpers/activities';
-import { testConfig, uniqueSuffix } from '../helpers/env';
 import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
 import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/time-skipping';
@@ -34,48 +31,34 @@ interface Scene {
 
 /** A posting with `names.length` applicants, run by a worker with the real activities for `play`. */
 async function withApplicants(names: string[], play: (scene: Scene) => Promise<void>): Promise<void> {
-  const taskQueue = `hiring-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(testConfig(), suite.db());
-  const worker = await Worker.create({
-    connection: suite.env().nativeConnection,
-    taskQueue,
-    workflowBundle: suite.bundle(),
-    activities,
-  });
   const employer = await seedEmployer(suite.db());
   const input = await seedPosting(suite.db(), employer, await suite.env().currentTimeMs());
   const students = await Promise.all(names.map((name) => seedStudent(suite.db(), name)));
-  try {
-    await worker.runUntil(async () => {
-      const handle = await suite
-        .env()
-        .client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-          workflowId: internshipWorkflowId(input.internshipId),
-          taskQueue,
-          args: [input],
-        });
-      const applicationIds: string[] = [];
-      for (const student of students) {
-        const { applicationId } = await applyThroughWorkflow(
-          suite.db(),
-          handle,
-          input.internshipId,
-          student.id,
-          `I am ${student.name} and I love clean data.`,
-          ['Excel, for its pivot tables'],
-        );
-        applicationIds.push(applicationId);
-      }
-      try {
-        await play({ handle, employer, students, applicationIds, internshipId: input.internshipId });
-      } finally {
-        await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
-        await terminateWhenIdle(handle);
-      }
+  await suite.withWorker(async (taskQueue) => {
+    const handle = await suite.env().client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
+      workflowId: internshipWorkflowId(input.internshipId),
+      taskQueue,
+      args: [input],
     });
-  } finally {
-    closeMailer();
-  }
+    const applicationIds: string[] = [];
+    for (const student of students) {
+      const { applicationId } = await applyThroughWorkflow(
+        suite.db(),
+        handle,
+        input.internshipId,
+        student.id,
+        `I am ${student.name} and I love clean data.`,
+        ['Excel, for its pivot tables'],
+      );
+      applicationIds.push(applicationId);
+    }
+    try {
+      await play({ handle, employer, students, applicationIds, internshipId: input.internshipId });
+    } finally {
+      await recordHistory(handle, expect.getState().currentTestName ?? 'unnamed');
+      await terminateWhenIdle(handle);
+    }
+  });
 }
 
 const statusOf = async (handle: Scene['handle']) => (await handle.query(internshipStateQuery)).status;

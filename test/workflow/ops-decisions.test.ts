@@ -2,7 +2,6 @@
  * What waits for operations staff, on the time-skipping server: a fee below the fair-pay floor
  * (DESIGN §3.1) and a dispute (§3.7), each with a daily reminder to ops until they decide.
  */
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
@@ -19,7 +18,6 @@ import {
   submitWorkUpdate,
 } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
-import { realActivities } from '../helpers/activities';
 import { testConfig, uniqueSuffix } from '../helpers/env';
 import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
@@ -28,27 +26,11 @@ import { recordHistory, terminateWhenIdle, useTimeSkipping } from '../helpers/ti
 const suite = useTimeSkipping();
 const ops = () => testConfig().OPS_EMAIL;
 
-async function withWorker(play: (taskQueue: string) => Promise<void>) {
-  const taskQueue = `ops-${uniqueSuffix()}`;
-  const { activities, closeMailer } = realActivities(testConfig(), suite.db());
-  const worker = await Worker.create({
-    connection: suite.env().nativeConnection,
-    taskQueue,
-    workflowBundle: suite.bundle(),
-    activities,
-  });
-  try {
-    await worker.runUntil(() => play(taskQueue));
-  } finally {
-    closeMailer();
-  }
-}
-
 const opsSubjects = async (pattern: RegExp, title: string) =>
   (await emailsTo(ops())).map((e) => e.subject).filter((s) => pattern.test(s) && s.includes(title));
 
 test('a fee below the floor waits for ops with a daily reminder; approval opens it with a fresh 7-day window', async () => {
-  await withWorker(async (taskQueue) => {
+  await suite.withWorker(async (taskQueue) => {
     const env = suite.env();
     const employer = await seedEmployer(suite.db());
     const title = `Survey analysis ${uniqueSuffix()}`;
@@ -97,7 +79,7 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
 });
 
 test('a declined fee exception cancels the posting and tells the employer; nothing is charged', async () => {
-  await withWorker(async (taskQueue) => {
+  await suite.withWorker(async (taskQueue) => {
     const env = suite.env();
     const employer = await seedEmployer(suite.db());
     const input = await seedPosting(suite.db(), employer, await env.currentTimeMs(), {
@@ -122,7 +104,7 @@ test.each([
 ])(
   'a dispute reminds ops daily; resolved with a %i%% student share, the money follows once each way',
   async (pct, money, finalStatus) => {
-    await withWorker(async (taskQueue) => {
+    await suite.withWorker(async (taskQueue) => {
       const env = suite.env();
       const db = suite.db();
       const employer = await seedEmployer(db);
