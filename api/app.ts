@@ -31,6 +31,7 @@ export interface AppDeps {
     | 'OPS_TOKEN'
     | 'TEMPORAL_TASK_QUEUE'
     | 'MIN_HOURLY_RATE_CENTS'
+    | 'HUMAN_DAY_SECONDS'
     | 'STRIPE_WEBHOOK_SECRET'
     | 'PUBLIC_BASE_URL'
     | 'CREDENTIAL_SECRET'

@@ -53,6 +53,13 @@ const appSchema = z.object({
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   ACTION_LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
 
+  /**
+   * Seconds in a "day" of every human window (application, selection, acceptance, work, review,
+   * pay link, grace, reminders, follow-up): 86400 is real time. Shorten it only for demos,
+   * benchmarks and staging, e.g. 60 makes the 48-hour acceptance window two minutes.
+   */
+  HUMAN_DAY_SECONDS: z.coerce.number().positive().max(86_400).default(86_400),
+
   MIN_HOURLY_RATE_CENTS: z.coerce.number().int().positive().default(2000),
   PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
 });

@@ -72,6 +72,11 @@ export interface InternshipInput {
     workMs: number;
     reviewMs: number;
   };
+  /**
+   * How long a "day" of the platform's own windows lasts (pay link, grace, reminders, follow-up …),
+   * from HUMAN_DAY_SECONDS; absent in real time. Shortened only for demos, benchmarks and staging.
+   */
+  dayMs?: number;
 }
 
 export type ExpiryReason =

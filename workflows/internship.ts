@@ -54,10 +54,10 @@ import {
 } from './definitions';
 import {
   CHANGES_WINDOW_DAYS,
-  days,
+  DAY_MS,
+  days as calendarDays,
   DUE_SOON_HOURS,
   GRACE_HOURS,
-  hours,
   KILL_FEE_PCT,
   LINK_EXTENSION_DAYS,
   OPS_REMINDER_DAYS,
@@ -71,6 +71,16 @@ import {
   REVIEW_REMINDER_DAYS,
 } from './durations';
 import { formatUsd } from './money';
+
+/**
+ * The length of a day for the platform's own windows in this execution: real unless the posting was
+ * made with HUMAN_DAY_SECONDS shortened (demos, benchmarks, staging). Dates people name (a new due
+ * date, a hiring offer's expiry) are checked in calendar days. Module state is per execution in the
+ * workflow sandbox, and it is set from the input before anything reads it, so replays agree.
+ */
+let dayMs = DAY_MS;
+const days = (n: number): number => n * dayMs;
+const hours = (n: number): number => (n * dayMs) / 24;
 
 /** Emails: retried for long, visible in the UI as their own activities. */
 const NOTIFY_OPTIONS = {
@@ -122,6 +132,7 @@ const records = proxyLocalActivities<Activities>({
 });
 
 export async function internshipWorkflow(input: InternshipInput): Promise<InternshipOutcome> {
+  dayMs = input.dayMs ?? DAY_MS;
   const state = openPosting(input);
   registerHandlers(state, input);
   registerWorkHandlers(state);
@@ -384,7 +395,7 @@ function registerWorkHandlers(state: InternshipState): void {
         }
         const due = Date.parse(state.dueAt!);
         const asked = Date.parse(newDueAt);
-        if (!(asked > due && asked <= due + days(MAX_EXTENSION_DAYS))) {
+        if (!(asked > due && asked <= due + calendarDays(MAX_EXTENSION_DAYS))) {
           throw refuse(
             `The new due date must be after ${state.dueAt} and at most ${MAX_EXTENSION_DAYS} days later`,
             ErrorType.InvalidDate,
@@ -431,7 +442,7 @@ function registerWorkHandlers(state: InternshipState): void {
         }
         if (choice === 'extend' && newDueAt !== undefined) {
           const asked = Date.parse(newDueAt);
-          if (!(asked > Date.now() && asked <= Date.now() + days(MAX_EXTENSION_DAYS))) {
+          if (!(asked > Date.now() && asked <= Date.now() + calendarDays(MAX_EXTENSION_DAYS))) {
             throw refuse(
               `The new due date must be in the next ${MAX_EXTENSION_DAYS} days`,
               ErrorType.InvalidDate,
@@ -483,7 +494,7 @@ function registerWorkHandlers(state: InternshipState): void {
           throw refuse('A hiring offer was already made', ErrorType.WrongState);
         }
         const expires = Date.parse(terms.expiresAt);
-        if (!(expires > Date.now() && expires <= Date.now() + days(HIRING_OFFER_MAX_DAYS))) {
+        if (!(expires > Date.now() && expires <= Date.now() + calendarDays(HIRING_OFFER_MAX_DAYS))) {
           throw refuse(`The offer must expire within ${HIRING_OFFER_MAX_DAYS} days`, ErrorType.InvalidDate);
         }
       },

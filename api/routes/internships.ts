@@ -18,7 +18,7 @@ import {
   type InternshipInput,
   type InternshipStatus,
 } from '../../workflows/definitions';
-import { days, hours } from '../../workflows/durations';
+import { DAY_MS } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
 import { principalOf, requireRole, type Principal } from '../auth';
@@ -121,6 +121,9 @@ export function internshipRoutes(deps: AppDeps): Router {
 
     const id = randomUUID();
     const workflowId = internshipWorkflowId(id);
+    const dayMs = config.HUMAN_DAY_SECONDS * 1000;
+    const days = (n: number) => n * dayMs;
+    const hours = (n: number) => (n * dayMs) / 24;
     const input: InternshipInput = {
       internshipId: id,
       employerId,
@@ -139,6 +142,7 @@ export function internshipRoutes(deps: AppDeps): Router {
         workMs: days(body.workDurationDays),
         reviewMs: days(body.reviewWindowDays),
       },
+      ...(dayMs === DAY_MS ? {} : { dayMs }),
     };
     const status: InternshipStatus = input.feeException ? 'AwaitingApproval' : 'Open';
     await insertInternship(db, {

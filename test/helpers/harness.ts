@@ -25,8 +25,10 @@ export interface ApiHarness {
  * The API and a worker on the test stack's dev server, in this process: a unique task queue per
  * file, the workflow bundle built once, everything reached over real HTTP, gRPC, SQL and SMTP.
  */
-export async function startApiHarness(options: { worker?: boolean } = {}): Promise<ApiHarness> {
-  const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}` });
+export async function startApiHarness(
+  options: { worker?: boolean; config?: Partial<Record<keyof AppConfig, string>> } = {},
+): Promise<ApiHarness> {
+  const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}`, ...options.config });
   const db = createPool(baseConfig.DATABASE_URL, 4);
   const connection = await Connection.connect({ address: baseConfig.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: baseConfig.TEMPORAL_NAMESPACE });
