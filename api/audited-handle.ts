@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../db/audit';
 import type { Internship } from '../db/internships';
 import type { AppDeps } from './app';
-import type { Principal } from './auth';
+import type { Request, Response } from 'express';
+import { principalOf, type Principal } from './auth';
+import { idempotencyKeyOf, principalKey } from './idempotency';
 import { TEMPORAL_CALL_DEADLINE_MS } from './workflow-errors';
 
 export interface Actor {
@@ -24,14 +26,19 @@ export const actorOf = (p: Principal): Actor =>
  * A workflow handle whose Updates are the human actions of the audit trail: each runs under its own
  * Update id and, once the workflow accepted it, is recorded with who did it and through which channel.
  */
-export function actOn(deps: Pick<AppDeps, 'db' | 'temporal'>, internship: Internship, actor: Actor) {
+export function actOn(
+  deps: Pick<AppDeps, 'db' | 'temporal'>,
+  internship: Internship,
+  actor: Actor,
+  requestUpdateId?: string,
+) {
   const handle = deps.temporal.workflow.getHandle(internship.workflowId);
   return {
     async executeUpdate<Ret, Args extends [unknown, ...unknown[]]>(
       update: UpdateDefinition<Ret, Args>,
       options: WorkflowUpdateOptions & { args: Args },
     ): Promise<Ret> {
-      const updateId = options.updateId ?? randomUUID();
+      const updateId = options.updateId ?? requestUpdateId ?? randomUUID();
       const result = await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
         handle.executeUpdate(update, { ...options, updateId }),
       );
@@ -46,4 +53,21 @@ export function actOn(deps: Pick<AppDeps, 'db' | 'temporal'>, internship: Intern
       return result;
     },
   };
+}
+
+/**
+ * The handle for a request of the web API. A request that carries `Idempotency-Key` runs its Update
+ * under an id made of the caller and that key, so a client retrying after a timeout, a dropped
+ * connection or a restarted API repeats the same Update: Temporal answers it with the first outcome
+ * instead of doing it twice.
+ */
+export function actingFor(
+  deps: Pick<AppDeps, 'db' | 'temporal'>,
+  internship: Internship,
+  req: Request,
+  res: Response,
+) {
+  const principal = principalOf(res);
+  const key = idempotencyKeyOf(req);
+  return actOn(deps, internship, actorOf(principal), key && `request:${principalKey(principal)}:${key}`);
 }

@@ -11,8 +11,19 @@ interface IdempotencyContext {
   release(): Promise<void>;
 }
 
-const principalKey = (p: Principal) =>
+export const principalKey = (p: Principal) =>
   p.role === 'ops' ? 'ops' : p.role === 'employer' ? `employer:${p.employerId}` : `student:${p.studentId}`;
+
+/** The request's `Idempotency-Key`, if it has one; a malformed key is a 422. */
+export function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key !== undefined && !/^[\x21-\x7e]{1,255}$/.test(key)) {
+    throw validationProblem([
+      { field: 'header.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
+    ]);
+  }
+  return key;
+}
 
 /**
  * Honours `Idempotency-Key` on a creating POST: the same key with the same request replays the first
@@ -21,13 +32,8 @@ const principalKey = (p: Principal) =>
  */
 export function idempotency(db: Db): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const key = req.get('idempotency-key');
+    const key = idempotencyKeyOf(req);
     if (key === undefined) return next();
-    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-      throw validationProblem([
-        { field: 'header.Idempotency-Key', message: 'must be 1-255 visible ASCII characters' },
-      ]);
-    }
     const principal = principalKey(principalOf(res));
     const requestHash = createHash('sha256')
       .update(`${req.method} ${req.originalUrl}\n${JSON.stringify(req.body ?? null)}`)

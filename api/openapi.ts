@@ -133,7 +133,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
   const idempotencyHeader = z.object({
     'Idempotency-Key': z
       .string()
-      .max(255)
+      .regex(/^[\x21-\x7e]{1,255}$/)
       .optional()
       .describe('Same key + same body replays the first answer'),
   });
@@ -506,7 +506,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Micro-internships API',
@@ -516,4 +516,31 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
     servers: options.serverUrl ? [{ url: options.serverUrl }] : [],
   });
+  return withIdempotentActions(document);
+}
+
+type Document = ReturnType<OpenApiGeneratorV31['generateDocument']>;
+
+/**
+ * Every action on an internship (a POST or DELETE under /v1/internships/{id} or
+ * /v1/admin/internships/{id}) takes an optional Idempotency-Key: a retry with the same key is the
+ * same workflow Update and gets the first answer.
+ */
+function withIdempotentActions(document: Document): Document {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    if (!/^\/v1\/(admin\/)?internships\/\{id\}\//.test(path)) continue;
+    for (const operation of [item.post, item.delete]) {
+      if (!operation) continue;
+      const parameters = (operation.parameters ??= []);
+      if (parameters.some((p) => 'name' in p && p.name === 'Idempotency-Key')) continue;
+      parameters.push({
+        in: 'header',
+        name: 'Idempotency-Key',
+        required: false,
+        description: 'A retry with the same key repeats the same action once: the first answer comes back',
+        schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
+      });
+    }
+  }
+  return document;
 }

@@ -2,8 +2,8 @@ import { Router } from 'express';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
-import { actOn, actorOf } from '../audited-handle';
-import { principalOf, requireRole } from '../auth';
+import { actingFor } from '../audited-handle';
+import { requireRole } from '../auth';
 import { feeExceptionBody, resolutionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
@@ -19,7 +19,7 @@ export function adminRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params);
     const body = parse(feeExceptionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideFeeExceptionUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(decideFeeExceptionUpdate, {
         args: [body],
       }),
     );
@@ -32,7 +32,7 @@ export function adminRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params);
     const body = parse(resolutionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(resolveDisputeUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(resolveDisputeUpdate, {
         args: [body],
       }),
     );

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import {
   confirmApplication,
   discardPendingApplication,
@@ -20,8 +20,8 @@ import {
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
-import { actOn, actorOf } from '../audited-handle';
-import { principalOf, requireRole } from '../auth';
+import { actingFor } from '../audited-handle';
+import { requireRole } from '../auth';
 import { idempotency, respond } from '../idempotency';
 import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, offerResponseBody, selectionBody } from '../schemas';
@@ -31,7 +31,7 @@ import { runUpdate } from '../workflow-errors';
 export function applicationRoutes(deps: AppDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
-  const handleOf = (i: Internship, res: Response) => actOn(deps, i, actorOf(principalOf(res)));
+  const handleOf = (i: Internship, req: Request, res: Response) => actingFor(deps, i, req, res);
 
   /** §3.1 A student applies with a pitch and one answer per screening question. */
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
@@ -82,7 +82,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     let result: { applicationId: string; label: string };
     try {
       result = await runUpdate(() =>
-        handleOf(internship, res).executeUpdate(applyUpdate, {
+        handleOf(internship, req, res).executeUpdate(applyUpdate, {
           args: [{ applicationId, studentId, pitch: body.pitch, answers: body.answers }],
           ...(updateId ? { updateId } : {}),
         }),
@@ -103,7 +103,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const mine = await findApplicationOf(db, internship.id, studentId);
     if (!mine) throw notFound('Application');
     await runUpdate(() =>
-      handleOf(internship, res).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
+      handleOf(internship, req, res).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
     );
     res.json({ applicationId: mine.id, status: 'withdrawn' });
   });
@@ -155,7 +155,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(selectionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      handleOf(internship, res).executeUpdate(selectStudentsUpdate, {
+      handleOf(internship, req, res).executeUpdate(selectStudentsUpdate, {
         args: [{ applicationIds: body.applicationIds }],
       }),
     );
@@ -168,7 +168,7 @@ export function applicationRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
-      handleOf(internship, res).executeUpdate(respondToOfferUpdate, {
+      handleOf(internship, req, res).executeUpdate(respondToOfferUpdate, {
         args: [{ studentId, accept: body.accept, via: 'api' }],
       }),
     );

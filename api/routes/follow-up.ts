@@ -9,8 +9,8 @@ import {
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
-import { actOn, actorOf } from '../audited-handle';
-import { principalOf, requireRole } from '../auth';
+import { actingFor } from '../audited-handle';
+import { requireRole } from '../auth';
 import { notFound } from '../problem';
 import {
   credentialIdParam,
@@ -76,7 +76,7 @@ export function followUpRoutes(deps: AppDeps): Router {
     if (!mine) throw notFound('Internship');
     const body = parse(feedbackBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(giveFeedbackUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(giveFeedbackUpdate, {
         args: [
           {
             from,
@@ -98,7 +98,7 @@ export function followUpRoutes(deps: AppDeps): Router {
     const body = parse(hiringOfferBody, req.body, 'body');
     const result = await runUpdate(
       () =>
-        actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(makeHiringOfferUpdate, {
+        actingFor(deps, internship, req, res).executeUpdate(makeHiringOfferUpdate, {
           args: [{ ...body, expiresAt: new Date(body.expiresAt).toISOString() }],
         }),
       { dateField: 'expiresAt' },
@@ -112,7 +112,7 @@ export function followUpRoutes(deps: AppDeps): Router {
     if (internship.studentId !== studentId) throw notFound('Internship');
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(respondToHiringOfferUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(respondToHiringOfferUpdate, {
         args: [{ studentId, accept: body.accept, via: 'api' }],
       }),
     );

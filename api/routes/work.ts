@@ -9,8 +9,8 @@ import {
 } from '../../workflows/definitions';
 import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
-import { actOn, actorOf } from '../audited-handle';
-import { principalOf, requireRole } from '../auth';
+import { actingFor } from '../audited-handle';
+import { requireRole } from '../auth';
 import {
   cancelBody,
   extensionDecisionBody,
@@ -32,7 +32,7 @@ export function workRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { studentId });
     const body = parse(submissionBody, req.body, 'body');
     const { submittedAt } = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(submitWorkUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(submitWorkUpdate, {
         args: [{ studentId, url: body.url, notes: body.notes }],
       }),
     );
@@ -45,7 +45,7 @@ export function workRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(reviewBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(reviewUpdate, { args: [body] }),
+      actingFor(deps, internship, req, res).executeUpdate(reviewUpdate, { args: [body] }),
     );
     res.json(result);
   });
@@ -56,7 +56,7 @@ export function workRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { studentId });
     const body = parse(extensionRequestBody, req.body, 'body');
     await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(requestExtensionUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(requestExtensionUpdate, {
         args: [{ studentId, newDueAt: new Date(body.newDueAt).toISOString(), reason: body.reason }],
       }),
     );
@@ -69,7 +69,7 @@ export function workRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(extensionDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(decideExtensionUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(decideExtensionUpdate, {
         args: [{ approve: body.approve, via: 'api' }],
       }),
     );
@@ -82,7 +82,7 @@ export function workRoutes(deps: AppDeps): Router {
     const internship = await internshipFor(db, req.params, { employerId });
     const body = parse(missedDeadlineDecisionBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(missedDeadlineDecisionUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(missedDeadlineDecisionUpdate, {
         args: [
           {
             choice: body.choice,
@@ -103,7 +103,7 @@ export function workRoutes(deps: AppDeps): Router {
     });
     const body = parse(cancelBody, req.body, 'body');
     const result = await runUpdate(() =>
-      actOn(deps, internship, actorOf(principalOf(res))).executeUpdate(cancelUpdate, {
+      actingFor(deps, internship, req, res).executeUpdate(cancelUpdate, {
         args: [{ by: principal.role === 'ops' ? 'ops' : 'employer', reason: body.reason }],
       }),
     );

@@ -7,11 +7,14 @@
  *   - a confirmed PaymentIntent succeeds, unless its payment method is a declining test card
  *     (pm_card_chargeDeclined, pm_card_chargeDeclinedInsufficientFunds), which gets a 402 card_error;
  *   - a request repeated with the same Idempotency-Key gets the first response back;
+ *   - an object created by POST /v1/<collection> gets an id of its own (stripe-mock's fixtures give
+ *     every account, PaymentIntent or transfer the same id, so webhooks could not tell them apart);
  *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements;
  *   - POST /__proxy/latency {"path": "/v1/payment_intents", "ms": 4000} slows one path, so a test can
  *     kill a worker while a payment is in flight (GET /__proxy/in-flight lists the slowed requests).
  * Production talks to api.stripe.com directly; nothing here is used there.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -114,11 +117,17 @@ export async function startStripeTestModeProxy(opts: {
           body: req.method === 'GET' || req.method === 'DELETE' ? undefined : body,
         });
         let text = await upstream.text();
-        if (isConfirmedPaymentIntent && upstream.ok) {
-          const intent = JSON.parse(text) as Record<string, unknown>;
-          intent.status = 'succeeded';
-          intent.amount_received = intent.amount;
-          text = JSON.stringify(intent);
+        const created = req.method === 'POST' && /^\/v1\/[a-z_]+$/.test(path.split('?')[0]!);
+        if (upstream.ok && (created || isConfirmedPaymentIntent)) {
+          const object = JSON.parse(text) as Record<string, unknown>;
+          if (created && typeof object.id === 'string' && object.id.includes('_')) {
+            object.id = `${object.id.slice(0, object.id.indexOf('_'))}_${randomBytes(12).toString('hex')}`;
+          }
+          if (isConfirmedPaymentIntent) {
+            object.status = 'succeeded';
+            object.amount_received = object.amount;
+          }
+          text = JSON.stringify(object);
         }
         reply = { status: upstream.status, headers: { 'content-type': 'application/json' }, body: text };
       }

@@ -235,6 +235,36 @@ describe('Idempotency-Key', () => {
     });
     expect(list.body.items).toHaveLength(1);
   });
+
+  test('an action retried with its key is the same Update: one answer, one audit entry; without a key the repeat is 409', async () => {
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer);
+    const student = await newStudent(h, 'Omar Haddad');
+    const { body: applied } = await applyAs(h, student, id);
+    const select = (key: string) =>
+      call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+        token: employer.token,
+        headers: { 'Idempotency-Key': key },
+        body: { applicationIds: [applied.applicationId] },
+      });
+    const key = `select-${randomUUID()}`;
+    const [one, two] = [await select(key), await select(key)];
+    expect([one.status, two.status]).toEqual([202, 202]);
+    expect(two.body).toEqual(one.body);
+    expect((await select(`select-${randomUUID()}`)).status).toBe(409);
+    const { rows } = await h.db.query(
+      `SELECT event_key FROM audit_events WHERE internship_id = $1 AND action = 'selectStudents'`,
+      [id],
+    );
+    expect(rows).toHaveLength(1);
+    const bad = await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      headers: { 'Idempotency-Key': 'not a key' },
+      body: { accept: true },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].field).toBe('header.Idempotency-Key');
+  });
 });
 
 describe('the offer email', () => {
