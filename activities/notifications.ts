@@ -34,13 +34,28 @@ export async function deliverOnce(
   return sendQueued(deps, email.dedupeKey);
 }
 
-/** Sends the queued email with this key unless it went out already. */
-async function sendQueued(deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>, dedupeKey: string) {
+/**
+ * Sends the queued email with this key unless it went out already. When the SMTP server refuses or
+ * cannot be reached the email stays queued and the worker's outbox relay sends it later: the
+ * notice is durable once it is in the outbox, so the workflow need not wait for SMTP.
+ */
+export async function sendQueued(
+  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,
+  dedupeKey: string,
+): Promise<{ sent: boolean; deferred?: boolean }> {
   return inTransaction(deps.db, async (tx) => {
     const row = await lockEmail(tx, dedupeKey);
     if (!row || row.sentAt) return { sent: false };
     const messageId = messageIdFor(dedupeKey);
-    await deps.mailer.send({ to: row.to, subject: row.subject, text: row.text, html: row.html, messageId });
+    try {
+      await deps.mailer.send({ to: row.to, subject: row.subject, text: row.text, html: row.html, messageId });
+    } catch (err) {
+      deps.logger.warn(
+        { dedupeKey, err: (err as Error).message },
+        'email queued: the outbox relay will send it',
+      );
+      return { sent: false, deferred: true };
+    }
     await markEmailSent(tx, dedupeKey, messageId);
     deps.logger.info({ dedupeKey }, 'email sent');
     return { sent: true };
@@ -244,7 +259,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
       facts?: Record<string, string>;
       links?: { actions: string[]; decisionKey: string; expiresAt: string };
     }): Promise<void> {
-      const dedupeKey = stepKey(p.internshipId, `email:${p.kind}${p.occurrence ? `:${p.occurrence}` : ''}`);
+      // One email per notice and recipient: several notices (a dispute, revealed feedback) go to both sides.
+      const dedupeKey = stepKey(
+        p.internshipId,
+        `email:${p.kind}:${p.to}${p.occurrence ? `:${p.occurrence}` : ''}`,
+      );
       await inTransaction(deps.db, async (tx) => {
         if (await lockEmail(tx, dedupeKey)) return;
         const contact = await findInternshipContact(tx, p.internshipId);

@@ -33,6 +33,8 @@ const appSchema = z.object({
   SMTP_PASSWORD: optionalString,
   MAIL_FROM: z.string().min(3).default('Micro-internships <no-reply@microinternships.local>'),
   OPS_EMAIL: z.email().default('ops@microinternships.local'),
+  /** How often each worker sends the emails that SMTP refused when they were queued. */
+  OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
 
   STRIPE_SECRET_KEY: z
     .string()

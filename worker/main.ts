@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { temporalTarget } from '../lib/temporal';
 import { createWorker } from './create-worker';
+import { startOutboxRelay } from './outbox-relay';
 import { ensureOpsDigestSchedule } from './schedules';
 import { Client, Connection } from '@temporalio/client';
 
@@ -83,8 +84,10 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  const relay = startOutboxRelay({ db, mailer, logger, intervalMs: config.OUTBOX_RELAY_INTERVAL_MS });
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
+  await relay.stop();
   await connection.close();
   await client.connection.close();
   mailer.close();

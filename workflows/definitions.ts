@@ -176,6 +176,8 @@ export interface InternshipState {
   resolution: { studentSharePct: number } | null;
   /** Follow-up (§3.9–3.10): who gave feedback, whether it is visible, nudges sent, the hiring offer. */
   feedbackGiven: { employer: boolean; student: boolean };
+  /** Feedback accepted by the Update and not yet stored: the follow-up loop stores it in order. */
+  feedbackToRecord?: FeedbackInput[];
   feedbackRevealed: boolean;
   nudgesSent: number[];
   hiringOffer:

@@ -4,6 +4,7 @@
  */
 import {
   type ActivityOptions,
+  type LocalActivityOptions,
   allHandlersFinished,
   ApplicationFailure,
   condition,
@@ -82,7 +83,32 @@ let dayMs = DAY_MS;
 const days = (n: number): number => n * dayMs;
 const hours = (n: number): number => (n * dayMs) / 24;
 
-/** Emails: retried for long, visible in the UI as their own activities. */
+/**
+ * One patch for the changes that keep a lifecycle's history short (see docs/VERSIONING.md): no I/O in
+ * the feedback Update, notices that go out at the same moment sent side by side, and the earlier
+ * patches 'applications-stored-by-api' and 'employer-work-started-notice' implied, so a new run
+ * records one patch marker instead of three.
+ */
+const LEAN_HISTORY = 'lean-history';
+
+/** Emails started and not yet awaited (newer runs): awaited at the next `noticesSent()` and before the end. */
+let noticesInFlight: Promise<unknown>[] = [];
+
+/** Sends a notice beside the next step in newer runs; older runs awaited each notice in turn. */
+async function soon(send: () => Promise<unknown>): Promise<void> {
+  if (patched(LEAN_HISTORY)) noticesInFlight.push(send());
+  else await send();
+}
+
+async function noticesSent(): Promise<void> {
+  while (noticesInFlight.length) {
+    const pending = noticesInFlight;
+    noticesInFlight = [];
+    await Promise.all(pending);
+  }
+}
+
+/** Emails in older runs: regular activities, retried for long, visible in the UI as their own activities. */
 const NOTIFY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: {
@@ -92,14 +118,27 @@ const NOTIFY_OPTIONS = {
     nonRetryableErrorTypes: [ErrorType.NotFound],
   },
 } satisfies ActivityOptions;
-const notify = proxyActivities<Activities>(NOTIFY_OPTIONS);
+const notifyByActivity = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
+/**
+ * Newer runs (LEAN_HISTORY) only put the email into the Postgres outbox from a local activity — one
+ * marker in the history instead of an activity and a workflow task. The same call tries SMTP at once;
+ * if that fails, the worker's outbox relay sends it later, so an SMTP outage never blocks a workflow
+ * nor grows its history. Retries here are for Postgres only.
+ */
+const NOTIFY_LOCAL_OPTIONS = NOTIFY_OPTIONS satisfies LocalActivityOptions;
+const notifyByLocalActivity = proxyLocalActivities<Activities>(NOTIFY_LOCAL_OPTIONS);
+
+/** The email activities for this run: local in newer runs. No notice is sent from an Update handler. */
+const mail = () => (patched(LEAN_HISTORY) ? notifyByLocalActivity : notifyByActivity);
 
 /** Sends one notice, with a summary the Temporal UI shows on the activity ("Email student: paid"). */
-const tell = (notice: Parameters<Activities['notifyParty']>[0]) =>
-  notify.notifyParty.executeWithOptions(
-    { ...NOTIFY_OPTIONS, summary: `Email ${notice.to}: ${notice.kind}` },
-    [notice],
-  );
+const tell = (notice: Parameters<Activities['notifyParty']>[0]) => {
+  const summary = `Email ${notice.to}: ${notice.kind}`;
+  return patched(LEAN_HISTORY)
+    ? notifyByLocalActivity.notifyParty.executeWithOptions({ ...NOTIFY_LOCAL_OPTIONS, summary }, [notice])
+    : notifyByActivity.notifyParty.executeWithOptions({ ...NOTIFY_OPTIONS, summary }, [notice]);
+};
 
 /** Money: Stripe calls with idempotency keys from the workflow id and the step, so retries are safe. */
 const payments = proxyActivities<Activities>({
@@ -133,6 +172,7 @@ const records = proxyLocalActivities<Activities>({
 
 export async function internshipWorkflow(input: InternshipInput): Promise<InternshipOutcome> {
   dayMs = input.dayMs ?? DAY_MS;
+  noticesInFlight = [];
   const state = openPosting(input);
   registerHandlers(state, input);
   registerWorkHandlers(state);
@@ -147,9 +187,12 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
   for (;;) {
     if (!(await hireStudent(state, input))) return finish(await expireUnselected(state));
     if (!state.funded) {
-      if (!(await fundInternship(state))) return finish(await cancelUnfunded(state));
+      const funded = await fundInternship(state);
+      await noticesSent();
+      if (!funded) return finish(await cancelUnfunded(state));
       state.funded = true;
     }
+    await noticesSent();
 
     const end = await deliverAndReview(state, input);
     switch (end) {
@@ -235,7 +278,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       // Since 'applications-stored-by-api' the API stores the application (pending until this Update
       // accepts it), so the handler does no I/O: about 5 history events per applicant instead of 12,
       // which keeps a 200-applicant posting inside DESIGN's 2,000-event budget.
-      if (!patched('applications-stored-by-api')) {
+      if (!(patched(LEAN_HISTORY) || patched('applications-stored-by-api'))) {
         await handlerRecords.recordApplication({
           internshipId: state.internshipId,
           ...applicant,
@@ -456,15 +499,16 @@ function registerWorkHandlers(state: InternshipState): void {
   setHandler(
     giveFeedbackUpdate,
     async (feedback) => {
+      // Newer runs do no I/O in the handler: the Update is durable in history the moment it is
+      // accepted, and the follow-up loop stores it with a local activity (a marker, not an activity
+      // plus a workflow task in the history). Older runs stored it here.
+      if (patched(LEAN_HISTORY)) {
+        state.feedbackGiven[feedback.from] = true;
+        (state.feedbackToRecord ??= []).push(feedback);
+        return { revealed: state.feedbackRevealed };
+      }
       feedbackInFlight.add(feedback.from);
-      await handlerRecords.recordFeedback({
-        internshipId: state.internshipId,
-        fromRole: feedback.from,
-        rating: feedback.rating,
-        comment: feedback.comment,
-        endorsedSkills: feedback.endorsedSkills,
-        showRatingPublicly: feedback.showRatingPublicly,
-      });
+      await handlerRecords.recordFeedback(feedbackRow(state, feedback));
       // Counted once stored, so the reveal that may follow includes this row.
       state.feedbackGiven[feedback.from] = true;
       feedbackInFlight.delete(feedback.from);
@@ -600,7 +644,10 @@ function registerWorkHandlers(state: InternshipState): void {
     },
     {
       validator: ({ decision }: { decision: ReviewDecision }) => {
-        if (state.status !== 'InReview' || state.review) {
+        // A submission is reviewable the moment it is in: the employer may answer before the
+        // workflow has published InReview (the submission's own answer already says InReview).
+        const reviewable = state.status === 'InReview' || (state.status === 'InProgress' && state.submission);
+        if (!reviewable || state.review || state.cancellation) {
           throw refuse(
             `Nothing is waiting for review while the internship is ${state.status}`,
             ErrorType.WrongState,
@@ -649,7 +696,7 @@ async function awaitSelection(state: InternshipState, input: InternshipInput): P
     const remindAt = windowEnd - days(daysLeft);
     if (remindAt <= Date.now()) continue;
     if (await condition(chosen, remindAt - Date.now())) return true;
-    await notify.remindEmployerToSelect({
+    await mail().remindEmployerToSelect({
       internshipId: state.internshipId,
       daysLeft,
       round: state.selectionRound,
@@ -677,7 +724,7 @@ async function offerInTurn(state: InternshipState, input: InternshipInput): Prom
     applicant.status = 'offered';
     await moveTo(state, 'Offered', expiresAt, applicant.studentId);
     await records.recordApplicationStatus({ applicationIds: [applicant.applicationId], status: 'offered' });
-    await notify.sendOffer({
+    await mail().sendOffer({
       internshipId: state.internshipId,
       applicationId: applicant.applicationId,
       studentId: applicant.studentId,
@@ -710,7 +757,9 @@ async function acceptHire(state: InternshipState, applicant: Applicant): Promise
     applicationIds: others.map((a) => a.applicationId),
     status: 'not_selected',
   });
-  await notify.announceHire({ internshipId: state.internshipId, applicationId: applicant.applicationId });
+  await soon(() =>
+    mail().announceHire({ internshipId: state.internshipId, applicationId: applicant.applicationId }),
+  );
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -752,22 +801,20 @@ type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
 async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<WorkEnd> {
   startWork(state, Date.now() + input.windows.workMs);
   await moveTo(state, 'InProgress', state.dueAt);
-  await tell({
-    internshipId: state.internshipId,
-    to: 'student',
-    kind: 'work-started',
-    occurrence: state.hiredStudentId!,
-    facts: { dueAt: state.dueAt! },
-  });
-  // Added after histories were recorded without it: patched() keeps those runs replaying as they ran.
-  if (patched('employer-work-started-notice')) {
-    await tell({
+  const workStarted = (to: 'student' | 'employer') =>
+    tell({
       internshipId: state.internshipId,
-      to: 'employer',
-      kind: 'work-started-employer',
+      to,
+      kind: to === 'student' ? 'work-started' : 'work-started-employer',
       occurrence: state.hiredStudentId!,
       facts: { dueAt: state.dueAt! },
     });
+  if (patched(LEAN_HISTORY)) {
+    await Promise.all([workStarted('student'), workStarted('employer')]);
+  } else {
+    await workStarted('student');
+    // Added after histories were recorded without it: patched() keeps those runs replaying as they ran.
+    if (patched('employer-work-started-notice')) await workStarted('employer');
   }
   for (;;) {
     let end = await workUntilDue(state);
@@ -1047,12 +1094,14 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
   if (state.cancellation) return 'reject';
   const decision = decided ? state.review!.decision : 'approve';
   if (decision === 'approve') {
-    await tell({
-      internshipId: state.internshipId,
-      to: 'student',
-      kind: 'approved',
-      facts: { auto: String(!decided) },
-    });
+    await soon(() =>
+      tell({
+        internshipId: state.internshipId,
+        to: 'student',
+        kind: 'approved',
+        facts: { auto: String(!decided) },
+      }),
+    );
   }
   return decision;
 }
@@ -1084,12 +1133,14 @@ async function payStudent(state: InternshipState, sharePct: number): Promise<voi
   });
   state.paidBy = paidBy;
   if (sharePct === 100) await moveTo(state, 'Completed', null);
-  await tell({
-    internshipId: state.internshipId,
-    to: 'student',
-    kind: 'paid',
-    facts: { paidBy, amount: formatUsd(amountCents) },
-  });
+  await soon(() =>
+    tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'paid',
+      facts: { paidBy, amount: formatUsd(amountCents) },
+    }),
+  );
 }
 
 /**
@@ -1106,27 +1157,16 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
   };
   await records.issueCredential(credential);
   await tell({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
+  await noticesSent();
   const revealAt = completedAt + days(FEEDBACK_BLIND_DAYS);
   const closeAt = completedAt + days(FOLLOW_UP_DAYS);
   let announcedOfferNo = 0;
 
   for (;;) {
+    if (await storeAcceptedFeedback(state)) continue;
     const offer = state.hiringOffer;
-    if (offer?.response === 'accepted' || offer?.response === 'declined') {
-      await records.recordHiringOutcome({
-        internshipId: state.internshipId,
-        offerNo: offer.offerNo,
-        outcome: offer.response,
-      });
-      await tell({
-        internshipId: state.internshipId,
-        to: 'employer',
-        kind: 'hiring-answered',
-        facts: { answer: offer.response, role: offer.role },
-      });
-      break;
-    }
-    if (Date.now() >= closeAt) break;
+    // An offer is announced (stored, student emailed) before its answer is recorded, even when
+    // both are waiting: a quick student may answer through the API before the email went out.
     if (offer && offer.offerNo !== announcedOfferNo) {
       announcedOfferNo = offer.offerNo;
       await records.recordHiringOffer({ internshipId: state.internshipId, offerNo: offer.offerNo, offer });
@@ -1149,6 +1189,21 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
       });
       continue;
     }
+    if (offer?.response === 'accepted' || offer?.response === 'declined') {
+      await records.recordHiringOutcome({
+        internshipId: state.internshipId,
+        offerNo: offer.offerNo,
+        outcome: offer.response,
+      });
+      await tell({
+        internshipId: state.internshipId,
+        to: 'employer',
+        kind: 'hiring-answered',
+        facts: { answer: offer.response, role: offer.role },
+      });
+      break;
+    }
+    if (Date.now() >= closeAt) break;
     if (offer && !offer.response && Date.now() >= Date.parse(offer.expiresAt)) {
       offer.response = 'expired';
       await records.recordHiringOutcome({
@@ -1163,13 +1218,12 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
       state.feedbackRevealed = true;
       await records.revealFeedback(state.internshipId);
       await records.issueCredential(credential);
-      for (const to of ['employer', 'student'] as const) {
-        await tell({
-          internshipId: state.internshipId,
-          to,
-          kind: 'feedback-revealed',
-          facts: { audience: to },
-        });
+      const reveal = (to: 'employer' | 'student') =>
+        tell({ internshipId: state.internshipId, to, kind: 'feedback-revealed', facts: { audience: to } });
+      if (patched(LEAN_HISTORY)) {
+        await Promise.all([reveal('employer'), reveal('student')]);
+      } else {
+        for (const to of ['employer', 'student'] as const) await reveal(to);
       }
       continue;
     }
@@ -1210,9 +1264,28 @@ async function followUp(state: InternshipState): Promise<InternshipOutcome> {
       Math.max(0, wakeAt - Date.now()),
     );
   }
+  while (await storeAcceptedFeedback(state));
   await moveTo(state, 'Closed', null);
   const hired = state.hiringOffer?.response === 'accepted';
   return { status: 'Closed', reason: hired ? 'hired' : 'follow_up_ended' };
+}
+
+const feedbackRow = (state: InternshipState, feedback: FeedbackInput) => ({
+  internshipId: state.internshipId,
+  fromRole: feedback.from,
+  rating: feedback.rating,
+  comment: feedback.comment,
+  endorsedSkills: feedback.endorsedSkills,
+  showRatingPublicly: feedback.showRatingPublicly,
+});
+
+/** Stores the oldest feedback the Update accepted but nobody stored yet; false when there is none. */
+async function storeAcceptedFeedback(state: InternshipState): Promise<boolean> {
+  const feedback = state.feedbackToRecord?.[0];
+  if (!feedback) return false;
+  await records.recordFeedback(feedbackRow(state, feedback));
+  state.feedbackToRecord!.shift();
+  return true;
 }
 
 /** Waits for an ops decision, emailing ops once a day (day 1, day 2, …) until it comes. */
@@ -1277,7 +1350,7 @@ async function settleDispute(state: InternshipState): Promise<InternshipOutcome>
 /** §3.1 No applicant at the deadline: the posting expires and the employer is told; nothing was charged. */
 async function expireUnanswered(state: InternshipState): Promise<InternshipOutcome> {
   await moveTo(state, 'Expired', null);
-  await notify.notifyPostingExpired(state.internshipId);
+  await mail().notifyPostingExpired(state.internshipId);
   return { status: 'Expired', reason: 'no_applicants' };
 }
 
@@ -1298,12 +1371,13 @@ async function expireUnselected(state: InternshipState): Promise<InternshipOutco
     applicationIds: waiting.map((a) => a.applicationId),
     status: 'not_selected',
   });
-  await notify.notifyApplicantsPostingClosed(state.internshipId);
+  await mail().notifyApplicantsPostingClosed(state.internshipId);
   return { status: 'Expired', reason: 'no_selection' };
 }
 
 /** Lets running update handlers complete before the workflow closes. */
 async function finish(outcome: InternshipOutcome): Promise<InternshipOutcome> {
+  await noticesSent();
   await condition(allHandlersFinished);
   return outcome;
 }

@@ -28,6 +28,7 @@ test('the saved histories cover the main paths, before and after the patched cha
     files.filter((f) => f.startsWith('before-employer-work-started-notice')).length,
   ).toBeGreaterThanOrEqual(8);
   expect(files.filter((f) => !f.includes('/')).length).toBeGreaterThanOrEqual(8);
+  expect(files.filter((f) => f.startsWith('before-lean-history/')).length).toBeGreaterThanOrEqual(8);
 });
 
 test('histories recorded after the change carry its patch marker, the older ones do not', () => {

@@ -63,7 +63,9 @@ test('feedback stays double-blind until both gave it; the completion credential 
         { from: 'student', rating: 4, comment: 'Clear brief.', endorsedSkills: [], showRatingPublicly: true },
       ],
     });
+    // Both sides are told, each once.
     await waitForEmail(employer.contactEmail, /Feedback on .* is now visible/);
+    await waitForEmail(student.email, /Feedback on .* is now visible/);
     expect((await feedbackRows(internshipId)).every((r) => r.revealed_at !== null)).toBe(true);
     // The student chose to show the rating: the credential is re-signed with it.
     const { rows: after } = await suite

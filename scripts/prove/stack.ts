@@ -1,0 +1,221 @@
+/**
+ * The whole platform as separate processes in a throwaway folder, on free ports, for the benchmark,
+ * the chaos run and the fuzzer: embedded Postgres, the Temporal dev server (SQLite file with WAL),
+ * maildev, stripe-mock behind the recording StripeTestModeProxy, and the real worker and API entry
+ * points. Each process can be killed with SIGKILL and started again on the same data, and its CPU
+ * time and memory read from /proc.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate } from '../../db/migrate';
+import { freePort, startProcess, type Service } from '../stack/processes';
+import {
+  startEmbeddedPostgres,
+  startMaildev,
+  startStripeMock,
+  startTemporalDevServer,
+  type TemporalService,
+} from '../stack/services';
+import { startStripeTestModeProxy } from '../stack/stripe-test-mode';
+import { readTools, repoRoot } from '../stack/tools';
+
+export const OPS_TOKEN = 'prove-ops-token-0123456789';
+export const WEBHOOK_SECRET = 'whsec_prove_secret';
+
+type Child = Service & { child: { pid?: number } };
+
+export interface ProveStack {
+  dir: string;
+  apiUrl: string;
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl: string;
+  maildevUrl: string;
+  stripeProxyUrl: string;
+  taskQueue: string;
+  /** Process-group ids by role, for CPU and memory readings. */
+  groups(): Record<'temporal' | 'postgres' | 'worker' | 'api', number>;
+  killWorker(): Promise<void>;
+  killApi(): Promise<void>;
+  /** SIGKILLs the dev server and starts it again on the same SQLite file and port. */
+  restartTemporal(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ProveStackOptions {
+  /** Variables for the worker and the API (HUMAN_DAY_SECONDS, LOG_LEVEL, ...). */
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+  keep?: boolean;
+}
+
+export async function startProveStack(options: ProveStackOptions = {}): Promise<ProveStack> {
+  const say = options.log ?? (() => undefined);
+  const tools = readTools();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-prove-'));
+  chmodSync(dir, 0o755); // embedded Postgres runs as the 'postgres' user when we are root
+  const logs = (name: string) => path.join(dir, 'logs', `${name}.log`);
+  const [pgPort, temporalPort, smtpPort, webPort, stripePort, apiPort] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
+  );
+  const services: Service[] = [];
+  const track = <S extends Service>(s: S) => (services.push(s), s);
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  const startTemporal = () =>
+    startTemporalDevServer({
+      executable: tools.temporal,
+      port: temporalPort!,
+      uiPort: 0,
+      headless: true,
+      dbFile,
+      logFile: logs('temporal'),
+    });
+
+  try {
+    say(`stack in ${dir}`);
+    const [postgres, firstTemporal, mail, stripe] = await Promise.all([
+      startEmbeddedPostgres({
+        dataDir: path.join(dir, 'postgres'),
+        port: pgPort!,
+        database: 'prove',
+        logFile: logs('postgres'),
+      }).then(track),
+      startTemporal(),
+      startMaildev({ smtpPort: smtpPort!, webPort: webPort!, logFile: logs('maildev') }).then(track),
+      startStripeMock({ executable: tools.stripeMock, port: stripePort!, logFile: logs('stripe-mock') }).then(
+        track,
+      ),
+    ]);
+    let temporal: TemporalService = firstTemporal;
+    await migrate(postgres.url);
+    const proxy = await startStripeTestModeProxy({ upstream: stripe.apiBase });
+    services.push({ name: 'stripe test-mode proxy', stop: () => proxy.stop() });
+
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const taskQueue = 'internships';
+    const env: Record<string, string> = {
+      API_PORT: String(apiPort),
+      PUBLIC_BASE_URL: apiUrl,
+      OPS_TOKEN,
+      DATABASE_URL: postgres.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(mail.smtpPort),
+      STRIPE_API_BASE: proxy.url,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
+      WORKER_METRICS_PORT: '0',
+      SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000',
+      ACTION_LINK_RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'info',
+      ...options.env,
+    };
+    let workers = 0;
+    const startApp = (role: 'worker' | 'api'): Promise<Child> => {
+      const log = logs(role === 'worker' ? `worker-${++workers}` : 'api');
+      return startProcess({
+        name: role,
+        command: process.execPath,
+        args: ['--import', 'tsx', path.join(repoRoot, role, 'main.ts')],
+        cwd: repoRoot,
+        env,
+        logFile: log,
+        ready:
+          role === 'api'
+            ? async () => (await fetch(`${apiUrl}/healthz`)).ok
+            : () => Promise.resolve(readFileSync(log, 'utf8').includes('worker started')),
+        readyTimeoutMs: 60_000,
+      });
+    };
+    let worker = await startApp('worker');
+    let api = await startApp('api');
+
+    const kill = (pid: number | undefined) => {
+      try {
+        if (pid) process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const waitExit = async (service: Child) => {
+      const child = service.child as { exitCode: number | null; signalCode: string | null };
+      for (let i = 0; i < 100 && child.exitCode === null && child.signalCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const stack: ProveStack = {
+      dir,
+      apiUrl,
+      databaseUrl: postgres.url,
+      temporalAddress: temporal.address,
+      temporalUiUrl: temporal.uiUrl,
+      maildevUrl: mail.webUrl,
+      stripeProxyUrl: proxy.url,
+      taskQueue,
+      groups: () => ({
+        temporal: pidOf(temporal),
+        postgres: pidOf(postgres),
+        worker: worker.child.pid!,
+        api: api.child.pid!,
+      }),
+      async killWorker() {
+        kill(worker.child.pid);
+        await waitExit(worker);
+        worker = await startApp('worker');
+      },
+      async killApi() {
+        kill(api.child.pid);
+        await waitExit(api);
+        api = await startApp('api');
+      },
+      async restartTemporal() {
+        kill(pidOf(temporal));
+        await (temporal as unknown as Child).stop?.();
+        temporal = await startTemporal();
+      },
+      async stop() {
+        await Promise.allSettled([worker.stop(), api.stop()]);
+        await Promise.allSettled([temporal.stop(), ...services.map((s) => s.stop())]);
+        if (!options.keep) rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return stack;
+  } catch (err) {
+    await Promise.allSettled(services.map((s) => s.stop()));
+    throw err;
+  }
+}
+
+const pidOf = (service: Service): number => (service as Child).child?.pid ?? 0;
+
+/** CPU seconds (user + system, with reaped children) of every process in a process group. */
+export function groupCpuSeconds(pgid: number): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name "(...)": state is field 3; pgrp 5; utime 14 … cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) !== pgid) continue;
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
+
+/** Resident memory (and its peak) of one process, in MiB. */
+export function rssMiB(pid: number): { rss: number; peak: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: 0, peak: 0 };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The outbox relay: sends the emails that are in the outbox but not sent, because SMTP failed when
+ * their notice was given. It runs in every worker; the row lock in sendQueued lets only one process
+ * send a given email, and the stable Message-ID lets a receiving server drop a repeat.
+ */
+import { sendQueued } from '../activities/notifications';
+import type { Mailer } from '../activities/mailer';
+import type { Db } from '../db/pool';
+import type { Logger } from '../lib/logger';
+
+export interface OutboxRelay {
+  /** One pass: sends what waits (oldest first) until SMTP fails again; returns how many went out. */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startOutboxRelay(deps: {
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+  /** How often to look; 0 starts no timer (tests call sweep()). */
+  intervalMs: number;
+  /** An email younger than this is left to the notice that queued it. */
+  minAgeMs?: number;
+  batch?: number;
+}): OutboxRelay {
+  const minAgeMs = deps.minAgeMs ?? 10_000;
+  let running: Promise<number> | null = null;
+
+  const pass = async (): Promise<number> => {
+    const { rows } = await deps.db.query<{ dedupe_key: string }>(
+      `SELECT dedupe_key FROM email_outbox
+        WHERE sent_at IS NULL AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2`,
+      [minAgeMs / 1000, deps.batch ?? 100],
+    );
+    let sent = 0;
+    for (const { dedupe_key } of rows) {
+      const result = await sendQueued(deps, dedupe_key);
+      if (result.deferred) break; // SMTP is still down: try again next time
+      if (result.sent) sent++;
+    }
+    if (sent) deps.logger.info({ sent }, 'outbox relay sent queued emails');
+    return sent;
+  };
+  const sweep = () => {
+    running ??= pass().finally(() => (running = null));
+    return running;
+  };
+  const timer =
+    deps.intervalMs > 0
+      ? setInterval(() => {
+          sweep().catch((err: unknown) =>
+            deps.logger.warn({ err: (err as Error).message }, 'outbox relay pass failed'),
+          );
+        }, deps.intervalMs)
+      : null;
+  timer?.unref();
+  return {
+    sweep,
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
