@@ -6,6 +6,9 @@ export type IdempotencyClaim =
   | { kind: 'mismatch' }
   | { kind: 'in-progress' };
 
+/** Longer than any request may take (Temporal calls give up after 10 s). */
+export const STALE_CLAIM_SECONDS = 30;
+
 /** Reserves (principal, key) for this request, or reports what an earlier request with it left. */
 export async function claimIdempotencyKey(
   db: Queryable,
@@ -25,7 +28,18 @@ export async function claimIdempotencyKey(
   const row = rows[0];
   if (!row) return { kind: 'in-progress' };
   if (row.request_hash !== requestHash) return { kind: 'mismatch' };
-  if (row.status === null) return { kind: 'in-progress' };
+  if (row.status === null) {
+    // A claim older than any request can run belongs to a process that died mid-request (its
+    // release never came): this retry takes it over. Routes make such a retry safe (the posting id
+    // follows from the key; an application converges on the workflow's state).
+    const taken = await db.query(
+      `UPDATE idempotency_keys SET created_at = now()
+        WHERE principal = $1 AND key = $2 AND status IS NULL
+          AND created_at < now() - make_interval(secs => $3)`,
+      [principal, key, STALE_CLAIM_SECONDS],
+    );
+    return taken.rowCount === 1 ? { kind: 'new' } : { kind: 'in-progress' };
+  }
   return { kind: 'replay', status: row.status, response: row.response };
 }
 

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
@@ -22,7 +23,7 @@ import { DAY_MS } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
 import { principalOf, requireRole, type Principal } from '../auth';
-import { idempotency, respond } from '../idempotency';
+import { idempotency, idempotencyKeyOf, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
@@ -119,8 +120,12 @@ export function internshipRoutes(deps: AppDeps): Router {
     const employer = await findEmployer(db, employerId);
     if (!employer) throw notFound('Employer');
 
-    const id = randomUUID();
+    // With an Idempotency-Key the id follows from it, so a retry after a crash mid-request (row stored,
+    // workflow maybe started) finds that posting instead of making a second one.
+    const key = idempotencyKeyOf(req);
+    const id = key ? uuidFrom(`posting:${employerId}:${key}`) : randomUUID();
     const workflowId = internshipWorkflowId(id);
+    const earlier = key ? await findInternship(db, id) : undefined;
     const dayMs = config.HUMAN_DAY_SECONDS * 1000;
     const days = (n: number) => n * dayMs;
     const hours = (n: number) => (n * dayMs) / 24;
@@ -144,23 +149,25 @@ export function internshipRoutes(deps: AppDeps): Router {
       },
       ...(dayMs === DAY_MS ? {} : { dayMs }),
     };
+    if (earlier) input.applicationDeadline = earlier.applicationDeadline;
     const status: InternshipStatus = input.feeException ? 'AwaitingApproval' : 'Open';
-    await insertInternship(db, {
-      id,
-      workflowId,
-      employerId,
-      title: body.title,
-      description: body.description,
-      deliverable: body.deliverable,
-      skills: body.skills,
-      estimatedHours: body.estimatedHours,
-      feeCents: body.feeCents,
-      maxApplicants: body.maxApplicants,
-      applicationDeadline: input.applicationDeadline,
-      windows: input.windows,
-      screeningQuestions: body.screeningQuestions,
-      status,
-    });
+    if (!earlier)
+      await insertInternship(db, {
+        id,
+        workflowId,
+        employerId,
+        title: body.title,
+        description: body.description,
+        deliverable: body.deliverable,
+        skills: body.skills,
+        estimatedHours: body.estimatedHours,
+        feeCents: body.feeCents,
+        maxApplicants: body.maxApplicants,
+        applicationDeadline: input.applicationDeadline,
+        windows: input.windows,
+        screeningQuestions: body.screeningQuestions,
+        status,
+      });
     try {
       // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
       await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
@@ -185,9 +192,12 @@ export function internshipRoutes(deps: AppDeps): Router {
         }),
       );
     } catch (err) {
-      // No workflow, no posting: the row would otherwise claim an Open posting nobody drives.
-      await deleteInternship(db, id);
-      throw err;
+      // Started by the earlier attempt of this same request: nothing more to do.
+      if (!(earlier && err instanceof WorkflowExecutionAlreadyStartedError)) {
+        // No workflow, no posting: the row would otherwise claim an Open posting nobody drives.
+        if (!earlier) await deleteInternship(db, id);
+        throw err;
+      }
     }
     res.location(`/v1/internships/${id}`);
     await respond(res, 201, { id, status, workflowId });
@@ -235,4 +245,11 @@ export function internshipRoutes(deps: AppDeps): Router {
   });
 
   return router;
+}
+
+/** A UUID (version 8, name-based) derived from `name` with SHA-256. */
+function uuidFrom(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -221,6 +221,33 @@ describe('Idempotency-Key', () => {
     expect(other.body.errors[0].field).toBe('header.Idempotency-Key');
   });
 
+  test('a posting whose API died mid-request: a quick retry waits (409), a retry after the claim went stale finds the same posting', async () => {
+    const employer = await newEmployer(h);
+    const headers = { 'Idempotency-Key': `post-crash-${Date.now()}` };
+    const post = () =>
+      call(h.baseUrl, 'POST', '/v1/internships', { token: employer.token, headers, body: samplePosting });
+    const first = await post();
+    expect(first.status).toBe(201);
+    // What a process killed after storing the posting and starting its workflow leaves behind.
+    const forget = (age: string) =>
+      h.db.query(
+        `UPDATE idempotency_keys SET status = NULL, response = NULL, created_at = now() - $2::interval
+          WHERE key = $1`,
+        [headers['Idempotency-Key'], age],
+      );
+    await forget('0 seconds');
+    const meanwhile = await post();
+    expect(meanwhile.status).toBe(409);
+    expect(meanwhile.headers.get('retry-after')).toBe('1');
+    await forget('5 minutes');
+    const retried = await post();
+    expect(retried.status).toBe(201);
+    expect(retried.body.id).toBe(first.body.id);
+    const { rowCount } = await h.db.query('SELECT 1 FROM internships WHERE employer_id = $1', [employer.id]);
+    expect(rowCount).toBe(1);
+    expect((await post()).headers.get('idempotent-replayed')).toBe('true');
+  });
+
   test('applying twice with one key answers 201 both times with one application', async () => {
     const employer = await newEmployer(h);
     const id = await newPosting(h, employer);
