@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import { Readable } from 'node:stream';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
 export interface MailMessage {
   to: string;
@@ -11,7 +13,13 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  send(message: MailMessage): Promise<void>;
+  /**
+   * Sends one message. `beforeFinish`, when given, runs once the server has accepted DATA and holds
+   * the whole message but before the final "." that makes it deliver: a sender that records
+   * "sent" there and dies before it finishes leaves the server nothing to deliver, so the retry
+   * cannot duplicate the email.
+   */
+  send(message: MailMessage, hooks?: { beforeFinish?: () => Promise<void> }): Promise<void>;
   close(): void;
 }
 
@@ -24,19 +32,64 @@ export interface SmtpSettings {
   from: string;
 }
 
+/** SMTP through nodemailer's SMTP connection, one connection per message (see Mailer.send). */
 export function createSmtpMailer(settings: SmtpSettings): Mailer {
-  const transport = nodemailer.createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure,
-    auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-    pool: true,
-  });
   return {
-    async send(message) {
-      await transport.sendMail({ from: settings.from, ...message });
+    async send(message, hooks = {}) {
+      const mime = new MailComposer({ from: settings.from, ...message }).compile();
+      const raw = await mime.build();
+      const connection = new SMTPConnection({
+        host: settings.host,
+        port: settings.port,
+        secure: settings.secure,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      });
+      try {
+        await new Promise<void>((resolve, reject) => {
+          connection.once('error', reject);
+          connection.connect(() => resolve());
+        });
+        if (settings.user) {
+          await new Promise<void>((resolve, reject) =>
+            connection.login({ user: settings.user!, pass: settings.password ?? '' }, (err) =>
+              err ? reject(err) : resolve(),
+            ),
+          );
+        }
+        // The connection reads the body only after the server answered DATA with 354.
+        let dataAccepted!: () => void;
+        const accepted = new Promise<'accepted'>((resolve) => (dataAccepted = () => resolve('accepted')));
+        let given = false;
+        const body = new Readable({
+          read() {
+            if (given) return;
+            given = true;
+            this.push(raw);
+            dataAccepted();
+          },
+        });
+        const delivered = new Promise<'delivered'>((resolve, reject) =>
+          connection.send(mime.getEnvelope(), body, (err) => (err ? reject(err) : resolve('delivered'))),
+        );
+        delivered.catch(() => undefined); // awaited below; a failure before DATA settles the race
+        if ((await Promise.race([accepted, delivered])) === 'accepted') {
+          try {
+            await hooks.beforeFinish?.();
+          } catch (err) {
+            body.destroy(err as Error); // the server gets no final ".": it delivers nothing
+            throw err;
+          }
+          body.push(null);
+        }
+        await delivered;
+        connection.quit();
+      } finally {
+        connection.close();
+      }
     },
-    close: () => transport.close(),
+    close: () => undefined,
   };
 }
 

@@ -5,7 +5,7 @@ import { listApplicantContacts } from '../db/applications';
 import { findInternship, findInternshipContact } from '../db/internships';
 import { opsDigest } from '../db/ops';
 import { findStudent } from '../db/students';
-import { enqueueEmail, lockEmail, markEmailSent, type OutgoingEmail } from '../db/outbox';
+import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingEmail } from '../db/outbox';
 import { inTransaction, type Db } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
 import { formatUsd } from '../workflows/money';
@@ -35,31 +35,54 @@ export async function deliverOnce(
 }
 
 /**
- * Sends the queued email with this key unless it went out already. When the SMTP server refuses or
- * cannot be reached the email stays queued and the worker's outbox relay sends it later: the
- * notice is durable once it is in the outbox, so the workflow need not wait for SMTP.
+ * Sends the queued email with this key unless it went out already, exactly once even when the
+ * sender dies mid-way: the row stays locked while the message goes out, and "sent" is committed
+ * after the SMTP server holds the whole message but before the final "." that makes it deliver
+ * (Mailer.send's beforeFinish). A crash before that commit leaves the server nothing to deliver and
+ * the row unsent for the retry; a crash after it comes after the "." left this process. If the server
+ * then refuses the message, the mark is undone. When SMTP refuses or cannot be reached the email
+ * stays queued and the worker's outbox relay sends it later.
  */
 export async function sendQueued(
   deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,
   dedupeKey: string,
 ): Promise<{ sent: boolean; deferred?: boolean }> {
-  return inTransaction(deps.db, async (tx) => {
-    const row = await lockEmail(tx, dedupeKey);
-    if (!row || row.sentAt) return { sent: false };
+  const client = await deps.db.connect();
+  let committed = false;
+  try {
+    await client.query('BEGIN');
+    const row = await lockEmail(client, dedupeKey);
+    if (!row || row.sentAt) {
+      await client.query('COMMIT');
+      committed = true;
+      return { sent: false };
+    }
     const messageId = messageIdFor(dedupeKey);
     try {
-      await deps.mailer.send({ to: row.to, subject: row.subject, text: row.text, html: row.html, messageId });
+      await deps.mailer.send(
+        { to: row.to, subject: row.subject, text: row.text, html: row.html, messageId },
+        {
+          beforeFinish: async () => {
+            await markEmailSent(client, dedupeKey, messageId);
+            await client.query('COMMIT');
+            committed = true;
+          },
+        },
+      );
     } catch (err) {
+      if (committed) await unmarkEmailSent(deps.db, dedupeKey);
       deps.logger.warn(
         { dedupeKey, err: (err as Error).message },
         'email queued: the outbox relay will send it',
       );
       return { sent: false, deferred: true };
     }
-    await markEmailSent(tx, dedupeKey, messageId);
     deps.logger.info({ dedupeKey }, 'email sent');
     return { sent: true };
-  });
+  } finally {
+    if (!committed) await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
 }
 
 export function createNotificationActivities(deps: NotificationDeps) {

@@ -56,3 +56,10 @@ export async function markEmailSent(db: Queryable, dedupeKey: string, messageId:
     messageId,
   ]);
 }
+
+/** Undoes markEmailSent when the server refused the message after it was marked (see sendQueued). */
+export async function unmarkEmailSent(db: Queryable, dedupeKey: string): Promise<void> {
+  await db.query(`UPDATE email_outbox SET sent_at = NULL, message_id = NULL WHERE dedupe_key = $1`, [
+    dedupeKey,
+  ]);
+}

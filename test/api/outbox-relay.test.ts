@@ -82,3 +82,31 @@ test('a notice given while SMTP is unreachable is queued, then sent once by the 
     upMailer.close();
   }
 });
+
+test('a sender that dies after the server holds the message but before the final "." leaves nothing delivered', async () => {
+  const mailer = createSmtpMailer({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: false,
+    from: config.MAIL_FROM,
+  });
+  const to = `held-${Date.now()}@students.test`;
+  const message = {
+    to,
+    subject: 'Held back',
+    text: 'x',
+    html: '<p>x</p>',
+    messageId: `<held-${Date.now()}@test>`,
+  };
+  await expect(
+    mailer.send(message, {
+      beforeFinish: () => Promise.reject(new Error('the process died here')),
+    }),
+  ).rejects.toThrow('the process died here');
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await emailsTo(to)).toEqual([]);
+  let finished = false;
+  await mailer.send(message, { beforeFinish: () => Promise.resolve(void (finished = true)) });
+  expect(finished).toBe(true);
+  await waitForEmail(to, /Held back/);
+});
