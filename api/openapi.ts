@@ -1,5 +1,5 @@
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z, type ZodType } from 'zod';
 import {
   applicationCreatedResponse,
@@ -52,11 +52,39 @@ const common = {
   401: problem('Missing or unknown bearer token'),
 };
 
+/** A POST or DELETE on one internship: takes an Idempotency-Key (see `withIdempotentActions`). */
+const isAction = (method: string, path: string) =>
+  ['post', 'delete'].includes(method) && /^\/v1\/(admin\/)?internships\/\{id\}\//.test(path);
+
+/**
+ * What any request to the web API can get wrong, documented on each route where it can happen (the
+ * fuzzer holds every answer to the spec): a body that is not JSON (400), larger than 100 kB (413)
+ * or invalid (422); a malformed Idempotency-Key (422); an id that is malformed or unknown (404);
+ * Temporal or Postgres out of reach (503).
+ */
+function withRequestProblems(route: RouteConfig): RouteConfig {
+  if (!route.path.startsWith('/v1/')) return route;
+  const responses = { ...route.responses };
+  const add = (status: number, description: string) => {
+    responses[status] ??= problem(description);
+  };
+  if (route.request?.body) {
+    add(400, 'The body is not valid JSON');
+    add(413, 'The body is larger than 100 kB');
+    add(422, 'Invalid body; `errors` names each wrong field');
+  }
+  if (isAction(route.method, route.path)) add(422, 'Invalid Idempotency-Key header');
+  if (route.request?.params) add(404, 'No such resource, or not yours');
+  add(503, 'Temporal or Postgres unreachable; retry after the Retry-After header');
+  return { ...route, responses };
+}
+
 export function buildOpenApiDocument(options: { minHourlyRateCents: number; serverUrl?: string }) {
   const registry = new OpenAPIRegistry();
+  const registerPath = (route: RouteConfig) => registry.registerPath(withRequestProblems(route));
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/employers',
     summary: 'Create an employer (ops)',
@@ -70,7 +98,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships',
     summary: 'Post a micro-internship (employer)',
@@ -91,7 +119,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/internships',
     summary: "List postings: an employer's own, or all for ops",
@@ -105,7 +133,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/internships/{id}',
     summary: 'One posting with its status and deadlines (owner, ops)',
@@ -118,7 +146,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/students',
     summary: 'Sign up as a student (no token needed; no GPA, ever)',
@@ -127,6 +155,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       201: json(createStudentResponse, 'The student and its API token'),
       409: problem('Email already registered'),
       422: problem('Invalid body'),
+      429: problem('Too many sign-ups from this address; try again after Retry-After'),
     },
   });
 
@@ -138,7 +167,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       .describe('Same key + same body replays the first answer'),
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships/{id}/applications',
     summary: 'Apply with a pitch and one answer per screening question (student)',
@@ -158,7 +187,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'delete',
     path: '/v1/internships/{id}/applications/mine',
     summary: 'Withdraw before selection (student)',
@@ -173,7 +202,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/internships/{id}/applications',
     summary: 'Blind applicant list: no name, email or school until a student accepts (owner, ops)',
@@ -187,7 +216,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships/{id}/selection',
     summary: 'Choose one application or a ranked shortlist of up to 3 (owner)',
@@ -206,7 +235,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships/{id}/offer-response',
     summary: 'Accept or decline an offer (the offered student)',
@@ -223,7 +252,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships/{id}/submissions',
     summary: 'Submit the deliverable: a link and notes (the hired student)',
@@ -242,7 +271,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/v1/internships/{id}/review',
     summary: 'Approve, request changes (at most twice), or reject after the last round (owner)',
@@ -268,7 +297,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     ok: [number, ZodType, string],
     refusals: Record<number, string>,
   ) =>
-    registry.registerPath({
+    registerPath({
       method: 'post',
       path: `/v1/internships/{id}/${path}`,
       summary,
@@ -327,7 +356,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
   );
 
   const adminRoute = (path: string, summary: string, body: ZodType, ok: [number, string]) =>
-    registry.registerPath({
+    registerPath({
       method: 'post',
       path: `/v1/admin/internships/{id}/${path}`,
       summary,
@@ -384,7 +413,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     credential: z.unknown(),
     signature: z.string(),
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/credentials/{credentialId}',
     summary: 'Verify a completion credential (anyone)',
@@ -394,7 +423,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       404: problem('Unknown credential'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/students/{id}/portfolio',
     summary: "A student's verified completions (anyone)",
@@ -407,7 +436,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       404: problem('Unknown student'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/v1/admin/conversion',
     summary: 'Hiring conversion: completed internships, offers made, offers accepted (ops)',
@@ -430,7 +459,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     [202, 'Settling'],
   );
 
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/webhooks/stripe',
     summary: 'Stripe events, signed; each event id is applied once',
@@ -450,7 +479,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     },
   });
 
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/healthz',
     summary: 'Liveness: the API process answers',
@@ -461,13 +490,13 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     temporal: z.enum(['ok', 'down']),
     postgres: z.enum(['ok', 'down']),
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/readyz',
     summary: 'Readiness: Temporal and Postgres answer within 2 s',
     responses: { 200: json(readiness, 'Ready'), 503: json(readiness, 'Not ready; see Retry-After') },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics: requests, latency and errors by route, process metrics',
@@ -481,7 +510,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
     description,
     content: { 'text/html': { schema: z.string() } },
   });
-  registry.registerPath({
+  registerPath({
     method: 'get',
     path: '/actions/{token}',
     summary: 'Email link: a page stating the decision with one button; changes nothing',
@@ -490,9 +519,11 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       200: htmlPage('The decision, or "already done"'),
       404: htmlPage('Unknown link'),
       410: htmlPage('Expired link'),
+      429: problem('Too many link requests from this address; try again after Retry-After'),
+      503: htmlPage('Temporarily unavailable'),
     },
   });
-  registry.registerPath({
+  registerPath({
     method: 'post',
     path: '/actions/{token}',
     summary: 'Email link: performs the decision once',
@@ -502,6 +533,7 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       404: htmlPage('Unknown link'),
       409: htmlPage('The decision is closed'),
       410: htmlPage('Expired link'),
+      429: problem('Too many link requests from this address; try again after Retry-After'),
       503: htmlPage('Temporarily unavailable; nothing changed'),
     },
   });
@@ -528,9 +560,11 @@ type Document = ReturnType<OpenApiGeneratorV31['generateDocument']>;
  */
 function withIdempotentActions(document: Document): Document {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    if (!/^\/v1\/(admin\/)?internships\/\{id\}\//.test(path)) continue;
-    for (const operation of [item.post, item.delete]) {
-      if (!operation) continue;
+    for (const [method, operation] of [
+      ['post', item.post],
+      ['delete', item.delete],
+    ] as const) {
+      if (!operation || !isAction(method, path)) continue;
       const parameters = (operation.parameters ??= []);
       if (parameters.some((p) => 'name' in p && p.name === 'Idempotency-Key')) continue;
       parameters.push({

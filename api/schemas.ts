@@ -18,7 +18,15 @@ import {
   REVIEW_DECISIONS,
 } from '../workflows/definitions';
 
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+/**
+ * Postgres text and jsonb cannot hold the NUL character (U+0000): a value with one is refused here,
+ * naming its field, instead of failing the insert (a 500) or, for values a workflow stores later
+ * through an activity (feedback, a cancellation reason, a submission link), retrying forever.
+ */
+// eslint-disable-next-line no-control-regex
+const NO_NUL = /^[^\u0000]*$/;
+const noNul = { message: 'must not contain the NUL character (U+0000)' };
+const text = (min: number, max: number) => z.string().trim().min(min).max(max).regex(NO_NUL, noNul);
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
 
 export const createEmployerBody = z
@@ -83,6 +91,7 @@ export const listInternshipsQuery = z
       .toLowerCase()
       .min(1)
       .max(40)
+      .regex(NO_NUL, noNul)
       .optional()
       .describe('students: postings needing this skill'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -130,6 +139,7 @@ export const submissionBody = z
     url: z
       .url({ protocol: /^https?$/ })
       .max(2000)
+      .regex(NO_NUL, noNul)
       .describe('Where the employer can see the deliverable'),
     notes: text(1, 5000),
   })
@@ -138,7 +148,7 @@ export const submissionBody = z
 export const reviewBody = z
   .object({
     decision: z.enum(REVIEW_DECISIONS),
-    comments: z.string().trim().max(5000).default(''),
+    comments: z.string().trim().max(5000).regex(NO_NUL, noNul).default(''),
   })
   .strict()
   .refine((b) => b.decision === 'approve' || b.comments.length > 0, {
@@ -300,7 +310,8 @@ export const hiringOfferBody = z
     type: z.enum(['full_time', 'part_time', 'internship', 'contract']),
     payCents: z.int().positive().max(100_000_000),
     payPeriod: z.enum(['hour', 'month', 'year']),
-    startDate: z.iso.date(),
+    // Postgres dates have no year 0 (1 BC); any other ISO date is stored as given.
+    startDate: z.iso.date().refine((d) => !d.startsWith('0000-'), 'year 0000 does not exist'),
     expiresAt: z.iso.datetime().describe('At most 30 days from now'),
   })
   .strict();
