@@ -52,9 +52,13 @@ const common = {
   401: problem('Missing or unknown bearer token'),
 };
 
-/** A POST or DELETE on one internship: takes an Idempotency-Key (see `withIdempotentActions`). */
+/** A POST or DELETE on one internship: a workflow Update, which takes an Idempotency-Key. */
 const isAction = (method: string, path: string) =>
   ['post', 'delete'].includes(method) && /^\/v1\/(admin\/)?internships\/\{id\}\//.test(path);
+/** Posting an internship also honours an Idempotency-Key (a retry replays the first answer). */
+const isPosting = (method: string, path: string) => method === 'post' && path === '/v1/internships';
+const takesIdempotencyKey = (method: string, path: string) =>
+  isAction(method, path) || isPosting(method, path);
 
 /**
  * What any request to the web API can get wrong, documented on each route where it can happen (the
@@ -73,7 +77,12 @@ function withRequestProblems(route: RouteConfig): RouteConfig {
     add(413, 'The body is larger than 100 kB');
     add(422, 'Invalid body; `errors` names each wrong field');
   }
-  if (isAction(route.method, route.path)) add(422, 'Invalid Idempotency-Key header');
+  if (takesIdempotencyKey(route.method, route.path)) add(422, 'Invalid Idempotency-Key header');
+  if (isAction(route.method, route.path)) {
+    add(409, 'The micro-internship has ended and no longer accepts this action');
+  }
+  if (isPosting(route.method, route.path))
+    add(409, 'A request with this Idempotency-Key is still in progress');
   if (route.request?.params) add(404, 'No such resource, or not yours');
   add(503, 'Temporal or Postgres unreachable; retry after the Retry-After header');
   return { ...route, responses };
@@ -556,7 +565,7 @@ type Document = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 /**
  * Every action on an internship (a POST or DELETE under /v1/internships/{id} or
  * /v1/admin/internships/{id}) takes an optional Idempotency-Key: a retry with the same key is the
- * same workflow Update and gets the first answer.
+ * same workflow Update and gets the first answer. So does posting an internship.
  */
 function withIdempotentActions(document: Document): Document {
   for (const [path, item] of Object.entries(document.paths ?? {})) {
@@ -564,7 +573,7 @@ function withIdempotentActions(document: Document): Document {
       ['post', item.post],
       ['delete', item.delete],
     ] as const) {
-      if (!operation || !isAction(method, path)) continue;
+      if (!operation || !takesIdempotencyKey(method, path)) continue;
       const parameters = (operation.parameters ??= []);
       if (parameters.some((p) => 'name' in p && p.name === 'Idempotency-Key')) continue;
       parameters.push({

@@ -3,7 +3,7 @@
  * there (a 500), and answers the OpenAPI document did not list.
  */
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
-import { newEmployer, newPosting, samplePosting } from '../helpers/actors';
+import { newEmployer, newPosting, newStudent, samplePosting } from '../helpers/actors';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -82,7 +82,8 @@ test('the answers to a body that is not JSON, or no body at all, are in the spec
   expect(spec.paths['/v1/internships/{id}/cancel'].post.responses).toHaveProperty('422');
 
   // Every operation with a JSON body lists 400, 413 and 422; every action on an internship lists
-  // 422 for a malformed Idempotency-Key; every route with an id lists 404.
+  // 422 for a malformed Idempotency-Key and 409 for an internship that has ended (posting one: 409
+  // for a request with the same key in progress); every route with an id lists 404.
   for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, any>>)) {
     if (!path.startsWith('/v1/')) continue;
     for (const [method, operation] of Object.entries(item)) {
@@ -94,11 +95,31 @@ test('the answers to a body that is not JSON, or no body at all, are in the spec
           statuses: expect.arrayContaining(['400', '413', '422']),
         });
       if (operation.parameters?.some((p: { name: string }) => p.name === 'Idempotency-Key')) {
-        expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['422']) });
+        expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['409', '422']) });
       }
       if (path.includes('{'))
         expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['404']) });
       expect({ where, statuses }).toEqual({ where, statuses: expect.arrayContaining(['503']) });
     }
+  }
+});
+
+test('an action on an internship whose workflow has ended is a 409, and the spec says so', async () => {
+  const spec = (await call(h.baseUrl, 'GET', '/openapi.json')).body;
+  const employer = await newEmployer(h);
+  const student = await newStudent(h, 'Late Answer');
+  const id = await newPosting(h, employer);
+  // Cancelled with the kill fee, expired, closed …: the workflow is gone, the read model stays.
+  await h.temporal.workflow.getHandle(`internship:${id}`).terminate('ended for the test');
+  for (const [path, token, body] of [
+    ['offer-response', student.token, { accept: true }],
+    ['hiring-offer/response', student.token, { accept: false }],
+  ] as const) {
+    // hiring-offer/response looks for the hired student first: make this student the one.
+    await h.db.query('UPDATE internships SET student_id = $2 WHERE id = $1', [id, student.id]);
+    const res = await call(h.baseUrl, 'POST', `/v1/internships/${id}/${path}`, { token, body });
+    expect({ path, status: res.status }).toEqual({ path, status: 409 });
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(spec.paths[`/v1/internships/{id}/${path}`].post.responses).toHaveProperty('409');
   }
 });
