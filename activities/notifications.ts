@@ -200,12 +200,14 @@ export function createNotificationActivities(deps: NotificationDeps) {
     },
 
     /** §3.3 Accepted: the employer meets the student; every other applicant is told kindly. */
-    async announceHire(p: { internshipId: string; applicationId: string }) {
+    async announceHire(p: { internshipId: string; applicationId: string; studentId?: string }) {
       const contact = await contactOf(p.internshipId);
       const hired = (await listApplicantContacts(deps.db, p.internshipId)).find(
         (a) => a.applicationId === p.applicationId,
       );
-      const student = hired && (await findStudent(deps.db, hired.studentId));
+      // The workflow names the student: the profile goes out even if the application row lags.
+      const studentId = p.studentId ?? hired?.studentId;
+      const student = studentId && (await findStudent(deps.db, studentId));
       if (!student)
         throw ApplicationFailure.nonRetryable('accepted application not found', ErrorType.NotFound);
       await deliverOnce(deps, {

@@ -96,8 +96,12 @@ let noticesInFlight: Promise<unknown>[] = [];
 
 /** Sends a notice beside the next step in newer runs; older runs awaited each notice in turn. */
 async function soon(send: () => Promise<unknown>): Promise<void> {
-  if (patched(LEAN_HISTORY)) noticesInFlight.push(send());
-  else await send();
+  if (!patched(LEAN_HISTORY)) return void (await send());
+  const sending = send();
+  // Its failure surfaces where it is awaited (noticesSent), not as an unhandled rejection that
+  // would fail every workflow task.
+  sending.catch(() => undefined);
+  noticesInFlight.push(sending);
 }
 
 async function noticesSent(): Promise<void> {
@@ -758,7 +762,11 @@ async function acceptHire(state: InternshipState, applicant: Applicant): Promise
     status: 'not_selected',
   });
   await soon(() =>
-    mail().announceHire({ internshipId: state.internshipId, applicationId: applicant.applicationId }),
+    mail().announceHire({
+      internshipId: state.internshipId,
+      applicationId: applicant.applicationId,
+      studentId: applicant.studentId,
+    }),
   );
 }
 

@@ -27,6 +27,7 @@ import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
+import { uuidFrom } from '../../lib/ids';
 
 export function applicationRoutes(deps: AppDeps): Router {
   const { db, temporal } = deps;
@@ -51,7 +52,9 @@ export function applicationRoutes(deps: AppDeps): Router {
     const updateId = key
       ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
       : undefined;
-    const applicationId = randomUUID();
+    // With a key the application's id follows from it, so every attempt of one request is the same
+    // application: the Update that an attempt got accepted before failing is this row's Update.
+    const applicationId = updateId ? uuidFrom(`application:${studentId}:${key}`) : randomUUID();
     const stored = await insertPendingApplication(db, {
       id: applicationId,
       internshipId: internship.id,
@@ -88,7 +91,10 @@ export function applicationRoutes(deps: AppDeps): Router {
         }),
       );
     } catch (err) {
-      await discardPendingApplication(db, applicationId);
+      // A refusal (closed, full, twice) leaves nothing. Any other failure (a deadline, Temporal
+      // unreachable) has an unknown outcome: the workflow may have accepted the Update, so the row
+      // stays pending for the retry to confirm (see the !stored branch above).
+      if (err instanceof HttpProblem) await discardPendingApplication(db, applicationId);
       throw err;
     }
     await confirmApplication(db, applicationId, result.label);

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
@@ -29,6 +29,7 @@ import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '.
 import { parse } from '../validate';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { formatUsd } from '../../workflows/money';
+import { uuidFrom } from '../../lib/ids';
 
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
 function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {
@@ -245,11 +246,4 @@ export function internshipRoutes(deps: AppDeps): Router {
   });
 
   return router;
-}
-
-/** A UUID (version 8, name-based) derived from `name` with SHA-256. */
-function uuidFrom(name: string): string {
-  const hex = createHash('sha256').update(name).digest('hex');
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -2,7 +2,8 @@
  * Hiring through HTTP on the dev server: applications (Updates with validators), withdrawal, blind
  * review, Idempotency-Key, and the offer email's links read back from the SMTP catcher.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { uuidFrom } from '../../lib/ids';
 import { insertPendingApplication } from '../../db/applications';
 import { issueActionTokens } from '../../db/action-tokens';
 import { applyUpdate, internshipStateQuery } from '../../workflows/definitions';
@@ -448,4 +449,31 @@ test('an application the workflow accepted but the API never confirmed (it stopp
     (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token })).body.applicantCount,
   ).toBe(1);
   expect((await applyAs(h, student, id)).status).toBe(409);
+});
+
+test('a keyed application whose first attempt was accepted by the workflow but lost its row is the same application on retry', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, 'Sam Unknown');
+  const key = `apply-unknown-${randomUUID()}`;
+  // What the first attempt left when Temporal failed under it after accepting the Update: no row,
+  // and the Update (under the id the API derives from the key) in the workflow.
+  const applicationId = uuidFrom(`application:${student.id}:${key}`);
+  const pitch = 'I clean messy spreadsheets for fun and document every step.';
+  await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
+    updateId: `apply:${createHash('sha256').update(`${student.id}:${key}`).digest('hex').slice(0, 32)}`,
+    args: [{ applicationId, studentId: student.id, pitch, answers: ['Excel'] }],
+  });
+  const retry = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(retry.status).toBe(201);
+  expect(retry.body.applicationId).toBe(applicationId);
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(list.body.items.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationId]);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered');
+  const { rows } = await h.db.query('SELECT status FROM applications WHERE id = $1', [applicationId]);
+  expect(rows).toEqual([{ status: 'offered' }]);
 });
