@@ -181,6 +181,13 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
         if (!options.keep) rmSync(dir, { recursive: true, force: true });
       },
     };
+    // Ctrl-C or a kill of this program stops the stack too, so no server outlives it.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        say(`${signal}: stopping the stack`);
+        void stack.stop().finally(() => process.exit(130));
+      });
+    }
     return stack;
   } catch (err) {
     await Promise.allSettled(services.map((s) => s.stop()));
