@@ -1,7 +1,12 @@
-/** DESIGN §6 history budget: a posting with 200 applicants stays under 2,000 events through acceptance. */
+/**
+ * History budgets: a posting with 200 applicants stays under DESIGN §6's 2,000 events through
+ * acceptance, and a whole lifecycle (the benchmark's: 3 applicants, hired, paid, feedback, hiring
+ * offer accepted) stays under issue 7's 200.
+ */
 import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
+import { httpLifecycle, signUpActors } from '../../scripts/prove/lifecycle';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -44,3 +49,19 @@ test('200 applicants through acceptance stay under 2,000 history events', async 
   process.stdout.write(`history events, 200 applicants through acceptance: ${events}\n`);
   expect(events).toBeLessThan(2_000);
 }, 300_000);
+
+test('a whole lifecycle, from posting to an accepted job offer, stays under 200 history events', async () => {
+  const http = { baseUrl: h.baseUrl, record: () => undefined, retryForMs: 0 };
+  const actors = await signUpActors(http, h.config.OPS_TOKEN, `budget-${Date.now()}`);
+  const id = await httpLifecycle(
+    { http, db: h.db, webhookSecret: h.config.STRIPE_WEBHOOK_SECRET, statusTimeoutMs: 60_000 },
+    actors,
+  );
+  const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();
+  const events = history.events?.length ?? 0;
+  process.stdout.write(`history events, one whole lifecycle: ${events}\n`);
+  expect(events).toBeLessThanOrEqual(200);
+  expect(
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: h.config.OPS_TOKEN })).body.status,
+  ).toBe('Closed');
+}, 120_000);
