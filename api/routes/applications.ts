@@ -26,7 +26,7 @@ import { idempotency, respond } from '../idempotency';
 import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
-import { runUpdate } from '../workflow-errors';
+import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { uuidFrom } from '../../lib/ids';
 
 export function applicationRoutes(deps: AppDeps): Router {
@@ -67,7 +67,9 @@ export function applicationRoutes(deps: AppDeps): Router {
       // stopped in between): the workflow is the truth, so finish that confirmation and answer as then.
       const earlier = await findPendingApplication(db, internship.id, studentId);
       const state = earlier
-        ? await temporal.workflow.getHandle(internship.workflowId).query(internshipStateQuery)
+        ? await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
+            temporal.workflow.getHandle(internship.workflowId).query(internshipStateQuery),
+          )
         : undefined;
       const accepted = state?.applicants.find((a) => a.applicationId === earlier?.id);
       if (earlier && accepted) {
@@ -75,12 +77,16 @@ export function applicationRoutes(deps: AppDeps): Router {
         await respond(res, 201, { applicationId: earlier.id, label: accepted.label, status: 'submitted' });
         return;
       }
-      // A pending row the workflow never accepted is left over from a failed attempt once it is stale;
-      // a fresh one belongs to a request still running (a double click) and stays.
-      if (earlier?.stale) await discardPendingApplication(db, earlier.id);
-      throw new HttpProblem(409, 'Conflict', 'You have already applied to this micro-internship', {
-        type: `/problems/${ErrorType.AlreadyApplied}`,
-      });
+      // The same request retried (its id follows from its key) whose Update the workflow has not
+      // seen: send that Update again, under the same Update id, below.
+      if (earlier?.id !== applicationId) {
+        // A pending row the workflow never accepted is left over from a failed attempt once it is
+        // stale; a fresh one belongs to a request still running (a double click) and stays.
+        if (earlier?.stale) await discardPendingApplication(db, earlier.id);
+        throw new HttpProblem(409, 'Conflict', 'You have already applied to this micro-internship', {
+          type: `/problems/${ErrorType.AlreadyApplied}`,
+        });
+      }
     }
     let result: { applicationId: string; label: string };
     try {

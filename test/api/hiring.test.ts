@@ -477,3 +477,25 @@ test('a keyed application whose first attempt was accepted by the workflow but l
   const { rows } = await h.db.query('SELECT status FROM applications WHERE id = $1', [applicationId]);
   expect(rows).toEqual([{ status: 'offered' }]);
 });
+
+test('a keyed application whose first attempt stored its row but never reached the workflow goes through on retry', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, 'Uma Unreached');
+  const key = `apply-unreached-${randomUUID()}`;
+  const applicationId = uuidFrom(`application:${student.id}:${key}`);
+  await insertPendingApplication(h.db, {
+    id: applicationId,
+    internshipId: id,
+    studentId: student.id,
+    pitch: 'I clean messy spreadsheets for fun and document every step.',
+    answers: ['Excel: pivot tables'],
+  });
+  const retry = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(retry.status).toBe(201);
+  expect(retry.body).toMatchObject({ applicationId, label: 'Applicant 1' });
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(list.body.items.map((i: { applicationId: string }) => i.applicationId)).toEqual([applicationId]);
+  // Without that key, a second application is still refused.
+  expect((await applyAs(h, student, id)).status).toBe(409);
+});
