@@ -36,11 +36,15 @@ export function validationProblem(errors: FieldError[], status = 422): HttpProbl
   return new HttpProblem(status, 'Invalid request', detail, { errors, type: '/problems/validation' });
 }
 
+/** One error per wrong field; a key the schema does not know is named as the field itself. */
 export function fieldErrorsOf(error: ZodError, prefix?: string): FieldError[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    return { field: path || prefix || 'body', message: issue.message };
-  });
+  const fieldAt = (path: PropertyKey[]) =>
+    [prefix, ...path.map(String)].filter(Boolean).join('.') || prefix || 'body';
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: fieldAt([...issue.path, key]), message: 'is not a known field' }))
+      : [{ field: fieldAt(issue.path), message: issue.message }],
+  );
 }
 
 function sendProblem(res: Response, problem: HttpProblem, instance: string): void {
