@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { Readable, type Transform } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 
@@ -14,12 +15,13 @@ export interface MailMessage {
 
 export interface Mailer {
   /**
-   * Sends one message. `beforeFinish`, when given, runs once the server has accepted DATA and holds
-   * the whole message but before the final "." that makes it deliver: a sender that records
-   * "sent" there and dies before it finishes leaves the server nothing to deliver, so the retry
-   * cannot duplicate the email.
+   * Sends one message. `atFinish`, when given, is called in the same synchronous step that writes
+   * the final "." (the point at which the server delivers): a caller that starts its "sent" commit
+   * there cannot die between delivery and record except in the microseconds between two socket
+   * writes, so a retry after a crash neither duplicates nor loses the email. Before that step the
+   * server holds an unfinished message that it discards if this process dies.
    */
-  send(message: MailMessage, hooks?: { beforeFinish?: () => Promise<void> }): Promise<void>;
+  send(message: MailMessage, hooks?: { atFinish?: () => Promise<unknown> }): Promise<void>;
   close(): void;
 }
 
@@ -75,13 +77,25 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
         );
         delivered.catch(() => undefined); // awaited below; a failure before DATA settles the race
         if ((await Promise.race([accepted, delivered])) === 'accepted') {
-          try {
-            await hooks.beforeFinish?.();
-          } catch (err) {
-            body.destroy(err as Error); // the server gets no final ".": it delivers nothing
-            throw err;
+          // nodemailer's connection has no hook before the final ".": its socket and the
+          // dot-escaping stream it pipes the body through are reached here (pinned nodemailer;
+          // test/api/outbox-relay.test.ts fails if this stops working).
+          const internals = connection as unknown as {
+            _socket: Socket;
+            _currentDataStream: (Transform & { lastByte?: number }) | false;
+          };
+          const escaped = internals._currentDataStream;
+          if (!escaped) throw new Error('SMTP connection has no data stream');
+          // Let the whole message pass through the escaping stream into the socket ...
+          while (body.readableLength > 0 || escaped.writableLength > 0 || escaped.readableLength > 0) {
+            await new Promise((resolve) => setImmediate(resolve));
           }
+          // ... then, in one synchronous step, the final "." and the caller's commit.
+          escaped.unpipe(internals._socket);
+          internals._socket.write(escaped.lastByte === 0x0a ? '.\r\n' : '\r\n.\r\n');
+          const finishing = hooks.atFinish?.();
           body.push(null);
+          await finishing;
         }
         await delivered;
         connection.quit();

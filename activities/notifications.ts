@@ -35,12 +35,12 @@ export async function deliverOnce(
 }
 
 /**
- * Sends the queued email with this key unless it went out already, exactly once even when the
- * sender dies mid-way: the row stays locked while the message goes out, and "sent" is committed
- * after the SMTP server holds the whole message but before the final "." that makes it deliver
- * (Mailer.send's beforeFinish). A crash before that commit leaves the server nothing to deliver and
- * the row unsent for the retry; a crash after it comes after the "." left this process. If the server
- * then refuses the message, the mark is undone. When SMTP refuses or cannot be reached the email
+ * Sends the queued email with this key unless it went out already, once even when the sender
+ * dies mid-way: the row stays locked and is marked sent inside the transaction while the message
+ * goes out, and the COMMIT is written in the same synchronous step as the final "." that makes the
+ * server deliver (Mailer.send's atFinish). A crash before that step leaves the server an unfinished
+ * message, which it discards, and the row unsent for the retry; after it, both the "." and the COMMIT
+ * have left this process. If the server then refuses the message, the mark is undone. When SMTP refuses or cannot be reached the email
  * stays queued and the worker's outbox relay sends it later.
  */
 export async function sendQueued(
@@ -58,19 +58,25 @@ export async function sendQueued(
       return { sent: false };
     }
     const messageId = messageIdFor(dedupeKey);
+    // Marked sent inside the transaction; the commit starts with the final "." (Mailer.send).
+    await markEmailSent(client, dedupeKey, messageId);
+    let finishing: Promise<unknown> | undefined;
     try {
       await deps.mailer.send(
         { to: row.to, subject: row.subject, text: row.text, html: row.html, messageId },
-        {
-          beforeFinish: async () => {
-            await markEmailSent(client, dedupeKey, messageId);
-            await client.query('COMMIT');
-            committed = true;
-          },
-        },
+        { atFinish: () => (finishing = client.query('COMMIT')) },
       );
+      await finishing;
+      committed = true;
     } catch (err) {
-      if (committed) await unmarkEmailSent(deps.db, dedupeKey);
+      if (finishing) {
+        // The commit went with the ".": if the server refused the message after all, undo the mark.
+        committed = await finishing.then(
+          () => true,
+          () => false,
+        );
+        if (committed) await unmarkEmailSent(deps.db, dedupeKey);
+      }
       deps.logger.warn(
         { dedupeKey, err: (err as Error).message },
         'email queued: the outbox relay will send it',

@@ -2,8 +2,12 @@
  * SMTP down: a notice still succeeds (it is durable in the Postgres outbox), and the worker's
  * outbox relay sends it once SMTP answers again — once, however often the relay passes.
  */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import pino from 'pino';
-import { createNotificationActivities } from '../../activities/notifications';
+import { createNotificationActivities, sendQueued } from '../../activities/notifications';
+import { enqueueEmail } from '../../db/outbox';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createPool, type Db } from '../../db/pool';
 import { freePort } from '../../scripts/stack/processes';
@@ -83,30 +87,78 @@ test('a notice given while SMTP is unreachable is queued, then sent once by the 
   }
 });
 
-test('a sender that dies after the server holds the message but before the final "." leaves nothing delivered', async () => {
+test('an SMTP server discards a message whose connection drops before the final "."', async () => {
+  const to = `unfinished-${Date.now()}@students.test`;
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect(config.SMTP_PORT, config.SMTP_HOST);
+    const script = [
+      'EHLO test',
+      'MAIL FROM:<a@test>',
+      `RCPT TO:<${to}>`,
+      'DATA',
+      'Subject: unfinished\r\n\r\nbody',
+    ];
+    socket.on('error', reject);
+    socket.on('data', () => {
+      const line = script.shift();
+      if (line === undefined) return;
+      socket.write(`${line}\r\n`);
+      if (script.length === 0) setTimeout(() => (socket.destroy(), resolve()), 200);
+    });
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await emailsTo(to)).toEqual([]);
+});
+
+test('a sender SIGKILLed in the step that writes the final "." and the COMMIT: delivered once, recorded as sent, not sent again', async () => {
+  const to = `dies-${Date.now()}@students.test`;
+  const dedupeKey = `test:sigkill:${Date.now()}`;
+  await enqueueEmail(db, {
+    dedupeKey,
+    internshipId: null,
+    to,
+    subject: 'Sent by a dying sender',
+    text: 'x',
+    html: '<p>x</p>',
+  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'send-and-die.ts'), dedupeKey],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: config.DATABASE_URL,
+        SMTP_HOST: config.SMTP_HOST,
+        SMTP_PORT: String(config.SMTP_PORT),
+      },
+      stdio: 'inherit',
+    },
+  );
+  const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, sig) => resolve(sig)),
+  );
+  expect(signal).toBe('SIGKILL');
+  await waitForEmail(to, /Sent by a dying sender/);
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await db.query<{ sent_at: Date | null }>(
+      'SELECT sent_at FROM email_outbox WHERE dedupe_key = $1',
+      [dedupeKey],
+    );
+    if (rows[0]?.sent_at) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const { rows } = await db.query<{ sent_at: Date | null }>(
+    'SELECT sent_at FROM email_outbox WHERE dedupe_key = $1',
+    [dedupeKey],
+  );
+  expect(rows[0]!.sent_at).not.toBeNull();
   const mailer = createSmtpMailer({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
     secure: false,
     from: config.MAIL_FROM,
   });
-  const to = `held-${Date.now()}@students.test`;
-  const message = {
-    to,
-    subject: 'Held back',
-    text: 'x',
-    html: '<p>x</p>',
-    messageId: `<held-${Date.now()}@test>`,
-  };
-  await expect(
-    mailer.send(message, {
-      beforeFinish: () => Promise.reject(new Error('the process died here')),
-    }),
-  ).rejects.toThrow('the process died here');
-  await new Promise((r) => setTimeout(r, 500));
-  expect(await emailsTo(to)).toEqual([]);
-  let finished = false;
-  await mailer.send(message, { beforeFinish: () => Promise.resolve(void (finished = true)) });
-  expect(finished).toBe(true);
-  await waitForEmail(to, /Held back/);
+  expect(await sendQueued({ db, mailer, logger }, dedupeKey)).toEqual({ sent: false });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await emailsTo(to)).toHaveLength(1);
 });

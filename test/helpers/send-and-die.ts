@@ -1,0 +1,30 @@
+/**
+ * Run as its own process by test/api/outbox-relay.test.ts: sends one queued email through the real
+ * outbox and SMTP path and SIGKILLs itself in the very step that writes the final "." and the
+ * COMMIT, as a worker killed at the worst moment would die.
+ */
+import pino from 'pino';
+import { sendQueued } from '../../activities/notifications';
+import { createSmtpMailer, type Mailer } from '../../activities/mailer';
+import { createPool } from '../../db/pool';
+
+const [dedupeKey] = process.argv.slice(2);
+const db = createPool(process.env.DATABASE_URL!, 1);
+const real = createSmtpMailer({
+  host: process.env.SMTP_HOST!,
+  port: Number(process.env.SMTP_PORT),
+  secure: false,
+  from: 'Test <test@microinternships.local>',
+});
+const dying: Mailer = {
+  close: () => real.close(),
+  send: (message, hooks = {}) =>
+    real.send(message, {
+      atFinish: () => {
+        const committing = hooks.atFinish?.();
+        process.kill(process.pid, 'SIGKILL');
+        return committing ?? Promise.resolve();
+      },
+    }),
+};
+void sendQueued({ db, mailer: dying, logger: pino({ level: 'silent' }) }, dedupeKey!);
