@@ -15,13 +15,14 @@ export interface MailMessage {
 
 export interface Mailer {
   /**
-   * Sends one message. `atFinish`, when given, is called in the same synchronous step that writes
-   * the final "." (the point at which the server delivers): a caller that starts its "sent" commit
-   * there cannot die between delivery and record except in the microseconds between two socket
-   * writes, so a retry after a crash neither duplicates nor loses the email. Before that step the
-   * server holds an unfinished message that it discards if this process dies.
+   * Sends one message. `atFinish`, when given, is called just before the final "." (the point at
+   * which the server delivers) to prepare the caller's own commit without sending it yet; the
+   * function it returns is called right after the "." is written, to send that commit. The two
+   * writes leave the process back to back, so a sender that dies cannot deliver without recording
+   * it (or record without delivering) except in the microseconds between two system calls. Before
+   * that step the server holds an unfinished message that it discards if this process dies.
    */
-  send(message: MailMessage, hooks?: { atFinish?: () => Promise<unknown> }): Promise<void>;
+  send(message: MailMessage, hooks?: { atFinish?: () => () => void }): Promise<void>;
   close(): void;
 }
 
@@ -86,16 +87,22 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
           };
           const escaped = internals._currentDataStream;
           if (!escaped) throw new Error('SMTP connection has no data stream');
-          // Let the whole message pass through the escaping stream into the socket ...
-          while (body.readableLength > 0 || escaped.writableLength > 0 || escaped.readableLength > 0) {
+          // Let the whole message pass through the escaping stream and the socket's own buffer ...
+          const socket = internals._socket;
+          while (
+            body.readableLength > 0 ||
+            escaped.writableLength > 0 ||
+            escaped.readableLength > 0 ||
+            socket.writableLength > 0
+          ) {
             await new Promise((resolve) => setImmediate(resolve));
           }
-          // ... then, in one synchronous step, the final "." and the caller's commit.
-          escaped.unpipe(internals._socket);
-          internals._socket.write(escaped.lastByte === 0x0a ? '.\r\n' : '\r\n.\r\n');
-          const finishing = hooks.atFinish?.();
+          // ... then the caller's commit, prepared, the final ".", and the commit sent right after.
+          const release = hooks.atFinish?.();
+          escaped.unpipe(socket);
+          socket.write(escaped.lastByte === 0x0a ? '.\r\n' : '\r\n.\r\n');
+          release?.();
           body.push(null);
-          await finishing;
         }
         await delivered;
         connection.quit();

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { issueActionTokens } from '../db/action-tokens';
 import { listApplicantContacts } from '../db/applications';
@@ -37,8 +38,8 @@ export async function deliverOnce(
 /**
  * Sends the queued email with this key unless it went out already, once even when the sender
  * dies mid-way: the row stays locked and is marked sent inside the transaction while the message
- * goes out, and the COMMIT is written in the same synchronous step as the final "." that makes the
- * server deliver (Mailer.send's atFinish). A crash before that step leaves the server an unfinished
+ * goes out, and the COMMIT is written right after the final "." that makes the server deliver, back
+ * to back with no work between (Mailer.send's atFinish). A crash before that step leaves the server an unfinished
  * message, which it discards, and the row unsent for the retry; after it, both the "." and the COMMIT
  * have left this process. If the server then refuses the message, the mark is undone. When SMTP refuses or cannot be reached the email
  * stays queued and the worker's outbox relay sends it later.
@@ -64,7 +65,15 @@ export async function sendQueued(
     try {
       await deps.mailer.send(
         { to: row.to, subject: row.subject, text: row.text, html: row.html, messageId },
-        { atFinish: () => (finishing = client.query('COMMIT')) },
+        {
+          atFinish: () => {
+            // The COMMIT is queued on the corked connection and leaves right after the ".".
+            const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
+            socket.cork();
+            finishing = client.query('COMMIT');
+            return () => socket.uncork();
+          },
+        },
       );
       await finishing;
       committed = true;

@@ -1,7 +1,7 @@
 /**
  * Run as its own process by test/api/outbox-relay.test.ts: sends one queued email through the real
- * outbox and SMTP path and SIGKILLs itself in the very step that writes the final "." and the
- * COMMIT, as a worker killed at the worst moment would die.
+ * outbox and SMTP path and SIGKILLs itself right after the final "." and the COMMIT were
+ * written, as a worker killed at the worst moment would die.
  */
 import pino from 'pino';
 import { sendQueued } from '../../activities/notifications';
@@ -21,9 +21,11 @@ const dying: Mailer = {
   send: (message, hooks = {}) =>
     real.send(message, {
       atFinish: () => {
-        const committing = hooks.atFinish?.();
-        process.kill(process.pid, 'SIGKILL');
-        return committing ?? Promise.resolve();
+        const release = hooks.atFinish?.();
+        return () => {
+          release?.();
+          process.kill(process.pid, 'SIGKILL');
+        };
       },
     }),
 };
