@@ -241,6 +241,8 @@ async function main(): Promise<void> {
         money.unkeyedMovements ===
         0 &&
       emails.duplicateKeys === 0 &&
+      emails.missingKeys === 0 &&
+      emails.unsent === 0 &&
       unbalanced.length === 0;
     const markdown = [
       `### Chaos run ${report.date.slice(0, 10)}`,
@@ -253,7 +255,7 @@ async function main(): Promise<void> {
       `| Internships with > 1 charge / transfer / refund | ${money.moreThanOneCharge} / ${money.moreThanOneTransfer} / ${money.moreThanOneRefund} |`,
       `| Stripe requests answered as idempotent replays | ${money.idempotentReplaysSeen} |`,
       `| Emails queued / received / unsent | ${emails.queued} / ${emails.received} / ${emails.unsent} |`,
-      `| Dedupe keys received more than once | ${emails.duplicateKeys} |`,
+      `| Dedupe keys received more than once / marked sent but never received | ${emails.duplicateKeys} / ${emails.missingKeys} |`,
       `| Ended internships breaking the ledger invariant | ${unbalanced.length} |`,
       `| HTTP attempts that failed and were retried | ${report.httpFailuresRetried} |`,
     ].join('\n');
