@@ -78,7 +78,16 @@ function ensureSchemathesis(): { bin: string; version: string } {
   };
   let found = existsSync(bin) ? version() : undefined;
   if (!found || !found.startsWith('4.')) {
-    if (!existsSync(path.join(venv, 'bin', 'python'))) run('python3', ['-m', 'venv', venv]);
+    if (!existsSync(path.join(venv, 'bin', 'python'))) {
+      try {
+        run('python3', ['-m', 'venv', venv]);
+      } catch (err) {
+        throw new Error(
+          `${(err as Error).message}: Python 3 with venv is needed (Debian/Ubuntu: python3-venv)`,
+          { cause: err },
+        );
+      }
+    }
     run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--upgrade', SCHEMATHESIS_REQUIREMENT]);
     found = version();
     if (!found) throw new Error(`${bin} does not run after the install`);
