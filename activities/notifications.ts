@@ -21,18 +21,33 @@ export interface NotificationDeps {
   /** Base of the links in emails, e.g. https://app.example.com */
   publicBaseUrl: string;
   logger: Logger;
+  /**
+   * Hands a queued email to the worker's sender (the outbox relay), which sends it at once in the
+   * background: a notice is done once its email is in the outbox, so a workflow task never waits
+   * for SMTP. Without it, the notice sends the email itself before it returns.
+   */
+  sendSoon?: (dedupeKey: string) => void;
+}
+
+/** Sends the queued email now, or hands it to the worker's sender. */
+async function dispatch(
+  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger' | 'sendSoon'>,
+  dedupeKey: string,
+) {
+  if (deps.sendSoon) deps.sendSoon(dedupeKey);
+  else await sendQueued(deps, dedupeKey);
 }
 
 /**
- * Sends an email at most once per dedupe key: the outbox row is written first, then locked while the
- * message goes out and marked sent in the same transaction. A retry after a successful send finds it sent.
+ * Sends an email at most once per dedupe key: the outbox row is written first (a second call with
+ * the key changes nothing), then sent by sendQueued. A retry after a successful send finds it sent.
  */
 export async function deliverOnce(
-  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,
+  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger' | 'sendSoon'>,
   email: OutgoingEmail,
 ) {
   await enqueueEmail(deps.db, email);
-  return sendQueued(deps, email.dedupeKey);
+  await dispatch(deps, email.dedupeKey);
 }
 
 /**
@@ -211,7 +226,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           }),
         });
       });
-      await sendQueued(deps, dedupeKey);
+      await dispatch(deps, dedupeKey);
     },
 
     /** §3.3 Accepted: the employer meets the student; every other applicant is told kindly. */
@@ -355,7 +370,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
           html: content.html.replace('</body>', `${linkHtml}</body>`),
         });
       });
-      await sendQueued(deps, dedupeKey);
+      await dispatch(deps, dedupeKey);
     },
   };
 }

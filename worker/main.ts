@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     password: config.SMTP_PASSWORD,
     from: config.MAIL_FROM,
   });
+  const relay = startOutboxRelay({ db, mailer, logger, intervalMs: config.OUTBOX_RELAY_INTERVAL_MS });
   const temporal = temporalTarget();
   const { namespace, ...connectionOptions } = temporal;
   const connection = await NativeConnection.connect(connectionOptions);
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
       opsEmail: config.OPS_EMAIL,
       credentialSecret: config.CREDENTIAL_SECRET,
       logger,
+      sendSoon: relay.sendSoon,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
       platformSharePct: config.PLATFORM_SHARE_PCT,
       defaultPaymentMethod: config.STRIPE_DEFAULT_PAYMENT_METHOD,
@@ -84,7 +86,6 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
-  const relay = startOutboxRelay({ db, mailer, logger, intervalMs: config.OUTBOX_RELAY_INTERVAL_MS });
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
   await relay.stop();

@@ -1,7 +1,9 @@
 /**
- * The outbox relay: sends the emails that are in the outbox but not sent, because SMTP failed when
- * their notice was given. It runs in every worker; the row lock in sendQueued lets only one process
- * send a given email, and the stable Message-ID lets a receiving server drop a repeat.
+ * The outbox relay: the worker's email sender. A notice puts its email into the outbox and hands it
+ * over (sendSoon), which sends it at once in the background; a periodic sweep sends what is still
+ * unsent — SMTP was down, or the worker died before sending. It runs in every worker; the row lock
+ * in sendQueued lets only one process send a given email, and the stable Message-ID lets a
+ * receiving server drop a repeat.
  */
 import { sendQueued } from '../activities/notifications';
 import type { Mailer } from '../activities/mailer';
@@ -9,6 +11,8 @@ import type { Db } from '../db/pool';
 import type { Logger } from '../lib/logger';
 
 export interface OutboxRelay {
+  /** Sends this queued email in the background now; a failure leaves it to the next sweep. */
+  sendSoon: (dedupeKey: string) => void;
   /** One pass: sends what waits (oldest first) until SMTP fails again; returns how many went out. */
   sweep(): Promise<number>;
   stop(): Promise<void>;
@@ -23,9 +27,30 @@ export function startOutboxRelay(deps: {
   /** An email younger than this is left to the notice that queued it. */
   minAgeMs?: number;
   batch?: number;
+  /** Emails sent at once by sendSoon. */
+  concurrency?: number;
 }): OutboxRelay {
   const minAgeMs = deps.minAgeMs ?? 10_000;
   let running: Promise<number> | null = null;
+  const sending = new Set<Promise<unknown>>();
+  // A few at a time, so a burst (199 "not selected" emails) never takes the connections the
+  // workflow's own activities need; what a dead worker leaves waiting, the sweep finds.
+  const concurrency = deps.concurrency ?? 2;
+  const waiting: string[] = [];
+  const pump = () => {
+    while (sending.size < concurrency && waiting.length) {
+      const dedupeKey = waiting.shift()!;
+      const send = sendQueued(deps, dedupeKey)
+        .catch((err: unknown) =>
+          deps.logger.warn({ dedupeKey, err: (err as Error).message }, 'email left to the outbox relay'),
+        )
+        .finally(() => {
+          sending.delete(send);
+          pump();
+        });
+      sending.add(send);
+    }
+  };
 
   const pass = async (): Promise<number> => {
     const { rows } = await deps.db.query<{ dedupe_key: string }>(
@@ -57,10 +82,15 @@ export function startOutboxRelay(deps: {
       : null;
   timer?.unref();
   return {
+    sendSoon: (dedupeKey) => {
+      waiting.push(dedupeKey);
+      pump();
+    },
     sweep,
     stop: async () => {
       if (timer) clearInterval(timer);
       await running?.catch(() => undefined);
+      while (sending.size) await Promise.all(sending);
     },
   };
 }

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { createActivities } from '../../activities';
 import { createSmtpMailer } from '../../activities/mailer';
 import type { Db } from '../../db/pool';
+import { startOutboxRelay } from '../../worker/outbox-relay';
 import type { AppConfig } from '../../lib/config';
 import { createStripeClient } from '../../lib/stripe';
 
@@ -13,18 +14,22 @@ export function realActivities(config: AppConfig, db: Db) {
     secure: false,
     from: config.MAIL_FROM,
   });
+  const logger = pino({ level: 'silent' });
+  // As in the worker: notices queue their email and the relay sends it in the background.
+  const relay = startOutboxRelay({ db, mailer, logger, intervalMs: 0 });
   const activities = createActivities({
     db,
     mailer,
+    sendSoon: relay.sendSoon,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     opsEmail: config.OPS_EMAIL,
     credentialSecret: config.CREDENTIAL_SECRET,
-    logger: pino({ level: 'silent' }),
+    logger,
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
     platformSharePct: config.PLATFORM_SHARE_PCT,
     defaultPaymentMethod: config.STRIPE_DEFAULT_PAYMENT_METHOD,
   });
-  return { activities, closeMailer: () => mailer.close() };
+  return { activities, closeMailer: () => relay.stop().then(() => mailer.close()) };
 }
 
 const quiet = () => undefined;

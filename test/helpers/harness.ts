@@ -74,7 +74,7 @@ export async function startApiHarness(
       await running;
       await connection.close();
       await nativeConnection?.close();
-      closeMailer();
+      await closeMailer();
       await db.end();
     },
   };

@@ -74,7 +74,7 @@ export function useTimeSkipping(): {
     try {
       return await worker.runUntil(() => play(taskQueue));
     } finally {
-      closeMailer();
+      await closeMailer();
     }
   };
   return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db), withWorker };
