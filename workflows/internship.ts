@@ -635,6 +635,9 @@ function registerWorkHandlers(state: InternshipState): void {
             ErrorType.WrongState,
           );
         }
+        // Found by the lifecycle model test: after withdrawing, the employer decides how to go on.
+        if (state.studentWithdrew)
+          throw refuse('You withdrew from this micro-internship', ErrorType.WrongState);
       },
     },
   );
@@ -650,7 +653,9 @@ function registerWorkHandlers(state: InternshipState): void {
       validator: ({ decision }: { decision: ReviewDecision }) => {
         // A submission is reviewable the moment it is in: the employer may answer before the
         // workflow has published InReview (the submission's own answer already says InReview).
-        const reviewable = state.status === 'InReview' || (state.status === 'InProgress' && state.submission);
+        const reviewable =
+          state.status === 'InReview' ||
+          (state.status === 'InProgress' && state.submission && !state.studentWithdrew);
         if (!reviewable || state.review || state.cancellation) {
           throw refuse(
             `Nothing is waiting for review while the internship is ${state.status}`,
