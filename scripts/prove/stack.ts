@@ -61,6 +61,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
   );
   const services: Service[] = [];
   const track = <S extends Service>(s: S) => (services.push(s), s);
+  let temporal: TemporalService | undefined;
   const dbFile = path.join(dir, 'temporal.sqlite');
   const startTemporal = () =>
     startTemporalDevServer({
@@ -74,20 +75,19 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
 
   try {
     say(`stack in ${dir}`);
-    const [postgres, firstTemporal, mail, stripe] = await Promise.all([
+    const [postgres, , mail, stripe] = await Promise.all([
       startEmbeddedPostgres({
         dataDir: path.join(dir, 'postgres'),
         port: pgPort!,
         database: 'prove',
         logFile: logs('postgres'),
       }).then(track),
-      startTemporal(),
+      startTemporal().then((t) => (temporal = t)),
       startMaildev({ smtpPort: smtpPort!, webPort: webPort!, logFile: logs('maildev') }).then(track),
       startStripeMock({ executable: tools.stripeMock, port: stripePort!, logFile: logs('stripe-mock') }).then(
         track,
       ),
     ]);
-    let temporal: TemporalService = firstTemporal;
     await migrate(postgres.url);
     const proxy = await startStripeTestModeProxy({ upstream: stripe.apiBase });
     services.push({ name: 'stripe test-mode proxy', stop: () => proxy.stop() });
@@ -99,7 +99,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       PUBLIC_BASE_URL: apiUrl,
       OPS_TOKEN,
       DATABASE_URL: postgres.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_ADDRESS: temporal!.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
@@ -113,6 +113,8 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       ...options.env,
     };
     let workers = 0;
+    // The worker is ready when it logs "worker started", so it logs at info at least.
+    const quiet = ['warn', 'error', 'fatal', 'silent'].includes(env.LOG_LEVEL ?? '');
     const startApp = (role: 'worker' | 'api'): Promise<Child> => {
       const log = logs(role === 'worker' ? `worker-${++workers}` : 'api');
       return startProcess({
@@ -120,7 +122,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
         command: process.execPath,
         args: ['--import', 'tsx', path.join(repoRoot, role, 'main.ts')],
         cwd: repoRoot,
-        env,
+        env: role === 'worker' && quiet ? { ...env, LOG_LEVEL: 'info' } : env,
         logFile: log,
         ready:
           role === 'api'
@@ -149,13 +151,13 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       dir,
       apiUrl,
       databaseUrl: postgres.url,
-      temporalAddress: temporal.address,
-      temporalUiUrl: temporal.uiUrl,
+      temporalAddress: temporal!.address,
+      temporalUiUrl: temporal!.uiUrl,
       maildevUrl: mail.webUrl,
       stripeProxyUrl: proxy.url,
       taskQueue,
       groups: () => ({
-        temporal: pidOf(temporal),
+        temporal: pidOf(temporal!),
         postgres: pidOf(postgres),
         worker: worker.child.pid!,
         api: api.child.pid!,
@@ -171,13 +173,13 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
         api = await startApp('api');
       },
       async restartTemporal() {
-        kill(pidOf(temporal));
-        await (temporal as unknown as Child).stop?.();
+        kill(pidOf(temporal!));
+        await temporal!.stop();
         temporal = await startTemporal();
       },
       async stop() {
         await Promise.allSettled([worker.stop(), api.stop()]);
-        await Promise.allSettled([temporal.stop(), ...services.map((s) => s.stop())]);
+        await Promise.allSettled([temporal!.stop(), ...services.map((s) => s.stop())]);
         if (!options.keep) rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -190,7 +192,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     }
     return stack;
   } catch (err) {
-    await Promise.allSettled(services.map((s) => s.stop()));
+    await Promise.allSettled([...services, ...(temporal ? [temporal] : [])].map((s) => s.stop()));
     throw err;
   }
 }
