@@ -175,7 +175,16 @@ async function main(): Promise<void> {
       moreThanOneRefund: [...perInternship.values()].filter((c) => c.refunds > 1).length,
     };
 
-    // Emails as the inbox received them: one Message-ID per dedupe key.
+    // Emails as the inbox received them: one Message-ID per dedupe key. The relay sends in the
+    // background and sweeps what a killed worker left, so wait for the outbox to drain first.
+    for (let i = 0; i < 120; i++) {
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT count(*) AS n FROM email_outbox WHERE sent_at IS NULL`,
+      );
+      if (rows[0]!.n === '0') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await new Promise((r) => setTimeout(r, 1_000)); // the last deliveries reach the inbox
     const { rows: outbox } = await db.query<{ dedupe_key: string; sent_at: Date | null }>(
       `SELECT dedupe_key, sent_at FROM email_outbox`,
     );
