@@ -35,6 +35,8 @@ const appSchema = z.object({
   OPS_EMAIL: z.email().default('ops@microinternships.local'),
   /** How often each worker sends the emails that SMTP refused when they were queued. */
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /** Emails each worker sends at once (each holds an SMTP and a Postgres connection meanwhile). */
+  OUTBOX_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
 
   STRIPE_SECRET_KEY: z
     .string()

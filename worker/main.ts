@@ -49,7 +49,16 @@ async function main(): Promise<void> {
     password: config.SMTP_PASSWORD,
     from: config.MAIL_FROM,
   });
-  const relay = startOutboxRelay({ db, mailer, logger, intervalMs: config.OUTBOX_RELAY_INTERVAL_MS });
+  // The relay has connections of its own: a send holds one while SMTP answers, and a burst of
+  // emails must not take those the activities need.
+  const relayDb = createPool(config.DATABASE_URL, config.OUTBOX_SEND_CONCURRENCY + 1);
+  const relay = startOutboxRelay({
+    db: relayDb,
+    mailer,
+    logger,
+    intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
+    concurrency: config.OUTBOX_SEND_CONCURRENCY,
+  });
   const temporal = temporalTarget();
   const { namespace, ...connectionOptions } = temporal;
   const connection = await NativeConnection.connect(connectionOptions);
@@ -89,6 +98,7 @@ async function main(): Promise<void> {
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
   await relay.stop();
+  await relayDb.end();
   await connection.close();
   await client.connection.close();
   mailer.close();

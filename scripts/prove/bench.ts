@@ -15,7 +15,15 @@ import pg from 'pg';
 import { repoRoot } from '../stack/tools';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { httpLifecycle, rawLifecycle, signUpActors, type Actors, type HttpOptions } from './lifecycle';
-import { closedLoop, Latencies, openLoop, pooled, type RouteSummary, type RunResult } from './measure';
+import {
+  closedLoop,
+  emailDelays,
+  Latencies,
+  openLoop,
+  pooled,
+  type RouteSummary,
+  type RunResult,
+} from './measure';
 import {
   groupCpuSeconds,
   OPS_TOKEN,
@@ -178,6 +186,7 @@ async function main(): Promise<void> {
       max: events.at(-1) ?? 0,
     };
     const ratio = round(max.run.perMinute / raw.run.perMinute, 2);
+    const emails = await emailDelays(db);
     const report = {
       date: began.toISOString(),
       machine: {
@@ -196,6 +205,7 @@ async function main(): Promise<void> {
       phases: { max, raw, half },
       ratio,
       historyEventsPerLifecycle: history,
+      emails,
       targets: {
         lifecyclesPerMinute: { goal: '>= 60', value: max.run.perMinute, met: max.run.perMinute >= 60 },
         errors: {
@@ -233,6 +243,7 @@ type Report = {
   phases: Record<'max' | 'raw' | 'half', PhaseReport>;
   ratio: number;
   historyEventsPerLifecycle: Record<string, number>;
+  emails: { sent: number; unsent: number; p50: number; p95: number; max: number };
   targets: Record<string, { goal: string; value: number; met: boolean }>;
 };
 
@@ -257,6 +268,8 @@ function renderMarkdown(r: Report): string {
     ),
     '',
     `HTTP / raw client ratio: **${r.ratio}**. History events per lifecycle: median ${r.historyEventsPerLifecycle.median}, max ${r.historyEventsPerLifecycle.max} (${r.historyEventsPerLifecycle.sampled} sampled).`,
+    '',
+    `Emails: ${r.emails.sent} sent, ${r.emails.unsent} unsent at the end; queued → sent p50 ${r.emails.p50} ms, p95 ${r.emails.p95} ms, max ${r.emails.max} ms.`,
     '',
     `Per route at half the maximum rate (ms):`,
     '',

@@ -20,7 +20,7 @@ import { unbalancedEndedInternships } from '../../db/ledger';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { repoRoot } from '../stack/tools';
 import { httpLifecycle, signUpActors, type Actors, type HttpOptions } from './lifecycle';
-import { closedLoop, Latencies } from './measure';
+import { closedLoop, emailDelays, Latencies } from './measure';
 import { OPS_TOKEN, startProveStack, WEBHOOK_SECRET, type ProveStack } from './stack';
 
 const { values: args } = parseArgs({
@@ -197,7 +197,9 @@ async function main(): Promise<void> {
       const id = bare(mail.headers?.['message-id'] ?? mail.messageId ?? '');
       received.set(id, (received.get(id) ?? 0) + 1);
     }
+    const delays = await emailDelays(db);
     const emails = {
+      queuedToSentMs: { p50: delays.p50, p95: delays.p95, max: delays.max },
       queued: outbox.length,
       unsent: outbox.filter((r) => !r.sent_at).length,
       received: inbox.length,
@@ -264,6 +266,7 @@ async function main(): Promise<void> {
       `| Internships with > 1 charge / transfer / refund | ${money.moreThanOneCharge} / ${money.moreThanOneTransfer} / ${money.moreThanOneRefund} |`,
       `| Stripe requests answered as idempotent replays | ${money.idempotentReplaysSeen} |`,
       `| Emails queued / received / unsent | ${emails.queued} / ${emails.received} / ${emails.unsent} |`,
+      `| Email queued → sent, p50 / p95 / max | ${delays.p50} / ${delays.p95} / ${delays.max} ms |`,
       `| Dedupe keys received more than once / marked sent but never received | ${emails.duplicateKeys} / ${emails.missingKeys} |`,
       `| Ended internships breaking the ledger invariant | ${unbalanced.length} |`,
       `| HTTP attempts that failed and were retried | ${report.httpFailuresRetried} |`,

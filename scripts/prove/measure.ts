@@ -121,3 +121,19 @@ export async function openLoop(
   const seconds = (performance.now() - started) / 1000;
   return { completed, failed: errors.length, errors, seconds, perMinute: (completed / seconds) * 60 };
 }
+
+/** From queued to sent, per email in the outbox: p50 / p95 / max in ms, and how many are unsent. */
+export async function emailDelays(db: {
+  query: <R>(sql: string) => Promise<{ rows: R[] }>;
+}): Promise<{ sent: number; unsent: number; p50: number; p95: number; max: number }> {
+  const { rows } = await db.query<{ sent: string; unsent: string; p50: number; p95: number; max: number }>(
+    `SELECT count(sent_at) AS sent, count(*) - count(sent_at) AS unsent,
+            coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0) * 1000 AS p50,
+            coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - created_at)), 0) * 1000 AS p95,
+            coalesce(max(extract(epoch FROM sent_at - created_at)), 0) * 1000 AS max
+       FROM email_outbox`,
+  );
+  const r = rows[0]!;
+  const ms = (v: number) => Math.round(Number(v));
+  return { sent: Number(r.sent), unsent: Number(r.unsent), p50: ms(r.p50), p95: ms(r.p95), max: ms(r.max) };
+}
