@@ -335,7 +335,7 @@ describe('the offer email', () => {
     const accepted = await fetch(links.accept, { method: 'POST' });
     expect(accepted.status).toBe(200);
     expect(await accepted.text()).toContain('You accepted the offer');
-    await waitForStatus(h, employer, id, 'Funding');
+    await waitForStatus(h, employer, id, ['Funding', 'InProgress']);
 
     const again = await fetch(links.accept, { method: 'POST' });
     expect(again.status).toBe(200);
@@ -408,7 +408,7 @@ test('a posting with 10 applicants stays well under 300 history events through a
     token: students[1]!.token,
     body: { accept: true },
   });
-  await waitForStatus(h, employer, id, 'Funding');
+  await waitForStatus(h, employer, id, ['Funding', 'InProgress']);
   await waitForEmail(students[9]!.email, /An update on/);
 
   const history = await h.temporal.workflow.getHandle(`internship:${id}`).fetchHistory();

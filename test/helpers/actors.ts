@@ -71,15 +71,16 @@ export async function waitForStatus(
   h: ApiHarness,
   actor: Actor,
   internshipId: string,
-  status: string,
+  status: string | string[],
   timeoutMs = 10_000,
 ) {
+  const wanted = [status].flat();
   for (let i = 0; i < timeoutMs / 100; i++) {
     const res = await call(h.baseUrl, 'GET', `/v1/internships/${internshipId}`, { token: actor.token });
-    if (res.body.status === status) return res.body;
+    if (wanted.includes(res.body.status)) return res.body;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`internship ${internshipId} never reached ${status}`);
+  throw new Error(`internship ${internshipId} never reached ${wanted.join(' or ')}`);
 }
 
 /** A posting with one applicant, chosen by the employer: the offer waits for the student. */
