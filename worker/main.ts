@@ -8,6 +8,7 @@ import { createStripeClient } from '../lib/stripe';
 import { temporalTarget } from '../lib/temporal';
 import { createWorker } from './create-worker';
 import { startOutboxRelay } from './outbox-relay';
+import { reconcilePendingApplications } from './reconcile-applications';
 import { ensureOpsDigestSchedule } from './schedules';
 import { Client, Connection } from '@temporalio/client';
 
@@ -95,8 +96,16 @@ async function main(): Promise<void> {
     },
     'worker started',
   );
+  // Applications a stopped request left pending: confirmed or removed by what the workflow says.
+  const reconciling = setInterval(() => {
+    reconcilePendingApplications({ db, client, logger }).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'pending applications: pass failed'),
+    );
+  }, config.RECONCILE_INTERVAL_MS);
+  reconciling.unref();
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
   await worker.run();
+  clearInterval(reconciling);
   await relay.stop();
   await relayDb.end();
   await connection.close();
