@@ -126,23 +126,20 @@ const notifyByActivity = proxyActivities<Activities>(NOTIFY_OPTIONS);
 
 /**
  * Newer runs (LEAN_HISTORY) only put the email into the Postgres outbox from a local activity — one
- * marker in the history instead of an activity and a workflow task. The same call tries SMTP at once;
- * if that fails, the worker's outbox relay sends it later, so an SMTP outage never blocks a workflow
- * nor grows its history. Retries here are for Postgres only.
+ * marker in the history instead of an activity and a workflow task — and the worker's outbox relay
+ * sends it, so SMTP never blocks a workflow nor grows its history. Retries here are for Postgres.
  */
-const NOTIFY_LOCAL_OPTIONS = NOTIFY_OPTIONS satisfies LocalActivityOptions;
-const notifyByLocalActivity = proxyLocalActivities<Activities>(NOTIFY_LOCAL_OPTIONS);
+const notifyByLocalActivity = proxyLocalActivities<Activities>(NOTIFY_OPTIONS satisfies LocalActivityOptions);
 
 /** The email activities for this run: local in newer runs. No notice is sent from an Update handler. */
 const mail = () => (patched(LEAN_HISTORY) ? notifyByLocalActivity : notifyByActivity);
 
 /** Sends one notice, with a summary the Temporal UI shows on the activity ("Email student: paid"). */
-const tell = (notice: Parameters<Activities['notifyParty']>[0]) => {
-  const summary = `Email ${notice.to}: ${notice.kind}`;
-  return patched(LEAN_HISTORY)
-    ? notifyByLocalActivity.notifyParty.executeWithOptions({ ...NOTIFY_LOCAL_OPTIONS, summary }, [notice])
-    : notifyByActivity.notifyParty.executeWithOptions({ ...NOTIFY_OPTIONS, summary }, [notice]);
-};
+const tell = (notice: Parameters<Activities['notifyParty']>[0]) =>
+  mail().notifyParty.executeWithOptions(
+    { ...NOTIFY_OPTIONS, summary: `Email ${notice.to}: ${notice.kind}` },
+    [notice],
+  );
 
 /** Money: Stripe calls with idempotency keys from the workflow id and the step, so retries are safe. */
 const payments = proxyActivities<Activities>({
