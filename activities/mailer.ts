@@ -23,7 +23,6 @@ export interface Mailer {
    * that step the server holds an unfinished message that it discards if this process dies.
    */
   send(message: MailMessage, hooks?: { atFinish?: () => () => void }): Promise<void>;
-  close(): void;
 }
 
 export interface SmtpSettings {
@@ -110,7 +109,6 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
         connection.close();
       }
     },
-    close: () => undefined,
   };
 }
 

@@ -51,13 +51,13 @@ export async function deliverOnce(
 }
 
 /**
- * Sends the queued email with this key unless it went out already, once even when the sender
- * dies mid-way: the row stays locked and is marked sent inside the transaction while the message
- * goes out, and the COMMIT is written right after the final "." that makes the server deliver, back
- * to back with no work between (Mailer.send's atFinish). A crash before that step leaves the server an unfinished
- * message, which it discards, and the row unsent for the retry; after it, both the "." and the COMMIT
- * have left this process. If the server then refuses the message, the mark is undone. When SMTP refuses or cannot be reached the email
- * stays queued and the worker's outbox relay sends it later.
+ * Sends the queued email with this key unless it went out already, once even when the sender dies
+ * mid-way: the row stays locked and is marked sent inside the transaction while the message goes
+ * out, and the COMMIT is written right after the final "." that makes the server deliver, back to
+ * back with no work between (Mailer.send's atFinish). A crash before that step leaves the server an
+ * unfinished message, which it discards, and the row unsent for the retry; after it, both the "."
+ * and the COMMIT have left this process. If the server then refuses the message, the mark is undone.
+ * When SMTP refuses or cannot be reached, the email stays queued and the outbox relay sends it later.
  */
 export async function sendQueued(
   deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,

@@ -110,7 +110,6 @@ async function main(): Promise<void> {
   await relayDb.end();
   await connection.close();
   await client.connection.close();
-  mailer.close();
   await db.end();
   logger.info('worker stopped');
 }

@@ -47,44 +47,39 @@ test('a notice given while SMTP is unreachable is queued, then sent once by the 
     secure: false,
     from: config.MAIL_FROM,
   });
-  try {
-    const employer = await seedEmployer(db);
-    const posting = await seedPosting(db, employer, Date.now());
-    await expect(
-      notifications(downMailer).notifyParty({
-        internshipId: posting.internshipId,
-        to: 'employer',
-        kind: 'unfunded-employer',
-      }),
-    ).resolves.toBeUndefined();
-    const queued = await db.query<{ sent_at: Date | null }>(
-      'SELECT sent_at FROM email_outbox WHERE internship_id = $1',
-      [posting.internshipId],
-    );
-    expect(queued.rows).toEqual([{ sent_at: null }]);
-    expect(await emailsTo(employer.contactEmail)).toEqual([]);
+  const employer = await seedEmployer(db);
+  const posting = await seedPosting(db, employer, Date.now());
+  await expect(
+    notifications(downMailer).notifyParty({
+      internshipId: posting.internshipId,
+      to: 'employer',
+      kind: 'unfunded-employer',
+    }),
+  ).resolves.toBeUndefined();
+  const queued = await db.query<{ sent_at: Date | null }>(
+    'SELECT sent_at FROM email_outbox WHERE internship_id = $1',
+    [posting.internshipId],
+  );
+  expect(queued.rows).toEqual([{ sent_at: null }]);
+  expect(await emailsTo(employer.contactEmail)).toEqual([]);
 
-    // While SMTP is still down a pass sends nothing and leaves the email queued.
-    const downRelay = startOutboxRelay({ db, mailer: downMailer, logger, intervalMs: 0, minAgeMs: 0 });
-    expect(await downRelay.sweep()).toBe(0);
+  // While SMTP is still down a pass sends nothing and leaves the email queued.
+  const downRelay = startOutboxRelay({ db, mailer: downMailer, logger, intervalMs: 0, minAgeMs: 0 });
+  expect(await downRelay.sweep()).toBe(0);
 
-    const relay = startOutboxRelay({ db, mailer: upMailer, logger, intervalMs: 0, minAgeMs: 0 });
-    await relay.sweep();
-    await relay.sweep();
-    await waitForEmail(employer.contactEmail, /was cancelled: the fee was not paid/);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await emailsTo(employer.contactEmail)).toHaveLength(1);
-    const sent = await db.query<{ sent_at: Date | null }>(
-      'SELECT sent_at FROM email_outbox WHERE internship_id = $1',
-      [posting.internshipId],
-    );
-    expect(sent.rows[0]!.sent_at).not.toBeNull();
-    await relay.stop();
-    await downRelay.stop();
-  } finally {
-    downMailer.close();
-    upMailer.close();
-  }
+  const relay = startOutboxRelay({ db, mailer: upMailer, logger, intervalMs: 0, minAgeMs: 0 });
+  await relay.sweep();
+  await relay.sweep();
+  await waitForEmail(employer.contactEmail, /was cancelled: the fee was not paid/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(await emailsTo(employer.contactEmail)).toHaveLength(1);
+  const sent = await db.query<{ sent_at: Date | null }>(
+    'SELECT sent_at FROM email_outbox WHERE internship_id = $1',
+    [posting.internshipId],
+  );
+  expect(sent.rows[0]!.sent_at).not.toBeNull();
+  await relay.stop();
+  await downRelay.stop();
 });
 
 test('an SMTP server discards a message whose connection drops before the final "."', async () => {

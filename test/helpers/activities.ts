@@ -29,7 +29,7 @@ export function realActivities(config: AppConfig, db: Db) {
     platformSharePct: config.PLATFORM_SHARE_PCT,
     defaultPaymentMethod: config.STRIPE_DEFAULT_PAYMENT_METHOD,
   });
-  return { activities, closeMailer: () => relay.stop().then(() => mailer.close()) };
+  return { activities, stopRelay: () => relay.stop() };
 }
 
 const quiet = () => undefined;

@@ -43,7 +43,7 @@ export async function startApiHarness(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
 
-  const { activities, closeMailer } = realActivities(config, db);
+  const { activities, stopRelay } = realActivities(config, db);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
@@ -74,7 +74,7 @@ export async function startApiHarness(
       await running;
       await connection.close();
       await nativeConnection?.close();
-      await closeMailer();
+      await stopRelay();
       await db.end();
     },
   };

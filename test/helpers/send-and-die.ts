@@ -17,7 +17,6 @@ const real = createSmtpMailer({
   from: 'Test <test@microinternships.local>',
 });
 const dying: Mailer = {
-  close: () => real.close(),
   send: (message, hooks = {}) =>
     real.send(message, {
       atFinish: () => {

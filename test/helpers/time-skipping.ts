@@ -64,7 +64,7 @@ export function useTimeSkipping(): {
   /** Runs `play` while a worker with the real activities serves a task queue of its own. */
   const withWorker = async <T>(play: (taskQueue: string) => Promise<T>): Promise<T> => {
     const taskQueue = `ts-${uniqueSuffix()}`;
-    const { activities, closeMailer } = realActivities(testConfig(), ready(db));
+    const { activities, stopRelay } = realActivities(testConfig(), ready(db));
     const worker = await Worker.create({
       connection: ready(env).nativeConnection,
       taskQueue,
@@ -74,7 +74,7 @@ export function useTimeSkipping(): {
     try {
       return await worker.runUntil(() => play(taskQueue));
     } finally {
-      await closeMailer();
+      await stopRelay();
     }
   };
   return { env: () => ready(env), bundle: () => ready(bundle), db: () => ready(db), withWorker };
