@@ -10,10 +10,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import Stripe from 'stripe';
 import { loadDotEnv, loadStackConfig } from '../../lib/config';
 import { internshipWorkflowId } from '../../workflows/definitions';
-import { request, type HttpOptions } from './lifecycle';
+import {
+  expectStatus,
+  hiringOfferTerms,
+  payoutAccountReady as playStripeAccountReady,
+  request,
+  samplePosting,
+  waitForStatus,
+  type HttpOptions,
+} from './lifecycle';
 
 loadDotEnv();
 const stack = loadStackConfig();
@@ -33,18 +40,8 @@ const step = (title: string) => process.stdout.write(`\n${bold(`${++stepNo}. ${t
 const say = (line: string) => process.stdout.write(`   ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function call(
-  route: string,
-  path: string,
-  options: Parameters<typeof request>[3] = {},
-  expected?: number,
-) {
-  const res = await request(http, route, path, options);
-  if (expected !== undefined && res.status !== expected) {
-    throw new Error(`${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
-  }
-  return res.body;
-}
+const call = (method: string, path: string, options: Parameters<typeof request>[3], expected: number) =>
+  expectStatus(http, method, path, expected, options);
 
 interface Email {
   id: string;
@@ -96,18 +93,11 @@ async function click(url: string): Promise<string> {
   return answer;
 }
 
-async function status(token: string, id: string, want: string[], timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const posting = await call('GET', `/v1/internships/${id}`, { token });
-    if (want.includes(posting.status)) {
-      const next = posting.nextDeadline ? dim(` (next deadline ${posting.nextDeadline})`) : '';
-      say(`status: ${bold(posting.status)}${next}`);
-      return posting;
-    }
-    if (Date.now() > until) throw new Error(`still ${posting.status}, expected ${want.join('/')}`);
-    await sleep(300);
-  }
+async function status(token: string, id: string, want: string[]) {
+  const posting = await waitForStatus({ http, statusTimeoutMs: 60_000 }, token, id, want);
+  const next = posting.nextDeadline ? dim(` (next deadline ${posting.nextDeadline})`) : '';
+  say(`status: ${bold(posting.status)}${next}`);
+  return posting;
 }
 
 async function main(): Promise<void> {
@@ -163,12 +153,7 @@ async function main(): Promise<void> {
       token: employer.token,
       key: `demo-post-${tag}`,
       body: {
-        title: 'Clean a sales dataset',
-        description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
-        deliverable: 'A cleaned CSV and a one-page summary',
-        skills: ['Excel', 'data cleaning'],
-        estimatedHours: 10,
-        feeCents: 25_000,
+        ...samplePosting,
         maxApplicants: 3,
         applicationWindowDays: 2,
         acceptWindowHours: 24,
@@ -306,14 +291,7 @@ async function main(): Promise<void> {
     {
       token: employer.token,
       key: `demo-hire-${tag}`,
-      body: {
-        role: 'Junior data analyst',
-        type: 'full_time',
-        payCents: 5_500_000,
-        payPeriod: 'year',
-        startDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
-        expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-      },
+      body: hiringOfferTerms(),
     },
     201,
   );
@@ -334,39 +312,12 @@ async function main(): Promise<void> {
   );
 }
 
-let webhookNo = 0;
-
 /** Plays Stripe: the student finished Connect onboarding, so Stripe sends a signed account.updated event. */
 async function payoutAccountReady(studentId: string) {
-  const db = new pg.Client({ connectionString: DATABASE_URL });
-  await db.connect();
+  const db = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
   try {
-    let account: string | null = null;
-    for (let i = 0; i < 100 && !account; i++) {
-      const { rows } = await db.query<{ stripe_account_id: string | null }>(
-        'SELECT stripe_account_id FROM students WHERE id = $1',
-        [studentId],
-      );
-      account = rows[0]?.stripe_account_id ?? null;
-      if (!account) await sleep(200);
-    }
-    if (!account) throw new Error('the student has no Stripe account yet');
-    const payload = JSON.stringify({
-      id: `evt_demo_${Date.now()}_${webhookNo++}`,
-      object: 'event',
-      type: 'account.updated',
-      data: { object: { id: account, object: 'account', payouts_enabled: true } },
-    });
-    const signature = new Stripe('sk_test_signing_only').webhooks.generateTestHeaderString({
-      payload,
-      secret: WEBHOOK_SECRET,
-    });
-    await call(
-      'POST',
-      '/webhooks/stripe',
-      { rawBody: payload, headers: { 'stripe-signature': signature } },
-      200,
-    );
+    const ctx = { http, db, webhookSecret: WEBHOOK_SECRET, statusTimeoutMs: 20_000 };
+    const account = await playStripeAccountReady(ctx, studentId);
     say(`Stripe (played by the demo) sent a signed account.updated webhook for ${account}`);
   } finally {
     await db.end();

@@ -26,8 +26,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import Stripe from 'stripe';
 import { repoRoot } from '../stack/tools';
+import {
+  payoutAccountReady,
+  request,
+  samplePosting,
+  waitForStatus as waitForReadModel,
+  type HttpOptions,
+} from './lifecycle';
 import { OPS_TOKEN, startProveStack, WEBHOOK_SECRET, type ProveStack } from './stack';
 
 const { values: args } = parseArgs({
@@ -105,48 +111,29 @@ interface Fixtures {
 }
 type Role = 'ops' | 'employer' | 'student';
 
+const httpOf = (stack: ProveStack): HttpOptions => ({
+  baseUrl: stack.apiUrl,
+  record: () => undefined,
+  retryForMs: 0,
+});
+
+/** A request the fixtures need to succeed; returns its body. */
 async function call(
   stack: ProveStack,
   method: string,
   route: string,
-  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  options: Parameters<typeof request>[3] = {},
 ): Promise<any> {
-  const res = await fetch(`${stack.apiUrl}${route}`, {
-    method,
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.body !== undefined || options.raw !== undefined
-        ? { 'content-type': 'application/json' }
-        : {}),
-      ...options.headers,
-    },
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const body = (await res.json().catch(() => undefined)) as any;
+  const res = await request(httpOf(stack), `${method} ${route}`, route, options);
   if (res.status >= 300)
-    throw new Error(`${method} ${route} answered ${res.status}: ${JSON.stringify(body)}`);
-  return body;
+    throw new Error(`${method} ${route} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
-const posting = (change: object = {}) => ({
-  title: 'Clean a sales dataset',
-  description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
-  deliverable: 'A cleaned CSV and a one-page summary',
-  skills: ['Excel', 'data cleaning'],
-  estimatedHours: 10,
-  feeCents: 25_000,
-  ...change,
-});
+const posting = (change: object = {}) => ({ ...samplePosting, ...change });
 
-async function waitForStatus(stack: ProveStack, token: string, id: string, status: string): Promise<void> {
-  let last = '';
-  for (const until = Date.now() + 60_000; Date.now() < until;) {
-    last = (await call(stack, 'GET', `/v1/internships/${id}`, { token })).status;
-    if (last === status) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`internship ${id} is ${last}, not ${status}, after 60 s`);
-}
+const waitForStatus = (stack: ProveStack, token: string, id: string, status: string) =>
+  waitForReadModel({ http: httpOf(stack), statusTimeoutMs: 60_000 }, token, id, [status]);
 
 /**
  * An employer, two students and postings in the states where most actions are possible: Open,
@@ -215,7 +202,10 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
     body: { decision: 'approve' },
   });
   await waitForStatus(stack, emp, completed, 'Paying');
-  await payoutAccountReady(stack, db, student.student.id);
+  await payoutAccountReady(
+    { http: httpOf(stack), db, webhookSecret: WEBHOOK_SECRET, statusTimeoutMs: 30_000 },
+    student.student.id,
+  );
   await waitForStatus(stack, emp, completed, 'Completed');
   return {
     tokens: { ops: OPS_TOKEN, employer: emp, student: stu },
@@ -223,31 +213,6 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
     studentIds: [student.student.id, other.student.id],
     applicationIds,
   };
-}
-
-/** Stripe's signed account.updated for the student's payout account, as Stripe would send it. */
-async function payoutAccountReady(stack: ProveStack, db: pg.Pool, studentId: string) {
-  let accountId: string | undefined;
-  for (const until = Date.now() + 30_000; !accountId && Date.now() < until;) {
-    const { rows } = await db.query<{ id: string | null }>(
-      'SELECT stripe_account_id AS id FROM students WHERE id = $1',
-      [studentId],
-    );
-    accountId = rows[0]?.id ?? undefined;
-    if (!accountId) await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!accountId) throw new Error(`student ${studentId} never got a payout account`);
-  const payload = JSON.stringify({
-    id: `evt_fuzz_${Date.now()}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: accountId, object: 'account', payouts_enabled: true } },
-  });
-  const signature = new Stripe('sk_test_signing_only').webhooks.generateTestHeaderString({
-    payload,
-    secret: WEBHOOK_SECRET,
-  });
-  await call(stack, 'POST', '/webhooks/stripe', { raw: payload, headers: { 'stripe-signature': signature } });
 }
 
 // --- counting ---

@@ -104,7 +104,8 @@ export async function request(
   }
 }
 
-async function expectStatus(
+/** `request`, failing unless the answer has the `expected` status; returns the body. */
+export async function expectStatus(
   http: HttpOptions,
   route: string,
   path: string,
@@ -121,13 +122,19 @@ export interface Actors {
   students: { id: string; token: string }[];
 }
 
-const posting = {
+/** A posting as an employer writes it; the benchmark, chaos run, fuzzer, demo and tests start from it. */
+export const samplePosting = {
   title: 'Clean a sales dataset',
   description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
   deliverable: 'A cleaned CSV and a one-page summary',
   skills: ['Excel', 'data cleaning'],
   estimatedHours: 10,
   feeCents: 25_000,
+};
+
+/** The lifecycle's posting: three applicants close applications, one screening question. */
+const posting = {
+  ...samplePosting,
   maxApplicants: 3,
   screeningQuestions: ['Which tool would you use, and why?'],
 };
@@ -143,7 +150,7 @@ const studentProfile = (n: number, tag: string) => ({
 });
 
 /** The employer's offer of a job after the work: a year's salary, answered within two weeks. */
-const hiringOfferTerms = () => ({
+export const hiringOfferTerms = () => ({
   role: 'Junior data analyst',
   type: 'full_time' as const,
   payCents: 5_500_000,
@@ -272,14 +279,22 @@ export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): 
   return id;
 }
 
-/** Polls the read model (GET /v1/internships/:id) until the status is one of `statuses`. */
-async function waitForStatus(ctx: HttpLifecycleContext, token: string, id: string, statuses: string[]) {
+/**
+ * Polls the read model (GET /v1/internships/:id) until the status is one of `statuses`; returns
+ * the posting as it read it then.
+ */
+export async function waitForStatus(
+  ctx: Pick<HttpLifecycleContext, 'http' | 'statusTimeoutMs'>,
+  token: string,
+  id: string,
+  statuses: string[],
+) {
   const until = Date.now() + ctx.statusTimeoutMs;
   let last = '';
   for (let delay = 20; Date.now() < until; delay = Math.min(delay * 2, 250)) {
     const res = await request(ctx.http, 'GET /v1/internships/:id', `/v1/internships/${id}`, { token });
     last = res.body?.status ?? `HTTP ${res.status}`;
-    if (statuses.includes(last)) return;
+    if (statuses.includes(last)) return res.body;
     await sleep(delay);
   }
   throw new Error(`internship ${id} is ${last}, not ${statuses.join('/')}, after ${ctx.statusTimeoutMs} ms`);
@@ -287,8 +302,14 @@ async function waitForStatus(ctx: HttpLifecycleContext, token: string, id: strin
 
 let webhookEvents = 0;
 
-/** Stripe tells the platform the student finished payout onboarding: a signed account.updated event. */
-async function payoutAccountReady(ctx: HttpLifecycleContext, studentId: string) {
+/**
+ * Stripe tells the platform the student finished payout onboarding: a signed account.updated event
+ * for the Connect account the platform made for the student; returns that account's id.
+ */
+export async function payoutAccountReady(
+  ctx: Pick<HttpLifecycleContext, 'http' | 'db' | 'webhookSecret' | 'statusTimeoutMs'>,
+  studentId: string,
+): Promise<string> {
   let accountId: string | null = null;
   for (const until = Date.now() + ctx.statusTimeoutMs; !accountId && Date.now() < until;) {
     const { rows } = await ctx.db.query<{ stripe_account_id: string | null }>(
@@ -310,6 +331,7 @@ async function payoutAccountReady(ctx: HttpLifecycleContext, studentId: string) 
     rawBody: payload,
     headers: { 'stripe-signature': signature },
   });
+  return accountId;
 }
 
 export interface RawContext {

@@ -1,14 +1,8 @@
+import { samplePosting } from '../../scripts/prove/lifecycle';
 import { uniqueSuffix } from './env';
 import { call, type ApiHarness } from './harness';
 
-export const samplePosting = {
-  title: 'Clean a sales dataset',
-  description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
-  deliverable: 'A cleaned CSV and a one-page summary',
-  skills: ['Excel', 'data cleaning'],
-  estimatedHours: 10,
-  feeCents: 25_000,
-};
+export { samplePosting };
 
 export interface Actor {
   id: string;
