@@ -64,6 +64,10 @@ export function idempotency(db: Db): RequestHandler {
   };
 }
 
+/** The key the idempotency middleware accepted for this request, if it carried one. */
+export const idempotencyKeyIn = (res: Response): string | undefined =>
+  (res.locals.idempotency as IdempotencyContext | undefined)?.key;
+
 /** Sends a successful answer, recording it first under the request's Idempotency-Key if it has one. */
 export async function respond(res: Response, status: number, body: unknown): Promise<void> {
   const context = res.locals.idempotency as IdempotencyContext | undefined;

@@ -22,7 +22,7 @@ import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
-import { idempotency, respond } from '../idempotency';
+import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
@@ -48,13 +48,13 @@ export function applicationRoutes(deps: AppDeps): Router {
       ]);
     }
     // With an Idempotency-Key, a retried call finds the same Update in the workflow instead of a new one.
-    const key = res.locals.idempotency ? (res.locals.idempotency as { key: string }).key : undefined;
+    const key = idempotencyKeyIn(res);
     const updateId = key
       ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
       : undefined;
     // With a key the application's id follows from it, so every attempt of one request is the same
     // application: the Update that an attempt got accepted before failing is this row's Update.
-    const applicationId = updateId ? uuidFrom(`application:${studentId}:${key}`) : randomUUID();
+    const applicationId = key ? uuidFrom(`application:${studentId}:${key}`) : randomUUID();
     const stored = await insertPendingApplication(db, {
       id: applicationId,
       internshipId: internship.id,

@@ -23,7 +23,7 @@ import { DAY_MS } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
 import { principalOf, requireRole, type Principal } from '../auth';
-import { idempotency, idempotencyKeyOf, respond } from '../idempotency';
+import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
@@ -123,7 +123,7 @@ export function internshipRoutes(deps: AppDeps): Router {
 
     // With an Idempotency-Key the id follows from it, so a retry after a crash mid-request (row stored,
     // workflow maybe started) finds that posting instead of making a second one.
-    const key = idempotencyKeyOf(req);
+    const key = idempotencyKeyIn(res);
     const id = key ? uuidFrom(`posting:${employerId}:${key}`) : randomUUID();
     const workflowId = internshipWorkflowId(id);
     const earlier = key ? await findInternship(db, id) : undefined;
