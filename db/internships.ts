@@ -1,5 +1,10 @@
 import { recordAudit } from './audit';
-import type { InternshipStatus, InternshipSummary } from '../workflows/definitions';
+import {
+  internshipWorkflowId,
+  type InternshipInput,
+  type InternshipStatus,
+  type InternshipSummary,
+} from '../workflows/definitions';
 import type { Queryable } from './pool';
 
 export interface Internship {
@@ -88,6 +93,32 @@ const toInternship = (row: InternshipRow): Internship => ({
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
+
+/**
+ * The read-model row of a posting whose workflow starts with `input`, as the API stores it before it
+ * starts the workflow (tests and the benchmark's raw client store theirs the same way).
+ */
+export function postingRow(
+  input: InternshipInput,
+  texts: Pick<NewInternship, 'description' | 'deliverable' | 'screeningQuestions'>,
+): NewInternship {
+  return {
+    id: input.internshipId,
+    workflowId: internshipWorkflowId(input.internshipId),
+    employerId: input.employerId,
+    title: input.title,
+    description: texts.description,
+    deliverable: texts.deliverable,
+    screeningQuestions: texts.screeningQuestions,
+    skills: input.skills,
+    estimatedHours: input.estimatedHours,
+    feeCents: input.feeCents,
+    maxApplicants: input.maxApplicants,
+    applicationDeadline: input.applicationDeadline,
+    windows: input.windows,
+    status: input.feeException ? 'AwaitingApproval' : 'Open',
+  };
+}
 
 export async function insertInternship(db: Queryable, i: NewInternship): Promise<Internship> {
   const { rows } = await db.query<InternshipRow>(

@@ -10,15 +10,11 @@ import {
   deleteInternship,
   findInternship,
   insertInternship,
+  postingRow,
   listInternships,
   type Internship,
 } from '../../db/internships';
-import {
-  internshipWorkflowId,
-  searchAttributes,
-  type InternshipInput,
-  type InternshipStatus,
-} from '../../workflows/definitions';
+import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
 import { DAY_MS } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import type { AppDeps } from '../app';
@@ -151,24 +147,9 @@ export function internshipRoutes(deps: AppDeps): Router {
       ...(dayMs === DAY_MS ? {} : { dayMs }),
     };
     if (earlier) input.applicationDeadline = earlier.applicationDeadline;
-    const status: InternshipStatus = input.feeException ? 'AwaitingApproval' : 'Open';
-    if (!earlier)
-      await insertInternship(db, {
-        id,
-        workflowId,
-        employerId,
-        title: body.title,
-        description: body.description,
-        deliverable: body.deliverable,
-        skills: body.skills,
-        estimatedHours: body.estimatedHours,
-        feeCents: body.feeCents,
-        maxApplicants: body.maxApplicants,
-        applicationDeadline: input.applicationDeadline,
-        windows: input.windows,
-        screeningQuestions: body.screeningQuestions,
-        status,
-      });
+    const row = postingRow(input, body);
+    const { status } = row;
+    if (!earlier) await insertInternship(db, row);
     try {
       // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
       await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>

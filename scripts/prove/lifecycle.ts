@@ -13,7 +13,7 @@ import type pg from 'pg';
 import Stripe from 'stripe';
 import { confirmApplication, insertPendingApplication } from '../../db/applications';
 import { insertEmployer } from '../../db/employers';
-import { insertInternship } from '../../db/internships';
+import { insertInternship, postingRow } from '../../db/internships';
 import { insertStudent } from '../../db/students';
 import {
   applyUpdate,
@@ -381,22 +381,7 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
     windows: { selectionMs: 5 * DAY_MS, acceptMs: 2 * DAY_MS, workMs: 14 * DAY_MS, reviewMs: 5 * DAY_MS },
   };
   // The workflow's activities read the posting, so it is stored as the API stores it.
-  await insertInternship(db, {
-    id,
-    workflowId: internshipWorkflowId(id),
-    employerId: employer.id,
-    title: input.title,
-    description: posting.description,
-    deliverable: posting.deliverable,
-    skills: input.skills,
-    estimatedHours: input.estimatedHours,
-    feeCents: input.feeCents,
-    maxApplicants: input.maxApplicants,
-    applicationDeadline: input.applicationDeadline,
-    windows: input.windows,
-    screeningQuestions: posting.screeningQuestions,
-    status: 'Open',
-  });
+  await insertInternship(db, postingRow(input, posting));
   const handle = await timed('start', () =>
     client.workflow.start('internshipWorkflow', {
       workflowId: internshipWorkflowId(id),

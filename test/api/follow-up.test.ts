@@ -54,6 +54,16 @@ async function completedInternship(student: Actor) {
   return { employer, id };
 }
 
+/** A job offer that expires `days` from now. */
+const offerTerms = (days: number) => ({
+  role: 'Analyst',
+  type: 'full_time',
+  payCents: 5_000_000,
+  payPeriod: 'year',
+  startDate: '2027-01-10',
+  expiresAt: new Date(Date.now() + days * 86_400_000).toISOString(),
+});
+
 test('the credential of completed work verifies publicly; a changed byte makes it invalid; the portfolio lists only completed work', async () => {
   const student = await newStudent(h, 'Ines Duarte');
   const { id } = await completedInternship(student);
@@ -103,27 +113,13 @@ test('a hiring offer accepted from its email link closes the internship as a hir
 
   const tooLate = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
     token: employer.token,
-    body: {
-      role: 'Analyst',
-      type: 'full_time',
-      payCents: 5_000_000,
-      payPeriod: 'year',
-      startDate: '2027-01-10',
-      expiresAt: new Date(Date.now() + 31 * 86_400_000).toISOString(),
-    },
+    body: offerTerms(31),
   });
   expect(tooLate.status).toBe(422);
   expect(tooLate.body.errors[0].field).toBe('expiresAt');
   const offer = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
     token: employer.token,
-    body: {
-      role: 'Analyst',
-      type: 'full_time',
-      payCents: 5_000_000,
-      payPeriod: 'year',
-      startDate: '2027-01-10',
-      expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-    },
+    body: offerTerms(14),
   });
   expect(offer.status).toBe(201);
   const email = await waitForEmail(student.email, /offers you a job: Analyst/);

@@ -17,6 +17,7 @@ import {
   type Actor,
 } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { applyWithoutConfirming } from '../helpers/fixtures';
 import { waitForEmail } from '../helpers/inbox';
 
 let h: ApiHarness;
@@ -423,18 +424,13 @@ test('an application the workflow accepted but the API never confirmed (it stopp
   const id = await newPosting(h, employer);
   const student = await newStudent(h, 'Rita Restart');
   // What a crashed request leaves: the pending row, and the Update accepted by the workflow.
-  const applicationId = randomUUID();
-  const pitch = 'I clean messy spreadsheets for fun and document every step.';
-  await insertPendingApplication(h.db, {
-    id: applicationId,
-    internshipId: id,
-    studentId: student.id,
-    pitch,
-    answers: ['Excel'],
-  });
-  await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
-    args: [{ applicationId, studentId: student.id, pitch, answers: ['Excel'] }],
-  });
+  const { applicationId } = await applyWithoutConfirming(
+    h.db,
+    h.temporal.workflow.getHandle(`internship:${id}`),
+    id,
+    student.id,
+    { pitch: 'I clean messy spreadsheets for fun and document every step.' },
+  );
   expect(
     (await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token })).body
       .items,

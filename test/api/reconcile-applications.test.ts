@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { insertPendingApplication } from '../../db/applications';
-import { applyUpdate } from '../../workflows/definitions';
 import { reconcilePendingApplications } from '../../worker/reconcile-applications';
 import { applyAs, newEmployer, newPosting, newStudent } from '../helpers/actors';
+import { applyWithoutConfirming } from '../helpers/fixtures';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -22,21 +22,19 @@ test('a pending row the workflow accepted is confirmed; one it never saw is remo
   const id = await newPosting(h, employer);
   const [accepted, unseen] = [await newStudent(h, 'Ada Accepted'), await newStudent(h, 'Una Unseen')];
   const pitch = 'I clean messy spreadsheets for fun and document every step.';
-  const acceptedId = randomUUID();
-  for (const [student, applicationId] of [
-    [accepted, acceptedId],
-    [unseen, randomUUID()],
-  ] as const) {
-    await insertPendingApplication(h.db, {
-      id: applicationId,
-      internshipId: id,
-      studentId: student.id,
-      pitch,
-      answers: ['Excel'],
-    });
-  }
-  await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
-    args: [{ applicationId: acceptedId, studentId: accepted.id, pitch, answers: ['Excel'] }],
+  const { applicationId: acceptedId } = await applyWithoutConfirming(
+    h.db,
+    h.temporal.workflow.getHandle(`internship:${id}`),
+    id,
+    accepted.id,
+    { pitch },
+  );
+  await insertPendingApplication(h.db, {
+    id: randomUUID(),
+    internshipId: id,
+    studentId: unseen.id,
+    pitch,
+    answers: ['Excel'],
   });
   await h.db.query(
     `UPDATE applications SET created_at = now() - interval '2 hours' WHERE internship_id = $1`,

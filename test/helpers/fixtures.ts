@@ -2,10 +2,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { confirmApplication, insertPendingApplication } from '../../db/applications';
 import { randomUUID } from 'node:crypto';
 import { insertEmployer, type Employer } from '../../db/employers';
-import { insertInternship } from '../../db/internships';
+import { insertInternship, postingRow } from '../../db/internships';
 import { insertStudent, type Student } from '../../db/students';
 import type { Db } from '../../db/pool';
-import { applyUpdate, internshipWorkflowId, type InternshipInput } from '../../workflows/definitions';
+import { applyUpdate, type InternshipInput } from '../../workflows/definitions';
 import { days, hours } from '../../workflows/durations';
 import { uniqueSuffix } from './env';
 
@@ -40,22 +40,14 @@ export async function seedPosting(
     windows: { selectionMs: days(5), acceptMs: hours(48), workMs: days(14), reviewMs: days(5) },
     ...overrides,
   };
-  await insertInternship(db, {
-    id,
-    workflowId: internshipWorkflowId(id),
-    employerId: employer.id,
-    title: input.title,
-    description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
-    deliverable: 'A cleaned CSV and a one-page summary',
-    skills: input.skills,
-    estimatedHours: input.estimatedHours,
-    feeCents: input.feeCents,
-    maxApplicants: input.maxApplicants,
-    applicationDeadline: input.applicationDeadline,
-    windows: input.windows,
-    screeningQuestions: ['Which tool would you use, and why?'],
-    status: input.feeException ? 'AwaitingApproval' : 'Open',
-  });
+  await insertInternship(
+    db,
+    postingRow(input, {
+      description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
+      deliverable: 'A cleaned CSV and a one-page summary',
+      screeningQuestions: ['Which tool would you use, and why?'],
+    }),
+  );
   return input;
 }
 
@@ -88,11 +80,27 @@ export async function applyThroughWorkflow(
   pitch = 'I love tidy data and document every step.',
   answers: string[] = ['Excel'],
 ): Promise<{ applicationId: string; label: string }> {
-  const applicationId = randomUUID();
-  await insertPendingApplication(db, { id: applicationId, internshipId, studentId, pitch, answers });
-  const result = await handle.executeUpdate(applyUpdate, {
-    args: [{ applicationId, studentId, pitch, answers }],
-  });
-  await confirmApplication(db, applicationId, result.label);
+  const result = await applyWithoutConfirming(db, handle, internshipId, studentId, { pitch, answers });
+  await confirmApplication(db, result.applicationId, result.label);
   return result;
+}
+
+/**
+ * What a request that stopped between the workflow's Update and the API's confirmation leaves: the
+ * pending row, accepted by the workflow, hidden from the employer.
+ */
+export async function applyWithoutConfirming(
+  db: Db,
+  handle: WorkflowHandle,
+  internshipId: string,
+  studentId: string,
+  options: { applicationId?: string; pitch?: string; answers?: string[] } = {},
+): Promise<{ applicationId: string; label: string }> {
+  const {
+    applicationId = randomUUID(),
+    pitch = 'I love tidy data and document every step.',
+    answers = ['Excel'],
+  } = options;
+  await insertPendingApplication(db, { id: applicationId, internshipId, studentId, pitch, answers });
+  return handle.executeUpdate(applyUpdate, { args: [{ applicationId, studentId, pitch, answers }] });
 }
