@@ -2,12 +2,12 @@ import type { WorkflowUpdateOptions } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../db/audit';
-import type { Internship } from '../db/internships';
+import { publishedVersion, type Internship } from '../db/internships';
 import type { AppDeps } from './app';
 import type { Request, Response } from 'express';
 import { principalOf, type Principal } from './auth';
 import { idempotencyKeyOf, principalKey } from './idempotency';
-import { TEMPORAL_CALL_DEADLINE_MS } from './workflow-errors';
+import { refusedStateVersion, StateCatchingUp, TEMPORAL_CALL_DEADLINE_MS } from './workflow-errors';
 
 export interface Actor {
   role: 'employer' | 'student' | 'ops';
@@ -39,9 +39,22 @@ export function actOn(
       options: WorkflowUpdateOptions & { args: Args },
     ): Promise<Ret> {
       const updateId = options.updateId ?? requestUpdateId ?? randomUUID();
-      const result = await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
-        handle.executeUpdate(update, { ...options, updateId }),
-      );
+      const result = await deps.temporal.connection
+        .withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
+          handle.executeUpdate(update, { ...options, updateId }),
+        )
+        .catch(async (err: unknown) => {
+          // A refusal of a state older than the one the read model shows: the caller acted on a state
+          // that a lost workflow task published and the workflow is about to publish again.
+          const refusedAt = refusedStateVersion(err);
+          if (
+            refusedAt !== undefined &&
+            ((await publishedVersion(deps.db, internship.id)) ?? 0) > refusedAt
+          ) {
+            throw new StateCatchingUp();
+          }
+          throw err;
+        });
       await recordAudit(deps.db, {
         internshipId: internship.id,
         eventKey: `update:${updateId}`,

@@ -64,7 +64,7 @@ const takesIdempotencyKey = (method: string, path: string) =>
  * What any request to the web API can get wrong, documented on each route where it can happen (the
  * fuzzer holds every answer to the spec): a body that is not JSON (400), larger than 100 kB (413)
  * or invalid (422); a malformed Idempotency-Key (422); an id that is malformed or unknown (404);
- * Temporal or Postgres out of reach (503).
+ * Temporal or Postgres out of reach, or a micro-internship still recording its last change (503).
  */
 function withRequestProblems(route: RouteConfig): RouteConfig {
   if (!route.path.startsWith('/v1/')) return route;
@@ -84,7 +84,10 @@ function withRequestProblems(route: RouteConfig): RouteConfig {
   if (isPosting(route.method, route.path))
     add(409, 'A request with this Idempotency-Key is still in progress');
   if (route.request?.params) add(404, 'No such resource, or not yours');
-  add(503, 'Temporal or Postgres unreachable; retry after the Retry-After header');
+  add(
+    503,
+    'Temporal or Postgres unreachable, or the micro-internship is still recording its last change; retry after the Retry-After header',
+  );
   return { ...route, responses };
 }
 

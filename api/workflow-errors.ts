@@ -1,12 +1,37 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../workflows/definitions';
+import { ErrorType, type RefusalDetails } from '../workflows/definitions';
 import { HttpProblem, notFound, validationProblem } from './problem';
 
 const GRPC_NOT_FOUND = 5;
 
 /** How long a request waits on Temporal before answering 503 (an Update includes its handler's work). */
 export const TEMPORAL_CALL_DEADLINE_MS = 10_000;
+
+/**
+ * The read model shows a state the workflow has not made durable yet: a worker died inside the
+ * workflow task that published it, and the workflow will run that task again shortly. Whatever the
+ * caller decided from what it read is answered once the workflow has caught up, so it is asked to
+ * retry instead of being refused.
+ */
+export class StateCatchingUp extends HttpProblem {
+  constructor() {
+    super(
+      503,
+      'Service Unavailable',
+      'This micro-internship is still recording its last change; retry in a moment',
+      { headers: { 'Retry-After': '1' }, type: '/problems/StateCatchingUp' },
+    );
+  }
+}
+
+/** The state version a validator judged when it refused an Update; undefined for any other failure. */
+export function refusedStateVersion(err: unknown): number | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure))
+    return undefined;
+  const details = err.cause.details?.[0] as Partial<RefusalDetails> | undefined;
+  return typeof details?.stateVersion === 'number' ? details.stateVersion : undefined;
+}
 
 /** Maps a refused or failed workflow Update to the problem the caller should see. */
 export function problemFromUpdateFailure(err: unknown, dateField = 'newDueAt'): HttpProblem | undefined {

@@ -159,13 +159,18 @@ export async function findInternship(db: Queryable, id: string): Promise<Interns
   return rows[0] && toInternship(rows[0]);
 }
 
-/** Mirrors the workflow's state; a write older than the stored one is ignored. */
+/**
+ * Mirrors the workflow's state. The write of a later workflow task wins, and within one task the
+ * higher version: a task lost with its worker may have written a state the workflow never made
+ * durable, and the task that runs in its place overwrites it (see migration 9). A write from an
+ * older task, such as one from a worker that stalled past its task's timeout, is ignored.
+ */
 export async function recordState(db: Queryable, state: InternshipSummary): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE internships
         SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, due_at = $6, paid_by = $7,
-            application_deadline = $8, updated_at = now()
-      WHERE id = $1 AND state_version < $5`,
+            application_deadline = $8, state_task = $9, updated_at = now()
+      WHERE id = $1 AND (state_task, state_version) < ($9, $5)`,
     [
       state.internshipId,
       state.status,
@@ -175,12 +180,13 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.dueAt,
       state.paidBy,
       state.applicationDeadline,
+      state.task ?? 0,
     ],
   );
   if (rowCount === 1) {
     await recordAudit(db, {
       internshipId: state.internshipId,
-      eventKey: `status:${state.version}`,
+      eventKey: `status:${state.version}:${state.status}`,
       actorRole: 'system',
       actorId: null,
       channel: 'workflow',
@@ -188,6 +194,15 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
     });
   }
   return rowCount === 1;
+}
+
+/** The workflow state version the read model shows for an internship. */
+export async function publishedVersion(db: Queryable, id: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ state_version: number }>(
+    'SELECT state_version FROM internships WHERE id = $1',
+    [id],
+  );
+  return rows[0]?.state_version;
 }
 
 export interface ListPage<T> {

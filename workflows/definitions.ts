@@ -198,6 +198,17 @@ export interface InternshipSummary {
   dueAt: string | null;
   paidBy: string | null;
   version: number;
+  /**
+   * The workflow task that published this state (the history length it started at). A lost task is
+   * run again as a later one, which may publish something else under the same version.
+   */
+  task?: number;
+}
+
+/** What an Update's refusal carries besides its type and message. */
+export interface RefusalDetails {
+  /** The workflow state version the validator judged. */
+  stateVersion: number;
 }
 
 export const internshipStateQuery = defineQuery<InternshipState>('internshipState');

@@ -13,6 +13,7 @@ import {
   proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import {
@@ -32,6 +33,7 @@ import {
   makeHiringOfferUpdate,
   respondToHiringOfferUpdate,
   type FeedbackInput,
+  type RefusalDetails,
   type HiringOfferTerms,
   MAX_CHANGE_ROUNDS,
   MAX_EXTENSION_DAYS,
@@ -257,11 +259,20 @@ function openPosting(input: InternshipInput): InternshipState {
 }
 
 const active = (state: InternshipState) => state.applicants.filter((a) => a.status === 'submitted');
-const refuse = (message: string, type: ErrorType) =>
-  ApplicationFailure.create({ message, type, nonRetryable: true });
+/**
+ * A validator's refusal. It names the state version it judged, so the API can tell a refusal of a
+ * state older than the one it published (a lost workflow task; see api/workflow-errors.ts).
+ */
+const refusing =
+  (state: InternshipState) =>
+  (message: string, type: ErrorType): ApplicationFailure => {
+    const details: RefusalDetails = { stateVersion: state.version };
+    return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });
+  };
 
 /** The questions people ask of the posting, each checked by a validator before it touches the state. */
 function registerHandlers(state: InternshipState, input: InternshipInput): void {
+  const refuse = refusing(state);
   setHandler(internshipStateQuery, () => state);
 
   setHandler(
@@ -383,6 +394,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
 
 /** Handlers of the money and work phases (§3.4–3.8). */
 function registerWorkHandlers(state: InternshipState): void {
+  const refuse = refusing(state);
   const feedbackInFlight = new Set<'employer' | 'student'>();
 
   setHandler(stripeEventSignal, (fact) => {
@@ -1425,5 +1437,6 @@ async function publish(state: InternshipState, studentId?: string): Promise<void
     paidBy: state.paidBy,
     applicationDeadline: state.applicationDeadline,
     version: state.version,
+    task: workflowInfo().historyLength,
   });
 }

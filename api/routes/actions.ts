@@ -18,7 +18,7 @@ import type { AppDeps } from '../app';
 import { actOn, type Actor } from '../audited-handle';
 import { page } from '../pages';
 import { unreachableDependency } from '../problem';
-import { problemFromUpdateFailure } from '../workflow-errors';
+import { problemFromUpdateFailure, StateCatchingUp } from '../workflow-errors';
 import { formatUsd } from '../../workflows/money';
 
 type Handle = ReturnType<typeof actOn>;
@@ -251,7 +251,7 @@ export function actionRoutes(deps: AppDeps): Router {
     try {
       await action.perform(actOn(deps, internship!, linkActor(claimed)), claimed);
     } catch (err) {
-      if (unreachableDependency(err)) {
+      if (unreachableDependency(err) || err instanceof StateCatchingUp) {
         // Nothing happened: give the link back so the person can try again.
         await releaseActionToken(deps.db, claimed.decisionKey);
         return html(
@@ -278,7 +278,7 @@ export function actionRoutes(deps: AppDeps): Router {
 
   // People arrive here from email, not from an API client: failures get a page, never JSON or a trace.
   router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const unreachable = unreachableDependency(err);
+    const unreachable = unreachableDependency(err) || err instanceof StateCatchingUp;
     deps.logger.error({ err }, 'action link failed');
     html(
       res,

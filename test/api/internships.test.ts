@@ -2,9 +2,11 @@
  * The first slice through HTTP against the real services: ops creates an employer, the employer posts,
  * the workflow runs on the dev server with its search attributes, and bad requests get problem+json.
  */
-import { findInternship } from '../../db/internships';
+import { listAudit } from '../../db/audit';
+import { findInternship, recordState } from '../../db/internships';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { newEmployer as createEmployer, samplePosting } from '../helpers/actors';
+import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -123,6 +125,38 @@ describe('POST /v1/internships', () => {
     }
     expect(version).toBe(1);
     expect((await findInternship(h.db, body.id))?.status).toBe('Open');
+  });
+
+  test('a state published by a workflow task lost with its worker gives way to the task run in its place; a late write of an older task is ignored', async () => {
+    const { internshipId, applicationDeadline } = await seedPosting(
+      h.db,
+      await seedEmployer(h.db),
+      Date.now(),
+    );
+    const state = (status: 'Funding' | 'InProgress' | 'Cancelled', version: number, task: number) => ({
+      internshipId,
+      applicationDeadline,
+      nextDeadline: null,
+      hiredStudentId: null,
+      dueAt: null,
+      paidBy: null,
+      status,
+      version,
+      task,
+    });
+    expect(await recordState(h.db, state('Funding', 5, 30))).toBe(true);
+    // Task 40 published InProgress, then its worker died before the task completed.
+    expect(await recordState(h.db, state('InProgress', 6, 40))).toBe(true);
+    // The task run in its place also saw the employer's cancellation: same version, another status.
+    expect(await recordState(h.db, state('Cancelled', 6, 47))).toBe(true);
+    // The worker of task 40 had only stalled, and writes after all: too late.
+    expect(await recordState(h.db, state('InProgress', 7, 40))).toBe(false);
+    expect((await findInternship(h.db, internshipId))?.status).toBe('Cancelled');
+    expect((await listAudit(h.db, internshipId)).map((e) => e.action)).toEqual([
+      'status:Funding',
+      'status:InProgress',
+      'status:Cancelled',
+    ]);
   });
 
   test('without a token, or with a forged one, posting is 401', async () => {

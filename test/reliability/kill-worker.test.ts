@@ -83,3 +83,52 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
     await worker.stop();
   }
 });
+
+test('SIGKILL after the worker published InProgress but before its workflow task completed: a submission meanwhile is asked to retry, never refused', async () => {
+  let worker = await startWorkerProcess(h);
+  const locker = await h.db.connect();
+  try {
+    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Ida Park' });
+    await setStripeLatency(h, '/v1/payment_intents', 2000);
+    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+      token: student.token,
+      body: { accept: true },
+    });
+    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === `internship:${id}:charge`)).toBe(true);
+    // The workflow task that follows the charge publishes InProgress (a local activity writes the read
+    // model), then queues the work-started emails: holding the outbox keeps the worker inside that
+    // task, and the worker dies there — the read model is written, the task that wrote it is lost.
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE email_outbox IN EXCLUSIVE MODE');
+    await setStripeLatency(h, '/v1/payment_intents', 0);
+    await waitForStatus(h, employer, id, 'InProgress', 10_000);
+    process.kill(-worker.child.pid!, 'SIGKILL');
+    await worker.stop();
+    await locker.query('ROLLBACK');
+    const restarted = startWorkerProcess(h);
+
+    // The student sees InProgress and submits while the workflow, durably, is still in Funding: it
+    // re-runs the lost task only when that task times out (10 s), with this submission in it.
+    await new Promise((r) => setTimeout(r, 3000));
+    const answers: { status: number; type?: string; retryAfter?: string | null }[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const res = await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
+        token: student.token,
+        body: { url: 'https://example.com/early', notes: 'Submitted while the worker was down.' },
+        headers: { 'Idempotency-Key': `submit-${id}` },
+      });
+      answers.push({ status: res.status, type: res.body?.type, retryAfter: res.headers.get('retry-after') });
+      if (res.status !== 503) break;
+      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)));
+    }
+    worker = await restarted;
+    process.stdout.write(`submission answers: ${JSON.stringify(answers)}\n`);
+    expect(answers.map((a) => a.status)).not.toContain(409);
+    expect(answers.at(-1)?.status).toBe(201);
+    await waitForStatus(h, employer, id, 'InReview');
+  } finally {
+    locker.release();
+    await setStripeLatency(h, '/v1/payment_intents', 0);
+    await worker.stop();
+  }
+});
