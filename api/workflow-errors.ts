@@ -15,12 +15,13 @@ export const TEMPORAL_CALL_DEADLINE_MS = 10_000;
  * retry instead of being refused.
  */
 export class StateCatchingUp extends HttpProblem {
+  static readonly type = '/problems/StateCatchingUp';
   constructor() {
     super(
       503,
       'Service Unavailable',
       'This micro-internship is still recording its last change; retry in a moment',
-      { headers: { 'Retry-After': '1' }, type: '/problems/StateCatchingUp' },
+      { headers: { 'Retry-After': '1' }, type: StateCatchingUp.type },
     );
   }
 }

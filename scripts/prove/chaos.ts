@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { StateCatchingUp } from '../../api/workflow-errors';
 import { messageIdFor } from '../../activities/mailer';
 import { unbalancedEndedInternships } from '../../db/ledger';
 import { internshipWorkflowId } from '../../workflows/definitions';
@@ -81,7 +82,16 @@ async function main(): Promise<void> {
       });
     }
     const latencies = new Latencies();
-    const http: HttpOptions = { baseUrl: stack.apiUrl, record: latencies.record, retryForMs: 180_000 };
+    // Answers asking the client to retry because the read model showed a state of a lost workflow task.
+    let catchingUp = 0;
+    const http: HttpOptions = {
+      baseUrl: stack.apiUrl,
+      record: (route, ms, status, problemType) => {
+        latencies.record(route, ms, status);
+        if (problemType === StateCatchingUp.type) catchingUp++;
+      },
+      retryForMs: 180_000,
+    };
     say(`signing up ${total} employers and ${total * 3} students`);
     const actors: Actors[] = [];
     for (let i = 0; i < total; i += 20) {
@@ -238,6 +248,7 @@ async function main(): Promise<void> {
       emails,
       ledger: { unbalancedEndedInternships: unbalanced.length, ids: unbalanced.slice(0, 10) },
       httpFailuresRetried: latencies.summary().reduce((n, r) => n + r.failed, 0),
+      stateCatchingUpAnswers: catchingUp,
       workflowIdExample: started[0] ? internshipWorkflowId(started[0]) : null,
     };
     const ok =
@@ -270,6 +281,7 @@ async function main(): Promise<void> {
       `| Dedupe keys received more than once / marked sent but never received | ${emails.duplicateKeys} / ${emails.missingKeys} |`,
       `| Ended internships breaking the ledger invariant | ${unbalanced.length} |`,
       `| HTTP attempts that failed and were retried | ${report.httpFailuresRetried} |`,
+      `| … of which 503 StateCatchingUp (the read model showed a state of a workflow task lost with its worker) | ${catchingUp} |`,
     ].join('\n');
     mkdirSync(args.out, { recursive: true });
     const stamp = began.toISOString().replace(/[:.]/g, '-');

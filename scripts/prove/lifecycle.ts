@@ -31,7 +31,8 @@ import {
 } from '../../workflows/definitions';
 import { DAY_MS } from '../../workflows/durations';
 
-export type Recorder = (route: string, ms: number, status: number) => void;
+/** Called for every HTTP attempt, with the problem type when the answer was a problem. */
+export type Recorder = (route: string, ms: number, status: number, problemType?: string) => void;
 
 export interface HttpOptions {
   baseUrl: string;
@@ -93,7 +94,12 @@ export async function request(
     } catch (err) {
       body = String(err);
     }
-    http.record(route, performance.now() - started, status);
+    http.record(
+      route,
+      performance.now() - started,
+      status,
+      typeof body?.type === 'string' ? (body.type as string) : undefined,
+    );
     // A 409 "still in progress" on an idempotent retry also means: try again shortly.
     const retryable = status === 0 || status >= 500 || (status === 409 && attempt > 1 && options.key);
     if (retryable && Date.now() < giveUpAt) {

@@ -124,6 +124,7 @@ test('SIGKILL after the worker published InProgress but before its workflow task
     worker = await restarted;
     process.stdout.write(`submission answers: ${JSON.stringify(answers)}\n`);
     expect(answers.map((a) => a.status)).not.toContain(409);
+    expect(answers.filter((a) => a.status === 503).every((a) => Number(a.retryAfter) > 0)).toBe(true);
     expect(answers.at(-1)?.status).toBe(201);
     await waitForStatus(h, employer, id, 'InReview');
   } finally {
