@@ -112,6 +112,11 @@ export async function listApplications(db: Queryable, internshipId: string): Pro
   return rows.map(toApplication);
 }
 
+export async function findApplication(db: Queryable, id: string): Promise<Application | undefined> {
+  const { rows } = await db.query<ApplicationRow>(`SELECT * FROM applications WHERE id = $1`, [id]);
+  return rows[0] && toApplication(rows[0]);
+}
+
 export async function findApplicationOf(
   db: Queryable,
   internshipId: string,

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import {
   confirmApplication,
   discardPendingApplication,
+  findApplication,
   findApplicationOf,
   findPendingApplication,
   insertPendingApplication,
@@ -62,6 +63,16 @@ export function applicationRoutes(deps: AppDeps): Router {
       pitch: body.pitch,
       answers: body.answers,
     });
+    if (!stored && key) {
+      // This request's own application (its id follows from the key), confirmed by an earlier attempt
+      // or by the worker's reconciliation before that attempt's answer was recorded: answer as then.
+      const mine = await findApplication(db, applicationId);
+      if (mine && mine.studentId === studentId && mine.status !== 'pending') {
+        res.location(`/v1/internships/${internship.id}/applications/mine`);
+        await respond(res, 201, { applicationId, label: mine.label, status: 'submitted' });
+        return;
+      }
+    }
     if (!stored) {
       // An earlier attempt may have been accepted by the workflow but not confirmed here (the API
       // stopped in between): the workflow is the truth, so finish that confirmation and answer as then.

@@ -495,3 +495,27 @@ test('a keyed application whose first attempt stored its row but never reached t
   // Without that key, a second application is still refused.
   expect((await applyAs(h, student, id)).status).toBe(409);
 });
+
+test('a keyed application confirmed before its answer was recorded (the API died in between, or the worker reconciled it) answers the retry with the same 201', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const student = await newStudent(h, 'Cleo Confirmed');
+  const key = `apply-confirmed-${randomUUID()}`;
+  const first = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(first.status).toBe(201);
+  // What an API killed after confirming the application, before recording its answer, leaves once
+  // its claim on the key went stale.
+  await h.db.query(
+    `UPDATE idempotency_keys SET status = NULL, response = NULL, created_at = now() - interval '5 minutes'
+      WHERE key = $1`,
+    [key],
+  );
+  const retry = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(retry.status).toBe(201);
+  expect(retry.body).toEqual(first.body);
+  expect(
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token })).body.applicantCount,
+  ).toBe(1);
+  // Another key is another application: still refused.
+  expect((await applyAs(h, student, id, { 'Idempotency-Key': `${key}-other` })).status).toBe(409);
+});
