@@ -2,12 +2,15 @@ import type { WorkflowUpdateOptions } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../db/audit';
-import { publishedVersion, type Internship } from '../db/internships';
+import { recentlyPublishedVersion, type Internship } from '../db/internships';
 import type { AppDeps } from './app';
 import type { Request, Response } from 'express';
 import { principalOf, type Principal } from './auth';
 import { idempotencyKeyOf, principalKey } from './idempotency';
 import { refusedStateVersion, StateCatchingUp, TEMPORAL_CALL_DEADLINE_MS } from './workflow-errors';
+
+/** How long after the read model was written a refusal of an older state means "still catching up". */
+const CATCH_UP_SECONDS = 60;
 
 export interface Actor {
   role: 'employer' | 'student' | 'ops';
@@ -46,12 +49,12 @@ export function actOn(
         .catch(async (err: unknown) => {
           // A refusal of a state older than the one the read model shows: the caller acted on a state
           // that a lost workflow task published and the workflow is about to publish again.
+          // A lost task is run again within seconds (its timeout is 10 s): a row ahead for longer is
+          // not catching up, and the refusal stands rather than asking the caller to retry forever.
           const refusedAt = refusedStateVersion(err);
-          if (
-            refusedAt !== undefined &&
-            ((await publishedVersion(deps.db, internship.id)) ?? 0) > refusedAt
-          ) {
-            throw new StateCatchingUp();
+          if (refusedAt !== undefined) {
+            const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);
+            if (published !== undefined && published > refusedAt) throw new StateCatchingUp();
           }
           throw err;
         });

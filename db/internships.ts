@@ -196,11 +196,18 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
   return rowCount === 1;
 }
 
-/** The workflow state version the read model shows for an internship. */
-export async function publishedVersion(db: Queryable, id: string): Promise<number | undefined> {
+/**
+ * The workflow state version the read model shows for an internship, if it was written in the last
+ * `withinSeconds`.
+ */
+export async function recentlyPublishedVersion(
+  db: Queryable,
+  id: string,
+  withinSeconds: number,
+): Promise<number | undefined> {
   const { rows } = await db.query<{ state_version: number }>(
-    'SELECT state_version FROM internships WHERE id = $1',
-    [id],
+    `SELECT state_version FROM internships WHERE id = $1 AND updated_at > now() - make_interval(secs => $2)`,
+    [id, withinSeconds],
   );
   return rows[0]?.state_version;
 }

@@ -206,3 +206,39 @@ test('submissions and reviews check their callers and bodies', async () => {
   expect(noComment.status).toBe(422);
   expect(noComment.body.errors[0].field).toBe('comments');
 });
+
+test('an action on a state the read model shows but the workflow has not made durable (a lost workflow task) is asked to retry; a row ahead for minutes is not, and the refusal stands', async () => {
+  const { employer, student, id } = await hired({ declineCard: true });
+  // The card was declined: the workflow waits in Funding for the pay link (3 days).
+  await waitForEmail(employer.email, /Action needed: pay/);
+  // What a worker killed inside the task that published InProgress leaves: the row one step ahead.
+  const durable = await h.temporal.workflow.getHandle(`internship:${id}`).query(internshipStateQuery);
+  const leaveRowAhead = (age: string) =>
+    h.db.query(
+      `UPDATE internships
+          SET status = 'InProgress', state_version = $2, state_task = state_task + 1,
+              updated_at = now() - $3::interval
+        WHERE id = $1`,
+      [id, durable.version + 1, age],
+    );
+  const submit = () =>
+    call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
+      token: student.token,
+      body: { url: 'https://example.com/deliverable', notes: 'Done.' },
+    });
+
+  await leaveRowAhead('0 seconds');
+  expect((await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token })).body.status).toBe(
+    'InProgress',
+  );
+  const meanwhile = await submit();
+  expect(meanwhile.status).toBe(503);
+  expect(meanwhile.headers.get('retry-after')).toBe('1');
+  expect(meanwhile.body).toMatchObject({ type: '/problems/StateCatchingUp', status: 503 });
+
+  await leaveRowAhead('5 minutes');
+  const later = await submit();
+  expect(later.status).toBe(409);
+  expect(later.body).toMatchObject({ type: '/problems/WrongState' });
+  expect(later.body.detail).toMatch(/Funding/);
+});
