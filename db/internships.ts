@@ -162,15 +162,17 @@ export async function findInternship(db: Queryable, id: string): Promise<Interns
 /**
  * Mirrors the workflow's state. The write of a later workflow task wins, and within one task the
  * higher version: a task lost with its worker may have written a state the workflow never made
- * durable, and the task that runs in its place overwrites it (see migration 9). A write from an
- * older task, such as one from a worker that stalled past its task's timeout, is ignored.
+ * durable, and the task run in its place (a later attempt, with a later workflow time) overwrites
+ * it, as does the first task of a run made by a reset (see migration 9). A write of an older task,
+ * such as one from a worker that stalled past its task's timeout, is ignored.
  */
 export async function recordState(db: Queryable, state: InternshipSummary): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE internships
         SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, due_at = $6, paid_by = $7,
-            application_deadline = $8, state_task = $9, updated_at = now()
-      WHERE id = $1 AND (state_task, state_version) < ($9, $5)`,
+            application_deadline = $8, state_task_time = $9, state_task = $10, state_recorded_at = now(),
+            updated_at = now()
+      WHERE id = $1 AND (state_task_time, state_task, state_version) < ($9, $10, $5)`,
     [
       state.internshipId,
       state.status,
@@ -180,7 +182,8 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.dueAt,
       state.paidBy,
       state.applicationDeadline,
-      state.task ?? 0,
+      state.task?.time ?? 0,
+      state.task?.historyLength ?? 0,
     ],
   );
   if (rowCount === 1) {
@@ -206,7 +209,8 @@ export async function recentlyPublishedVersion(
   withinSeconds: number,
 ): Promise<number | undefined> {
   const { rows } = await db.query<{ state_version: number }>(
-    `SELECT state_version FROM internships WHERE id = $1 AND updated_at > now() - make_interval(secs => $2)`,
+    `SELECT state_version FROM internships
+      WHERE id = $1 AND state_recorded_at > now() - make_interval(secs => $2)`,
     [id, withinSeconds],
   );
   return rows[0]?.state_version;

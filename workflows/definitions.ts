@@ -199,10 +199,11 @@ export interface InternshipSummary {
   paidBy: string | null;
   version: number;
   /**
-   * The workflow task that published this state (the history length it started at). A lost task is
-   * run again as a later one, which may publish something else under the same version.
+   * The workflow task that published this state: its workflow time (ms) and the history length it
+   * started at. A task lost with its worker is run again later, and may then publish something
+   * else under the same version; the read model keeps the later task's write.
    */
-  task?: number;
+  task?: { time: number; historyLength: number };
 }
 
 /** What an Update's refusal carries besides its type and message. */

@@ -1437,6 +1437,6 @@ async function publish(state: InternshipState, studentId?: string): Promise<void
     paidBy: state.paidBy,
     applicationDeadline: state.applicationDeadline,
     version: state.version,
-    task: workflowInfo().historyLength,
+    task: { time: Date.now(), historyLength: workflowInfo().historyLength },
   });
 }

@@ -4,7 +4,7 @@
  */
 import { listAudit } from '../../db/audit';
 import { findInternship, recordState } from '../../db/internships';
-import { internshipWorkflowId } from '../../workflows/definitions';
+import { internshipWorkflowId, type InternshipStatus } from '../../workflows/definitions';
 import { newEmployer as createEmployer, samplePosting } from '../helpers/actors';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
@@ -127,13 +127,18 @@ describe('POST /v1/internships', () => {
     expect((await findInternship(h.db, body.id))?.status).toBe('Open');
   });
 
-  test('a state published by a workflow task lost with its worker gives way to the task run in its place; a late write of an older task is ignored', async () => {
+  test('a state published by a workflow task lost with its worker gives way to the task run in its place, even another attempt of it, and to a reset run; a late write of an older task is ignored', async () => {
     const { internshipId, applicationDeadline } = await seedPosting(
       h.db,
       await seedEmployer(h.db),
       Date.now(),
     );
-    const state = (status: 'Funding' | 'InProgress' | 'Cancelled', version: number, task: number) => ({
+    const t0 = Date.now();
+    const state = (
+      status: InternshipStatus,
+      version: number,
+      task: { time: number; historyLength: number },
+    ) => ({
       internshipId,
       applicationDeadline,
       nextDeadline: null,
@@ -144,14 +149,27 @@ describe('POST /v1/internships', () => {
       version,
       task,
     });
-    expect(await recordState(h.db, state('Funding', 5, 30))).toBe(true);
-    // Task 40 published InProgress, then its worker died before the task completed.
-    expect(await recordState(h.db, state('InProgress', 6, 40))).toBe(true);
-    // The task run in its place also saw the employer's cancellation: same version, another status.
-    expect(await recordState(h.db, state('Cancelled', 6, 47))).toBe(true);
-    // The worker of task 40 had only stalled, and writes after all: too late.
-    expect(await recordState(h.db, state('InProgress', 7, 40))).toBe(false);
-    expect((await findInternship(h.db, internshipId))?.status).toBe('Cancelled');
+    const statusNow = async () => (await findInternship(h.db, internshipId))?.status;
+    expect(await recordState(h.db, state('Funding', 5, { time: t0, historyLength: 30 }))).toBe(true);
+    // The task at history length 40 published InProgress, then its worker died before it completed.
+    expect(await recordState(h.db, state('InProgress', 6, { time: t0 + 1000, historyLength: 40 }))).toBe(
+      true,
+    );
+    // Its second attempt (no new history events, a later workflow time) saw the employer's
+    // cancellation first: same version, another status.
+    expect(await recordState(h.db, state('Cancelled', 6, { time: t0 + 11_000, historyLength: 40 }))).toBe(
+      true,
+    );
+    expect(await statusNow()).toBe('Cancelled');
+    // The first attempt's worker had only stalled, and writes after all: too late.
+    expect(await recordState(h.db, state('InProgress', 7, { time: t0 + 1000, historyLength: 40 }))).toBe(
+      false,
+    );
+    expect(await statusNow()).toBe('Cancelled');
+    // Ops reset the workflow to before the cancellation: the new run replays a shorter history with
+    // lower versions, and its first task is the latest.
+    expect(await recordState(h.db, state('Funding', 5, { time: t0 + 60_000, historyLength: 33 }))).toBe(true);
+    expect(await statusNow()).toBe('Funding');
     expect((await listAudit(h.db, internshipId)).map((e) => e.action)).toEqual([
       'status:Funding',
       'status:InProgress',

@@ -216,8 +216,8 @@ test('an action on a state the read model shows but the workflow has not made du
   const leaveRowAhead = (age: string) =>
     h.db.query(
       `UPDATE internships
-          SET status = 'InProgress', state_version = $2, state_task = state_task + 1,
-              updated_at = now() - $3::interval
+          SET status = 'InProgress', state_version = $2, state_task_time = state_task_time + 1,
+              state_recorded_at = now() - $3::interval
         WHERE id = $1`,
       [id, durable.version + 1, age],
     );
