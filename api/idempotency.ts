@@ -14,6 +14,12 @@ interface IdempotencyContext {
 export const principalKey = (p: Principal) =>
   p.role === 'ops' ? 'ops' : p.role === 'employer' ? `employer:${p.employerId}` : `student:${p.studentId}`;
 
+/** The problem for an `Idempotency-Key` sent again with another request. */
+export const keyReused = () =>
+  validationProblem([
+    { field: 'header.Idempotency-Key', message: 'was already used with a different request' },
+  ]);
+
 /** The request's `Idempotency-Key`, if it has one; a malformed key is a 422. */
 export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key');
@@ -44,11 +50,7 @@ export function idempotency(db: Db): RequestHandler {
       res.status(claim.status).json(claim.response);
       return;
     }
-    if (claim.kind === 'mismatch') {
-      throw validationProblem([
-        { field: 'header.Idempotency-Key', message: 'was already used with a different request' },
-      ]);
-    }
+    if (claim.kind === 'mismatch') throw keyReused();
     if (claim.kind === 'in-progress') {
       throw new HttpProblem(409, 'Conflict', 'A request with this Idempotency-Key is still in progress', {
         headers: { 'Retry-After': '1' },

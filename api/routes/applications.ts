@@ -23,12 +23,12 @@ import type { AppDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
-import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
+import { idempotency, idempotencyKeyIn, keyReused, respond } from '../idempotency';
 import { HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
-import { uuidFrom } from '../../lib/ids';
+import { keyedApplicationId } from '../../lib/ids';
 
 export function applicationRoutes(deps: AppDeps): Router {
   const { db, temporal } = deps;
@@ -55,7 +55,7 @@ export function applicationRoutes(deps: AppDeps): Router {
       : undefined;
     // With a key the application's id follows from it, so every attempt of one request is the same
     // application: the Update that an attempt got accepted before failing is this row's Update.
-    const applicationId = key ? uuidFrom(`application:${studentId}:${key}`) : randomUUID();
+    const applicationId = key ? keyedApplicationId(internship.id, studentId, key) : randomUUID();
     const stored = await insertPendingApplication(db, {
       id: applicationId,
       internshipId: internship.id,
@@ -64,10 +64,15 @@ export function applicationRoutes(deps: AppDeps): Router {
       answers: body.answers,
     });
     if (!stored && key) {
-      // This request's own application (its id follows from the key), confirmed by an earlier attempt
-      // or by the worker's reconciliation before that attempt's answer was recorded: answer as then.
+      // This request's own application (its id follows from the key). Its key was freed if an
+      // attempt failed, so the middleware could not compare the bodies: compare them here.
       const mine = await findApplication(db, applicationId);
-      if (mine && mine.studentId === studentId && mine.status !== 'pending') {
+      const sameBody =
+        mine?.pitch === body.pitch && JSON.stringify(mine.answers) === JSON.stringify(body.answers);
+      if (mine && !sameBody) throw keyReused();
+      // Confirmed by an earlier attempt, or by the worker's reconciliation, before that attempt's
+      // answer was recorded: answer as then.
+      if (mine && mine.status !== 'pending') {
         res.location(`/v1/internships/${internship.id}/applications/mine`);
         await respond(res, 201, { applicationId, label: mine.label, status: 'submitted' });
         return;

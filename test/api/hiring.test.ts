@@ -3,7 +3,7 @@
  * review, Idempotency-Key, and the offer email's links read back from the SMTP catcher.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { uuidFrom } from '../../lib/ids';
+import { keyedApplicationId } from '../../lib/ids';
 import { insertPendingApplication } from '../../db/applications';
 import { issueActionTokens } from '../../db/action-tokens';
 import { applyUpdate, internshipStateQuery } from '../../workflows/definitions';
@@ -454,7 +454,7 @@ test('a keyed application whose first attempt was accepted by the workflow but l
   const key = `apply-unknown-${randomUUID()}`;
   // What the first attempt left when Temporal failed under it after accepting the Update: no row,
   // and the Update (under the id the API derives from the key) in the workflow.
-  const applicationId = uuidFrom(`application:${student.id}:${key}`);
+  const applicationId = keyedApplicationId(id, student.id, key);
   const pitch = 'I clean messy spreadsheets for fun and document every step.';
   await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
     updateId: `apply:${createHash('sha256').update(`${student.id}:${key}`).digest('hex').slice(0, 32)}`,
@@ -479,7 +479,7 @@ test('a keyed application whose first attempt stored its row but never reached t
   const id = await newPosting(h, employer);
   const student = await newStudent(h, 'Uma Unreached');
   const key = `apply-unreached-${randomUUID()}`;
-  const applicationId = uuidFrom(`application:${student.id}:${key}`);
+  const applicationId = keyedApplicationId(id, student.id, key);
   await insertPendingApplication(h.db, {
     id: applicationId,
     internshipId: id,
@@ -518,4 +518,16 @@ test('a keyed application confirmed before its answer was recorded (the API died
   ).toBe(1);
   // Another key is another application: still refused.
   expect((await applyAs(h, student, id, { 'Idempotency-Key': `${key}-other` })).status).toBe(409);
+  // The same key with another pitch is another request: refused as a reused key, nothing changes.
+  await h.db.query(`DELETE FROM idempotency_keys WHERE key = $1`, [key]);
+  const reused = await call(h.baseUrl, 'POST', `/v1/internships/${id}/applications`, {
+    token: student.token,
+    headers: { 'Idempotency-Key': key },
+    body: { pitch: 'A different pitch, sent with a key that was already used.', answers: ['Excel'] },
+  });
+  expect(reused.status).toBe(422);
+  expect(reused.body.errors[0].field).toBe('header.Idempotency-Key');
+  // The same key on another posting is a new application there.
+  const other = await newPosting(h, employer);
+  expect((await applyAs(h, student, other, { 'Idempotency-Key': key })).status).toBe(201);
 });
