@@ -143,8 +143,16 @@ const formatWhen = (date: Date) =>
 export function actionRoutes(deps: AppDeps): Router {
   const router = Router();
   const html = (res: Response, status: number, body: string) => {
+    if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(body);
   };
+  /** Nothing happened (a dependency is down, or the workflow is re-running a lost step). */
+  const tryAgain = (res: Response) =>
+    html(
+      res,
+      503,
+      page('Please try again shortly', ['We could not record your answer just now. Nothing was changed.']),
+    );
   const forged = (res: Response) =>
     html(
       res,
@@ -229,6 +237,7 @@ export function actionRoutes(deps: AppDeps): Router {
               });
         return res.redirect(303, url);
       } catch (err) {
+        if (err instanceof StateCatchingUp) return tryAgain(res);
         if (problemFromUpdateFailure(err)) {
           return html(
             res,
@@ -254,13 +263,7 @@ export function actionRoutes(deps: AppDeps): Router {
       if (unreachableDependency(err) || err instanceof StateCatchingUp) {
         // Nothing happened: give the link back so the person can try again.
         await releaseActionToken(deps.db, claimed.decisionKey);
-        return html(
-          res,
-          503,
-          page('Please try again shortly', [
-            'We could not record your answer just now. Nothing was changed.',
-          ]),
-        );
+        return tryAgain(res);
       }
       if (problemFromUpdateFailure(err)) {
         return html(
@@ -278,7 +281,7 @@ export function actionRoutes(deps: AppDeps): Router {
 
   // People arrive here from email, not from an API client: failures get a page, never JSON or a trace.
   router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const unreachable = unreachableDependency(err) || err instanceof StateCatchingUp;
+    const unreachable = unreachableDependency(err);
     deps.logger.error({ err }, 'action link failed');
     html(
       res,
