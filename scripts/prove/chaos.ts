@@ -11,7 +11,7 @@
  *
  *   npm run chaos -- --lifecycles 200 --worker-kills 8 --api-kills 2 --server-restarts 1
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -289,7 +289,13 @@ async function main(): Promise<void> {
     writeFileSync(path.join(args.out, `chaos-${stamp}.md`), markdown);
     process.stdout.write(`\n${markdown}\n\n`);
     say(ok ? 'PASS' : 'FAIL');
-    if (!ok) process.exitCode = 1;
+    if (!ok) {
+      // The processes' logs (worker, API, Temporal, Postgres, maildev) go with the report.
+      const kept = path.join(args.out, `chaos-${stamp}-logs`);
+      cpSync(path.join(stack.dir, 'logs'), kept, { recursive: true });
+      say(`logs kept in ${kept}`);
+      process.exitCode = 1;
+    }
   } finally {
     await db.end();
     await stack.stop();
