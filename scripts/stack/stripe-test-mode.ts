@@ -11,7 +11,9 @@
  *     every account, PaymentIntent or transfer the same id, so webhooks could not tell them apart);
  *   - every request is recorded (GET /__proxy/requests) so tests can count effective money movements;
  *   - POST /__proxy/latency {"path": "/v1/payment_intents", "ms": 4000} slows one path, so a test can
- *     kill a worker while a payment is in flight (GET /__proxy/in-flight lists the slowed requests).
+ *     kill a worker while a payment is in flight (GET /__proxy/in-flight lists the slowed requests);
+ *     with "idempotencyKeyPrefix" only the requests whose key starts with it, so tests running side
+ *     by side each slow their own internship's calls.
  * Production talks to api.stripe.com directly; nothing here is used there.
  */
 import { randomBytes } from 'node:crypto';
@@ -48,7 +50,15 @@ export async function startStripeTestModeProxy(opts: {
 }): Promise<StripeTestModeProxy> {
   const replies = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
   const recorded: RecordedRequest[] = [];
-  const latency = new Map<string, number>();
+  /** Delays by path and key prefix ('' for every request on the path). */
+  const latency = new Map<string, { path: string; prefix: string; ms: number }>();
+  const delayFor = (path: string, key: string | null) =>
+    Math.max(
+      0,
+      ...[...latency.values()]
+        .filter((rule) => rule.path === path && (key ?? '').startsWith(rule.prefix))
+        .map((rule) => rule.ms),
+    );
   const inFlight = new Set<{ method: string; path: string; idempotencyKey: string | null }>();
 
   const server = http.createServer((req, res) => {
@@ -64,15 +74,16 @@ export async function startStripeTestModeProxy(opts: {
       }
       const body = await readBody(req);
       if (path === '/__proxy/latency') {
-        const { path: slowPath, ms } = JSON.parse(body) as { path: string; ms: number };
-        if (ms > 0) latency.set(slowPath, ms);
-        else latency.delete(slowPath);
+        const rule = JSON.parse(body) as { path: string; ms: number; idempotencyKeyPrefix?: string };
+        const prefix = rule.idempotencyKeyPrefix ?? '';
+        if (rule.ms > 0) latency.set(`${rule.path}\n${prefix}`, { path: rule.path, prefix, ms: rule.ms });
+        else latency.delete(`${rule.path}\n${prefix}`);
         res.writeHead(204).end();
         return;
       }
       const key = req.headers['idempotency-key'];
       const idempotencyKey = typeof key === 'string' ? key : null;
-      const delay = latency.get(path.split('?')[0]!);
+      const delay = delayFor(path.split('?')[0]!, idempotencyKey);
       if (delay) {
         const entry = { method: req.method!, path, idempotencyKey };
         inFlight.add(entry);

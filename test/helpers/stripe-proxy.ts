@@ -1,11 +1,14 @@
 import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
 import type { ApiHarness } from './harness';
 
-/** Slows one Stripe path at the test-mode proxy (0 restores it), to act while a call is in flight. */
-export const setStripeLatency = (h: ApiHarness, path: string, ms: number) =>
+/**
+ * Slows one Stripe path at the test-mode proxy (0 restores it), to act while a call is in flight;
+ * with `idempotencyKeyPrefix` only those calls (suites run side by side on one proxy).
+ */
+export const setStripeLatency = (h: ApiHarness, path: string, ms: number, idempotencyKeyPrefix?: string) =>
   fetch(`${h.config.STRIPE_API_BASE}/__proxy/latency`, {
     method: 'POST',
-    body: JSON.stringify({ path, ms }),
+    body: JSON.stringify({ path, ms, idempotencyKeyPrefix }),
   });
 
 /** Waits until a slowed request matching `match` is at "Stripe"; false after 10 s. */

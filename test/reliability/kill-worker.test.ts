@@ -26,7 +26,7 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
     const { employer, student, id } = await offerThroughApi(h, { studentName: 'Wes Anders' });
 
     // The charge will take 4 s at "Stripe": the worker dies in the middle of it.
-    await setStripeLatency(h, '/v1/payment_intents', 4000);
+    await setStripeLatency(h, '/v1/payment_intents', 4000, `internship:${id}:`);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
@@ -36,7 +36,7 @@ test('SIGKILL of the worker during the charge: one charge, the same key on every
     expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === chargeKey)).toBe(true);
     process.kill(-worker.child.pid!, 'SIGKILL');
     await worker.stop();
-    await setStripeLatency(h, '/v1/payment_intents', 0);
+    await setStripeLatency(h, '/v1/payment_intents', 0, `internship:${id}:`);
 
     worker = await startWorkerProcess(h);
     // The heartbeat timeout (5 s) tells the server the attempt died; the new worker retries it.
@@ -89,7 +89,7 @@ test('SIGKILL after the worker published InProgress but before its workflow task
   const locker = await h.db.connect();
   try {
     const { employer, student, id } = await offerThroughApi(h, { studentName: 'Ida Park' });
-    await setStripeLatency(h, '/v1/payment_intents', 2000);
+    await setStripeLatency(h, '/v1/payment_intents', 2000, `internship:${id}:`);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
@@ -100,7 +100,7 @@ test('SIGKILL after the worker published InProgress but before its workflow task
     // task, and the worker dies there — the read model is written, the task that wrote it is lost.
     await locker.query('BEGIN');
     await locker.query('LOCK TABLE email_outbox IN EXCLUSIVE MODE');
-    await setStripeLatency(h, '/v1/payment_intents', 0);
+    await setStripeLatency(h, '/v1/payment_intents', 0, `internship:${id}:`);
     await waitForStatus(h, employer, id, 'InProgress', 10_000);
     process.kill(-worker.child.pid!, 'SIGKILL');
     await worker.stop();
@@ -128,8 +128,8 @@ test('SIGKILL after the worker published InProgress but before its workflow task
     expect(answers.at(-1)?.status).toBe(201);
     await waitForStatus(h, employer, id, 'InReview');
   } finally {
+    await locker.query('ROLLBACK').catch(() => undefined);
     locker.release();
-    await setStripeLatency(h, '/v1/payment_intents', 0);
     await worker.stop();
   }
 });

@@ -24,7 +24,7 @@ test('SIGTERM to the worker during the charge: the activity finishes, the next w
   let worker = await startWorkerProcess(h);
   try {
     const { employer, student, id } = await offerThroughApi(h, { studentName: 'Noor Haddad' });
-    await setStripeLatency(h, '/v1/payment_intents', 3000);
+    await setStripeLatency(h, '/v1/payment_intents', 3000, `internship:${id}:`);
     await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
       token: student.token,
       body: { accept: true },
@@ -33,7 +33,7 @@ test('SIGTERM to the worker during the charge: the activity finishes, the next w
     const stopping = worker.stop(); // SIGTERM, then wait for the process to exit
     await stopping;
     expect(worker.log()).toContain('worker stopped');
-    await setStripeLatency(h, '/v1/payment_intents', 0);
+    await setStripeLatency(h, '/v1/payment_intents', 0, `internship:${id}:`);
     // The charge completed inside the draining worker: it is in the ledger before any retry.
     const { rows } = await h.db.query('SELECT step FROM ledger WHERE internship_id = $1', [id]);
     expect(rows).toEqual([{ step: 'charge' }]);
