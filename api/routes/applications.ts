@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import {
   confirmApplication,
@@ -48,14 +48,12 @@ export function applicationRoutes(deps: AppDeps): Router {
         },
       ]);
     }
-    // With an Idempotency-Key, a retried call finds the same Update in the workflow instead of a new one.
+    // With an Idempotency-Key the application's id follows from it, so every attempt of one request
+    // is the same application, sent as the same Update: the Update that an attempt got accepted
+    // before failing is this row's, and Temporal answers its retry with the first outcome.
     const key = idempotencyKeyIn(res);
-    const updateId = key
-      ? `apply:${createHash('sha256').update(`${studentId}:${key}`).digest('hex').slice(0, 32)}`
-      : undefined;
-    // With a key the application's id follows from it, so every attempt of one request is the same
-    // application: the Update that an attempt got accepted before failing is this row's Update.
     const applicationId = key ? keyedApplicationId(internship.id, studentId, key) : randomUUID();
+    const updateId = key ? `apply:${applicationId}` : undefined;
     const stored = await insertPendingApplication(db, {
       id: applicationId,
       internshipId: internship.id,

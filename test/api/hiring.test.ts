@@ -2,7 +2,7 @@
  * Hiring through HTTP on the dev server: applications (Updates with validators), withdrawal, blind
  * review, Idempotency-Key, and the offer email's links read back from the SMTP catcher.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { keyedApplicationId } from '../../lib/ids';
 import { insertPendingApplication } from '../../db/applications';
 import { issueActionTokens } from '../../db/action-tokens';
@@ -457,7 +457,7 @@ test('a keyed application whose first attempt was accepted by the workflow but l
   const applicationId = keyedApplicationId(id, student.id, key);
   const pitch = 'I clean messy spreadsheets for fun and document every step.';
   await h.temporal.workflow.getHandle(`internship:${id}`).executeUpdate(applyUpdate, {
-    updateId: `apply:${createHash('sha256').update(`${student.id}:${key}`).digest('hex').slice(0, 32)}`,
+    updateId: `apply:${applicationId}`,
     args: [{ applicationId, studentId: student.id, pitch, answers: ['Excel'] }],
   });
   const retry = await applyAs(h, student, id, { 'Idempotency-Key': key });
