@@ -34,6 +34,11 @@ export function applicationRoutes(deps: AppDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
   const handleOf = (i: Internship, req: Request, res: Response) => actingFor(deps, i, req, res);
+  /** An application's 201: the first attempt's answer, and every retry's answer to the same request. */
+  const answerApplied = (res: Response, internshipId: string, applicationId: string, label: string) => {
+    res.location(`/v1/internships/${internshipId}/applications/mine`);
+    return respond(res, 201, { applicationId, label, status: 'submitted' });
+  };
 
   /** §3.1 A student applies with a pitch and one answer per screening question. */
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
@@ -71,8 +76,7 @@ export function applicationRoutes(deps: AppDeps): Router {
       // Confirmed by an earlier attempt, or by the worker's reconciliation, before that attempt's
       // answer was recorded: answer as then.
       if (mine && mine.status !== 'pending') {
-        res.location(`/v1/internships/${internship.id}/applications/mine`);
-        await respond(res, 201, { applicationId, label: mine.label, status: 'submitted' });
+        await answerApplied(res, internship.id, applicationId, mine.label);
         return;
       }
     }
@@ -88,7 +92,7 @@ export function applicationRoutes(deps: AppDeps): Router {
       const accepted = state?.applicants.find((a) => a.applicationId === earlier?.id);
       if (earlier && accepted) {
         await confirmApplication(db, earlier.id, accepted.label);
-        await respond(res, 201, { applicationId: earlier.id, label: accepted.label, status: 'submitted' });
+        await answerApplied(res, internship.id, earlier.id, accepted.label);
         return;
       }
       // The same request retried (its id follows from its key) whose Update the workflow has not
@@ -102,14 +106,14 @@ export function applicationRoutes(deps: AppDeps): Router {
         });
       }
     }
-    let result: { applicationId: string; label: string };
+    let label: string;
     try {
-      result = await runUpdate(() =>
+      ({ label } = await runUpdate(() =>
         handleOf(internship, req, res).executeUpdate(applyUpdate, {
           args: [{ applicationId, studentId, pitch: body.pitch, answers: body.answers }],
           ...(updateId ? { updateId } : {}),
         }),
-      );
+      ));
     } catch (err) {
       // A refusal (closed, full, twice) leaves nothing. Any other failure (a deadline, Temporal
       // unreachable) has an unknown outcome: the workflow may have accepted the Update, so the row
@@ -117,9 +121,8 @@ export function applicationRoutes(deps: AppDeps): Router {
       if (err instanceof HttpProblem) await discardPendingApplication(db, applicationId);
       throw err;
     }
-    await confirmApplication(db, applicationId, result.label);
-    res.location(`/v1/internships/${internship.id}/applications/mine`);
-    await respond(res, 201, { ...result, status: 'submitted' });
+    await confirmApplication(db, applicationId, label);
+    await answerApplied(res, internship.id, applicationId, label);
   });
 
   /** A student withdraws before selection. */
