@@ -60,6 +60,14 @@ export const applyAs = (
     },
   });
 
+/** The ids of the applications the employer's list shows for a posting. */
+export async function applicationIdsShownTo(h: ApiHarness, employer: Actor, internshipId: string) {
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${internshipId}/applications`, {
+    token: employer.token,
+  });
+  return (list.body.items as { applicationId: string }[]).map((i) => i.applicationId);
+}
+
 /** Polls the posting until its status is `status` (the read model follows the workflow). */
 export async function waitForStatus(
   h: ApiHarness,

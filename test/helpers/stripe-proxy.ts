@@ -1,5 +1,5 @@
 import type { RecordedRequest } from '../../scripts/stack/stripe-test-mode';
-import type { ApiHarness } from './harness';
+import { call, type ApiHarness } from './harness';
 
 /**
  * Slows one Stripe path at the test-mode proxy (0 restores it), to act while a call is in flight;
@@ -25,6 +25,23 @@ export async function waitUntilInFlight(
     await new Promise((r) => setTimeout(r, 50));
   }
   return false;
+}
+
+/**
+ * The offered student accepts while the charge that follows is held `ms` at "Stripe" (this
+ * internship's calls only); true once the charge is in flight there, false after 10 s.
+ */
+export async function acceptWithChargeInFlight(
+  h: ApiHarness,
+  offer: { id: string; student: { token: string } },
+  ms: number,
+): Promise<boolean> {
+  await setStripeLatency(h, '/v1/payment_intents', ms, `internship:${offer.id}:`);
+  await call(h.baseUrl, 'POST', `/v1/internships/${offer.id}/offer-response`, {
+    token: offer.student.token,
+    body: { accept: true },
+  });
+  return waitUntilInFlight(h, (r) => r.idempotencyKey === `internship:${offer.id}:charge`);
 }
 
 /** Every request the proxy forwarded or replayed. */

@@ -6,7 +6,7 @@
  */
 import { offerThroughApi, payoutAccountReady, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
-import { recordedStripeRequests, setStripeLatency, waitUntilInFlight } from '../helpers/stripe-proxy';
+import { acceptWithChargeInFlight, recordedStripeRequests, setStripeLatency } from '../helpers/stripe-proxy';
 import { waitForEmail } from '../helpers/inbox';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -23,17 +23,11 @@ afterAll(async () => {
 test('SIGKILL of the worker during the charge: one charge, the same key on every attempt, one ledger row per step', async () => {
   let worker = await startWorkerProcess(h);
   try {
-    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Wes Anders' });
+    const offer = await offerThroughApi(h, { studentName: 'Wes Anders' });
+    const { employer, student, id } = offer;
 
     // The charge will take 4 s at "Stripe": the worker dies in the middle of it.
-    await setStripeLatency(h, '/v1/payment_intents', 4000, `internship:${id}:`);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-      token: student.token,
-      body: { accept: true },
-    });
-    // Wait until the charge request is at "Stripe", in flight.
-    const chargeKey = `internship:${id}:charge`;
-    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === chargeKey)).toBe(true);
+    expect(await acceptWithChargeInFlight(h, offer, 4000)).toBe(true);
     process.kill(-worker.child.pid!, 'SIGKILL');
     await worker.stop();
     await setStripeLatency(h, '/v1/payment_intents', 0, `internship:${id}:`);
@@ -88,13 +82,9 @@ test('SIGKILL after the worker published InProgress but before its workflow task
   let worker = await startWorkerProcess(h);
   const locker = await h.db.connect();
   try {
-    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Ida Park' });
-    await setStripeLatency(h, '/v1/payment_intents', 2000, `internship:${id}:`);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-      token: student.token,
-      body: { accept: true },
-    });
-    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === `internship:${id}:charge`)).toBe(true);
+    const offer = await offerThroughApi(h, { studentName: 'Ida Park' });
+    const { employer, student, id } = offer;
+    expect(await acceptWithChargeInFlight(h, offer, 2000)).toBe(true);
     // The workflow task that follows the charge publishes InProgress (a local activity writes the read
     // model), then queues the work-started emails: holding the outbox keeps the worker inside that
     // task, and the worker dies there — the read model is written, the task that wrote it is lost.

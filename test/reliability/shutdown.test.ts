@@ -7,7 +7,12 @@ import { freePort } from '../../scripts/stack/processes';
 import { offerThroughApi, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
-import { recordedStripeRequests, setStripeLatency, waitUntilInFlight } from '../helpers/stripe-proxy';
+import {
+  acceptWithChargeInFlight,
+  recordedStripeRequests,
+  setStripeLatency,
+  waitUntilInFlight,
+} from '../helpers/stripe-proxy';
 import { startApiProcess, startWorkerProcess } from '../helpers/worker-process';
 
 let h: ApiHarness;
@@ -23,13 +28,9 @@ afterAll(async () => {
 test('SIGTERM to the worker during the charge: the activity finishes, the next worker moves on, one charge', async () => {
   let worker = await startWorkerProcess(h);
   try {
-    const { employer, student, id } = await offerThroughApi(h, { studentName: 'Noor Haddad' });
-    await setStripeLatency(h, '/v1/payment_intents', 3000, `internship:${id}:`);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-      token: student.token,
-      body: { accept: true },
-    });
-    expect(await waitUntilInFlight(h, (r) => r.idempotencyKey === `internship:${id}:charge`)).toBe(true);
+    const offer = await offerThroughApi(h, { studentName: 'Noor Haddad' });
+    const { employer, id } = offer;
+    expect(await acceptWithChargeInFlight(h, offer, 3000)).toBe(true);
     const stopping = worker.stop(); // SIGTERM, then wait for the process to exit
     await stopping;
     expect(worker.log()).toContain('worker stopped');
