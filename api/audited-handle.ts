@@ -48,9 +48,9 @@ export function actOn(
         )
         .catch(async (err: unknown) => {
           // A refusal of a state older than the one the read model shows: the caller acted on a state
-          // that a lost workflow task published and the workflow is about to publish again.
-          // A lost task is run again within seconds (its timeout is 10 s): a row ahead for longer is
-          // not catching up, and the refusal stands rather than asking the caller to retry forever.
+          // that a lost workflow task published and the workflow is about to publish again. A lost
+          // task runs again within seconds (its timeout is 10 s), so a row ahead for longer is not
+          // catching up: the refusal stands rather than asking the caller to retry forever.
           const refusedAt = refusedStateVersion(err);
           if (refusedAt !== undefined) {
             const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);

@@ -182,8 +182,8 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.dueAt,
       state.paidBy,
       state.applicationDeadline,
-      state.task?.time ?? 0,
-      state.task?.historyLength ?? 0,
+      state.task.time,
+      state.task.historyLength,
     ],
   );
   if (rowCount === 1) {

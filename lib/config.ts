@@ -36,9 +36,9 @@ const appSchema = z.object({
   /** How often each worker sends the emails that SMTP refused when they were queued. */
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
   /** Emails each worker sends at once (each holds an SMTP and a Postgres connection meanwhile). */
+  OUTBOX_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   /** How often each worker reconciles applications a stopped request left pending. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().positive().default(300_000),
-  OUTBOX_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
 
   STRIPE_SECRET_KEY: z
     .string()

@@ -203,7 +203,7 @@ export interface InternshipSummary {
    * started at. A task lost with its worker is run again later, and may then publish something
    * else under the same version; the read model keeps the later task's write.
    */
-  task?: { time: number; historyLength: number };
+  task: { time: number; historyLength: number };
 }
 
 /** What an Update's refusal carries besides its type and message. */
