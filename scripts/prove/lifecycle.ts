@@ -308,6 +308,15 @@ export async function waitForStatus(
 
 let webhookEvents = 0;
 
+/** Stripe's `account.updated` event for a Connect account whose payouts are now enabled, as sent. */
+export const payoutsEnabledEvent = (accountId: string): string =>
+  JSON.stringify({
+    id: `evt_${randomUUID().replaceAll('-', '')}_${webhookEvents++}`,
+    object: 'event',
+    type: 'account.updated',
+    data: { object: { id: accountId, object: 'account', payouts_enabled: true } },
+  });
+
 /**
  * Stripe tells the platform the student finished payout onboarding: a signed account.updated event
  * for the Connect account the platform made for the student; returns that account's id.
@@ -326,12 +335,7 @@ export async function payoutAccountReady(
     if (!accountId) await sleep(50);
   }
   if (!accountId) throw new Error(`student ${studentId} never got a payout account`);
-  const payload = JSON.stringify({
-    id: `evt_${randomUUID().replaceAll('-', '')}_${webhookEvents++}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: accountId, object: 'account', payouts_enabled: true } },
-  });
+  const payload = payoutsEnabledEvent(accountId);
   const signature = webhookSigner.webhooks.generateTestHeaderString({ payload, secret: ctx.webhookSecret });
   await expectStatus(ctx.http, 'POST /webhooks/stripe', '/webhooks/stripe', 200, {
     rawBody: payload,

@@ -1,4 +1,4 @@
-import { samplePosting } from '../../scripts/prove/lifecycle';
+import { payoutsEnabledEvent, samplePosting } from '../../scripts/prove/lifecycle';
 import { uniqueSuffix } from './env';
 import { call, type ApiHarness } from './harness';
 
@@ -108,20 +108,13 @@ export async function offerThroughApi(
   return { employer, student, id };
 }
 
-let webhookEvents = 0;
-
 /** Stripe reports the student's payout account ready: a signed `account.updated` webhook. */
 export async function payoutAccountReady(h: ApiHarness, student: Actor) {
   const { rows } = await h.db.query<{ stripe_account_id: string | null }>(
     'SELECT stripe_account_id FROM students WHERE id = $1',
     [student.id],
   );
-  const payload = JSON.stringify({
-    id: `evt_account_${Date.now()}_${webhookEvents++}`,
-    object: 'event',
-    type: 'account.updated',
-    data: { object: { id: rows[0]!.stripe_account_id, object: 'account', payouts_enabled: true } },
-  });
+  const payload = payoutsEnabledEvent(rows[0]!.stripe_account_id!);
   const header = h.stripe.webhooks.generateTestHeaderString({
     payload,
     secret: h.config.STRIPE_WEBHOOK_SECRET,
