@@ -20,6 +20,7 @@ import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
 import { internshipRoutes } from './routes/internships';
+import { UpdateGate } from './update-gate';
 
 export interface AppDeps {
   db: Db;
@@ -37,11 +38,21 @@ export interface AppDeps {
     | 'CREDENTIAL_SECRET'
     | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
     | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
+    | 'UPDATES_IN_FLIGHT_PER_INTERNSHIP'
   >;
   logger: Logger;
 }
 
-export function createApp(deps: AppDeps): Express {
+/** What the routes use: the app's dependencies and the one queue of Updates per workflow. */
+export interface RouteDeps extends AppDeps {
+  updateGate: UpdateGate;
+}
+
+export function createApp(appDeps: AppDeps): Express {
+  const deps: RouteDeps = {
+    ...appDeps,
+    updateGate: new UpdateGate(appDeps.config.UPDATES_IN_FLIGHT_PER_INTERNSHIP),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

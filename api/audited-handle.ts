@@ -3,7 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../db/audit';
 import { recentlyPublishedVersion, type Internship } from '../db/internships';
-import type { AppDeps } from './app';
+import type { RouteDeps } from './app';
 import type { Request, Response } from 'express';
 import { principalOf, type Principal } from './auth';
 import { idempotencyKeyOf, principalKey } from './idempotency';
@@ -30,7 +30,7 @@ export const actorOf = (p: Principal): Actor =>
  * Update id and, once the workflow accepted it, is recorded with who did it and through which channel.
  */
 export function actOn(
-  deps: Pick<AppDeps, 'db' | 'temporal'>,
+  deps: Pick<RouteDeps, 'db' | 'temporal' | 'updateGate'>,
   internship: Internship,
   actor: Actor,
   requestUpdateId?: string,
@@ -42,9 +42,13 @@ export function actOn(
       options: WorkflowUpdateOptions & { args: Args },
     ): Promise<Ret> {
       const updateId = options.updateId ?? requestUpdateId ?? randomUUID();
-      const result = await deps.temporal.connection
-        .withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
-          handle.executeUpdate(update, { ...options, updateId }),
+      // One deadline for the wait in this workflow's queue and the Update itself.
+      const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
+      const result = await deps.updateGate
+        .run(internship.workflowId, deadline, () =>
+          deps.temporal.connection.withDeadline(deadline, () =>
+            handle.executeUpdate(update, { ...options, updateId }),
+          ),
         )
         .catch(async (err: unknown) => {
           // A refusal of a state older than the one the read model shows: the caller acted on a state
@@ -78,7 +82,7 @@ export function actOn(
  * instead of doing it twice.
  */
 export function actingFor(
-  deps: Pick<AppDeps, 'db' | 'temporal'>,
+  deps: Pick<RouteDeps, 'db' | 'temporal' | 'updateGate'>,
   internship: Internship,
   req: Request,
   res: Response,

@@ -64,7 +64,8 @@ const takesIdempotencyKey = (method: string, path: string) =>
  * What any request to the web API can get wrong, documented on each route where it can happen (the
  * fuzzer holds every answer to the spec): a body that is not JSON (400), larger than 100 kB (413)
  * or invalid (422); a malformed Idempotency-Key (422); an id that is malformed or unknown (404);
- * Temporal or Postgres out of reach, or a micro-internship still recording its last change (503).
+ * Temporal or Postgres out of reach, a micro-internship still recording its last change, or too many
+ * requests queued for one micro-internship (503).
  */
 function withRequestProblems(route: RouteConfig): RouteConfig {
   if (!route.path.startsWith('/v1/')) return route;
@@ -86,7 +87,7 @@ function withRequestProblems(route: RouteConfig): RouteConfig {
   if (route.request?.params) add(404, 'No such resource, or not yours');
   add(
     503,
-    'Temporal or Postgres unreachable, or the micro-internship is still recording its last change; retry after the Retry-After header',
+    'Temporal or Postgres unreachable, or the micro-internship is still recording its last change or is answering too many requests at once; nothing changed, retry after the Retry-After header',
   );
   return { ...route, responses };
 }

@@ -31,6 +31,13 @@ export const serviceUnavailable = (what: string) =>
     headers: { 'Retry-After': '5' },
   });
 
+/** A 503 answered before anything changed: the same request can be sent again after `Retry-After`. */
+export class TryAgainShortly extends HttpProblem {
+  constructor(type: string, detail: string) {
+    super(503, 'Service Unavailable', detail, { headers: { 'Retry-After': '1' }, type });
+  }
+}
+
 export function validationProblem(errors: FieldError[], status = 422): HttpProblem {
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   return new HttpProblem(status, 'Invalid request', detail, { errors, type: '/problems/validation' });

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType, type RefusalDetails } from '../workflows/definitions';
-import { HttpProblem, notFound, validationProblem } from './problem';
+import { HttpProblem, notFound, TryAgainShortly, validationProblem } from './problem';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -14,14 +14,12 @@ export const TEMPORAL_CALL_DEADLINE_MS = 10_000;
  * caller decided from what it read is answered once the workflow has caught up, so it is asked to
  * retry instead of being refused.
  */
-export class StateCatchingUp extends HttpProblem {
+export class StateCatchingUp extends TryAgainShortly {
   static readonly type = '/problems/StateCatchingUp';
   constructor() {
     super(
-      503,
-      'Service Unavailable',
+      StateCatchingUp.type,
       'This micro-internship is still recording its last change; retry in a moment',
-      { headers: { 'Retry-After': '1' }, type: StateCatchingUp.type },
     );
   }
 }

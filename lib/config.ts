@@ -58,6 +58,12 @@ const appSchema = z.object({
   /** Per client IP and minute: sign-ups, and requests to email links (guessing tokens is pointless, but cheap to stop). */
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   ACTION_LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  /**
+   * Updates each API process sends at once to one micro-internship; the rest wait their turn (see
+   * api/update-gate.ts). Keep (API replicas × this) at or under Temporal's per-workflow limit,
+   * the dynamic config history.maxInFlightUpdates (10 by default).
+   */
+  UPDATES_IN_FLIGHT_PER_INTERNSHIP: z.coerce.number().int().min(1).max(100).default(5),
 
   /**
    * Seconds in a "day" of every human window (application, selection, acceptance, work, review,

@@ -14,11 +14,11 @@ import {
   respondToHiringOfferUpdate,
   respondToOfferUpdate,
 } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { actOn, type Actor } from '../audited-handle';
 import { page } from '../pages';
-import { unreachableDependency } from '../problem';
-import { problemFromUpdateFailure, StateCatchingUp } from '../workflow-errors';
+import { TryAgainShortly, unreachableDependency } from '../problem';
+import { problemFromUpdateFailure } from '../workflow-errors';
 import { formatUsd } from '../../workflows/money';
 
 type Handle = ReturnType<typeof actOn>;
@@ -140,13 +140,13 @@ const formatWhen = (date: Date) =>
  * Email links (DESIGN §4). GET only shows the decision and a button, so link scanners that fetch or
  * render the page change nothing; POST performs it once.
  */
-export function actionRoutes(deps: AppDeps): Router {
+export function actionRoutes(deps: RouteDeps): Router {
   const router = Router();
   const html = (res: Response, status: number, body: string) => {
     if (status === 503) res.setHeader('Retry-After', '5');
     res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(body);
   };
-  /** Nothing happened (a dependency is down, or the workflow is re-running a lost step). */
+  /** Nothing happened (a dependency is down, the workflow is re-running a lost step, or is busy). */
   const tryAgain = (res: Response) =>
     html(
       res,
@@ -237,7 +237,7 @@ export function actionRoutes(deps: AppDeps): Router {
               });
         return res.redirect(303, url);
       } catch (err) {
-        if (err instanceof StateCatchingUp) return tryAgain(res);
+        if (err instanceof TryAgainShortly) return tryAgain(res);
         if (problemFromUpdateFailure(err)) {
           return html(
             res,
@@ -260,7 +260,7 @@ export function actionRoutes(deps: AppDeps): Router {
     try {
       await action.perform(actOn(deps, internship!, linkActor(claimed)), claimed);
     } catch (err) {
-      if (unreachableDependency(err) || err instanceof StateCatchingUp) {
+      if (unreachableDependency(err) || err instanceof TryAgainShortly) {
         // Nothing happened: give the link back so the person can try again.
         await releaseActionToken(deps.db, claimed.decisionKey);
         return tryAgain(res);

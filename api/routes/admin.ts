@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
@@ -9,7 +9,7 @@ import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
 /** What only operations staff may do (DESIGN §2): fee exceptions and dispute resolutions. */
-export function adminRoutes(deps: AppDeps): Router {
+export function adminRoutes(deps: RouteDeps): Router {
   const { db } = deps;
   const router = Router();
 

@@ -19,7 +19,7 @@ import {
   selectStudentsUpdate,
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
@@ -30,7 +30,7 @@ import { parse } from '../validate';
 import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { keyedApplicationId } from '../../lib/ids';
 
-export function applicationRoutes(deps: AppDeps): Router {
+export function applicationRoutes(deps: RouteDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
   const handleOf = (i: Internship, req: Request, res: Response) => actingFor(deps, i, req, res);

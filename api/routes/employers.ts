@@ -3,12 +3,12 @@ import { Router } from 'express';
 import { insertEmployer } from '../../db/employers';
 import { inTransaction } from '../../db/pool';
 import { issueToken } from '../../db/tokens';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { requireRole } from '../auth';
 import { createEmployerBody } from '../schemas';
 import { parse } from '../validate';
 
-export function employerRoutes({ db }: AppDeps): Router {
+export function employerRoutes({ db }: RouteDeps): Router {
   const router = Router();
 
   /** Ops onboards a company; the token in the answer is shown once and stored only as a hash. */

@@ -7,7 +7,7 @@ import {
   makeHiringOfferUpdate,
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
@@ -37,7 +37,7 @@ const credentialView = (
 };
 
 /** Public: anyone can verify a credential and read a student's portfolio of verified completions. */
-export function publicFollowUpRoutes({ db, config }: AppDeps): Router {
+export function publicFollowUpRoutes({ db, config }: RouteDeps): Router {
   const router = Router();
 
   router.get('/v1/credentials/:credentialId', async (req, res) => {
@@ -62,7 +62,7 @@ export function publicFollowUpRoutes({ db, config }: AppDeps): Router {
 }
 
 /** §3.9–3.10 Feedback from both sides, the hiring offer and its answer; conversion for ops. */
-export function followUpRoutes(deps: AppDeps): Router {
+export function followUpRoutes(deps: RouteDeps): Router {
   const { db } = deps;
   const router = Router();
 

@@ -17,7 +17,7 @@ import {
 import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
 import { DAY_MS } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { principalOf, requireRole, type Principal } from '../auth';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
@@ -69,7 +69,7 @@ function internshipView(principal: Principal, i: Internship, mine?: Application)
  * §3.9 Double-blind feedback: each side sees what it gave, and the other side's only once revealed
  * (both gave theirs, or 14 days passed). Ops see both.
  */
-async function feedbackFor(deps: AppDeps, principal: Principal, i: Internship) {
+async function feedbackFor(deps: RouteDeps, principal: Principal, i: Internship) {
   const side =
     principal.role === 'employer'
       ? 'employer'
@@ -94,7 +94,7 @@ async function feedbackFor(deps: AppDeps, principal: Principal, i: Internship) {
 }
 
 /** Owner and ops always; any student while it is Open; afterwards only its applicants. */
-async function readableBy(deps: AppDeps, principal: Principal, id: string) {
+async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
   const internship = await findInternship(deps.db, id);
   if (!internship) return undefined;
   if (principal.role === 'ops') return { internship };
@@ -105,7 +105,7 @@ async function readableBy(deps: AppDeps, principal: Principal, id: string) {
   return mine || internship.status === 'Open' ? { internship, mine } : undefined;
 }
 
-export function internshipRoutes(deps: AppDeps): Router {
+export function internshipRoutes(deps: RouteDeps): Router {
   const { db, temporal, config } = deps;
   const router = Router();
   const bodySchema = createInternshipBody(config.MIN_HOURLY_RATE_CENTS);

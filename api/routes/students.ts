@@ -3,12 +3,12 @@ import { Router } from 'express';
 import { inTransaction } from '../../db/pool';
 import { insertStudent } from '../../db/students';
 import { issueToken } from '../../db/tokens';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { HttpProblem } from '../problem';
 import { createStudentBody } from '../schemas';
 import { parse } from '../validate';
 
-export function studentRoutes({ db }: AppDeps): Router {
+export function studentRoutes({ db }: RouteDeps): Router {
   const router = Router();
 
   /** Anyone may sign up as a student; the token in the answer is shown once. */

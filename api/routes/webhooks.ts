@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { markAccountReady } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
 import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { HttpProblem } from '../problem';
 
 /** Stripe's default tolerance: an event signed more than 5 minutes ago is refused as a replay. */
@@ -12,7 +12,7 @@ const TOLERANCE_SECONDS = 300;
 
 /** The internship facts an event carries, with the workflows they concern. */
 async function factsOf(
-  deps: AppDeps,
+  deps: RouteDeps,
   event: Stripe.Event,
 ): Promise<{ internshipId: string | null; workflowIds: string[]; fact: StripeFact }[]> {
   switch (event.type) {
@@ -49,7 +49,7 @@ async function factsOf(
  * POST /webhooks/stripe: the signature is checked on the raw body (tampered or stale → 400), each
  * event id is applied once (a redelivery answers 200 and does nothing), and the fact becomes a signal.
  */
-export function webhookRoutes(deps: AppDeps & { stripe: Stripe; webhookSecret: string }): Router {
+export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret: string }): Router {
   const router = Router();
   router.post('/webhooks/stripe', express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
     const signature = req.get('stripe-signature');

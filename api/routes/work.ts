@@ -7,7 +7,7 @@ import {
   reviewUpdate,
   submitWorkUpdate,
 } from '../../workflows/definitions';
-import type { AppDeps } from '../app';
+import type { RouteDeps } from '../app';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
@@ -22,7 +22,7 @@ import {
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
-export function workRoutes(deps: AppDeps): Router {
+export function workRoutes(deps: RouteDeps): Router {
   const { db } = deps;
   const router = Router();
 

@@ -60,6 +60,26 @@ describe('applications', () => {
     expect(posting.body.applicantCount).toBe(2);
   });
 
+  test('100 students applying to one posting at the same moment are all accepted, each under its own label', async () => {
+    // Temporal takes at most 10 Updates in flight per workflow; past that, the Updates it had
+    // admitted were aborted and retried, again and again, until some ran out of time (503 in CI).
+    // The API queues them per posting (api/update-gate.ts).
+    const employer = await newEmployer(h);
+    const id = await newPosting(h, employer, { maxApplicants: 200 });
+    const students = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => newStudent(h, `Burst Student${i}`)),
+    );
+    const began = performance.now();
+    const answers = await Promise.all(students.map((s) => applyAs(h, s, id)));
+    process.stdout.write(
+      `100 simultaneous applications answered in ${Math.round(performance.now() - began)} ms\n`,
+    );
+    expect(answers.map((a) => a.status)).toEqual(students.map(() => 201));
+    expect(new Set(answers.map((a) => a.body.label)).size).toBe(100);
+    const posting = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token });
+    expect(posting.body.applicantCount).toBe(100);
+  });
+
   test('answers must match the screening questions (422 naming answers)', async () => {
     const employer = await newEmployer(h);
     const id = await newPosting(h, employer, { screeningQuestions: ['Why this project?', 'Which tool?'] });

@@ -1,0 +1,85 @@
+import { TryAgainShortly } from './problem';
+
+/** The queue for one workflow ran past the request's deadline before an Update slot was free. */
+export class InternshipBusy extends TryAgainShortly {
+  static readonly type = '/problems/InternshipBusy';
+  constructor() {
+    super(
+      InternshipBusy.type,
+      'This micro-internship is answering many requests at once; nothing was changed, retry in a moment',
+    );
+  }
+}
+
+interface Lane {
+  running: number;
+  waiting: Array<() => void>;
+}
+
+/**
+ * Sends at most `limit` Updates at a time to each workflow and queues the rest in arrival order.
+ * A queued call that is still waiting at its deadline gives up with `InternshipBusy` before
+ * anything was sent, so its retry is safe.
+ *
+ * Why: Temporal keeps at most `history.maxInFlightUpdates` Updates in flight per workflow (10 by
+ * default) and refuses one more with RESOURCE_EXHAUSTED. On Temporal 1.29 each such refusal was
+ * followed by "workflow update was aborted" for the Updates already admitted, which the server and
+ * the client then retried, to collide again: a burst of 20 applications to one posting aborted about
+ * 40 Updates, and on a busy machine some ran past the API's 10 s deadline (503).
+ */
+export class UpdateGate {
+  private readonly lanes = new Map<string, Lane>();
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(workflowId: string, deadline: number, work: () => Promise<T>): Promise<T> {
+    await this.enter(workflowId, deadline);
+    try {
+      return await work();
+    } finally {
+      this.leave(workflowId);
+    }
+  }
+
+  /** Updates sent to `workflowId` and not yet answered, and calls queued behind them. */
+  load(workflowId: string): { running: number; waiting: number } {
+    const lane = this.lanes.get(workflowId);
+    return { running: lane?.running ?? 0, waiting: lane?.waiting.length ?? 0 };
+  }
+
+  private enter(workflowId: string, deadline: number): Promise<void> {
+    let lane = this.lanes.get(workflowId);
+    if (!lane) {
+      lane = { running: 0, waiting: [] };
+      this.lanes.set(workflowId, lane);
+    }
+    if (lane.running < this.limit) {
+      lane.running += 1;
+      return Promise.resolve();
+    }
+    const queue = lane;
+    return new Promise((resolve, reject) => {
+      // The slot of the call that leaves passes straight to this one: `running` stays as it is.
+      const admit = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(
+        () => {
+          queue.waiting.splice(queue.waiting.indexOf(admit), 1);
+          reject(new InternshipBusy());
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      queue.waiting.push(admit);
+    });
+  }
+
+  private leave(workflowId: string): void {
+    const lane = this.lanes.get(workflowId)!;
+    const next = lane.waiting.shift();
+    if (next) return next();
+    lane.running -= 1;
+    if (lane.running === 0) this.lanes.delete(workflowId);
+  }
+}
