@@ -69,7 +69,7 @@ function internshipView(principal: Principal, i: Internship, mine?: Application)
  * §3.9 Double-blind feedback: each side sees what it gave, and the other side's only once revealed
  * (both gave theirs, or 14 days passed). Ops see both.
  */
-async function feedbackFor(deps: RouteDeps, principal: Principal, i: Internship) {
+function feedbackFor(principal: Principal, i: Internship, all: Feedback[]) {
   const side =
     principal.role === 'employer'
       ? 'employer'
@@ -77,7 +77,6 @@ async function feedbackFor(deps: RouteDeps, principal: Principal, i: Internship)
         ? 'student'
         : undefined;
   if (principal.role !== 'ops' && !side) return undefined;
-  const all = await listFeedback(deps.db, i.id);
   const show = (f: Feedback | undefined) =>
     f && { rating: f.rating, comment: f.comment, endorsedSkills: f.endorsedSkills, givenAt: f.createdAt };
   if (!side)
@@ -93,16 +92,23 @@ async function feedbackFor(deps: RouteDeps, principal: Principal, i: Internship)
   };
 }
 
-/** Owner and ops always; any student while it is Open; afterwards only its applicants. */
+/**
+ * Owner and ops always; any student while it is Open; afterwards only its applicants. The row, the
+ * student's application and the feedback are read side by side (one round trip of waiting, not
+ * three): the feedback is shown only where `feedbackFor` allows it.
+ */
 async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
-  const internship = await findInternship(deps.db, id);
+  const [internship, mine, feedback] = await Promise.all([
+    findInternship(deps.db, id),
+    principal.role === 'student' ? findApplicationOf(deps.db, id, principal.studentId) : undefined,
+    listFeedback(deps.db, id),
+  ]);
   if (!internship) return undefined;
-  if (principal.role === 'ops') return { internship };
-  if (principal.role === 'employer') {
-    return principal.employerId === internship.employerId ? { internship } : undefined;
-  }
-  const mine = await findApplicationOf(deps.db, id, principal.studentId);
-  return mine || internship.status === 'Open' ? { internship, mine } : undefined;
+  const found = { internship, mine, feedback: feedbackFor(principal, internship, feedback) };
+  if (principal.role === 'ops') return found;
+  if (principal.role === 'employer')
+    return principal.employerId === internship.employerId ? found : undefined;
+  return mine || internship.status === 'Open' ? found : undefined;
 }
 
 export function internshipRoutes(deps: RouteDeps): Router {
@@ -210,7 +216,7 @@ export function internshipRoutes(deps: RouteDeps): Router {
     if (!found) throw notFound('Internship');
     res.json({
       ...internshipView(principal, found.internship, found.mine),
-      feedback: await feedbackFor(deps, principal, found.internship),
+      feedback: found.feedback,
       // Ops see who did what, when and how; it matches the workflow history's Updates.
       ...(principal.role === 'ops'
         ? {
