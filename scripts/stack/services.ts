@@ -77,20 +77,31 @@ export async function startTemporalDevServer(opts: {
     return { name: 'temporal', address, uiUrl, stop: () => env.teardown() };
   }
 
-  const service = await startProcess({
-    name: 'temporal dev server',
-    command: opts.executable,
-    args: ['server', 'start-dev', ...args],
-    env: { TEMPORAL_VERSION_CHECK_DISABLED: '1' },
-    logFile: opts.logFile,
-    ports: [
-      { port: opts.port, variable: 'TEMPORAL_PORT' },
-      ...(opts.headless ? [] : [{ port: opts.uiPort, variable: 'TEMPORAL_UI_PORT' }]),
-    ],
-    ready: async () => (await portOpen(opts.port)) && temporalReady(address, 'default'),
-    readyTimeoutMs: 60_000,
-  });
-  return { ...service, address, uiUrl };
+  const start = () =>
+    startProcess({
+      name: 'temporal dev server',
+      command: opts.executable,
+      args: ['server', 'start-dev', ...args],
+      env: { TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+      logFile: opts.logFile,
+      ports: [
+        { port: opts.port, variable: 'TEMPORAL_PORT' },
+        ...(opts.headless ? [] : [{ port: opts.uiPort, variable: 'TEMPORAL_UI_PORT' }]),
+      ],
+      ready: async () => (await portOpen(opts.port)) && temporalReady(address, 'default'),
+      readyTimeoutMs: 60_000,
+    });
+  // The dev server picks the ports of its internal services itself, while it starts. Once, one of
+  // them took the frontend port we gave it (free when checked a moment before): "address already
+  // in use", and the process died. That port is free again once the process is gone, and callers
+  // (a chaos restart, clients already connected) rely on it, so start again on the same ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ...(await start()), address, uiUrl };
+    } catch (err) {
+      if (attempt === 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 /** Adds the others' execute (search) bit to `dir` and each of its ancestors that lacks it. */
