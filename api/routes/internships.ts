@@ -93,22 +93,28 @@ function feedbackFor(principal: Principal, i: Internship, all: Feedback[]) {
 }
 
 /**
- * Owner and ops always; any student while it is Open; afterwards only its applicants. The row, the
- * student's application and the feedback are read side by side (one round trip of waiting, not
- * three): the feedback is shown only where `feedbackFor` allows it.
+ * Owner and ops always; any student while it is Open; afterwards only its applicants. What the
+ * answer needs besides the row is read beside it: the student's application, or the feedback that
+ * owner and ops see. A student sees feedback only once hired, which the row tells, so theirs is read
+ * after it, and only then.
  */
 async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
+  const studentId = principal.role === 'student' ? principal.studentId : undefined;
   const [internship, mine, feedback] = await Promise.all([
     findInternship(deps.db, id),
-    principal.role === 'student' ? findApplicationOf(deps.db, id, principal.studentId) : undefined,
-    listFeedback(deps.db, id),
+    studentId ? findApplicationOf(deps.db, id, studentId) : undefined,
+    studentId ? undefined : listFeedback(deps.db, id),
   ]);
   if (!internship) return undefined;
-  const found = { internship, mine, feedback: feedbackFor(principal, internship, feedback) };
-  if (principal.role === 'ops') return found;
-  if (principal.role === 'employer')
-    return principal.employerId === internship.employerId ? found : undefined;
-  return mine || internship.status === 'Open' ? found : undefined;
+  const readable =
+    principal.role === 'ops' ||
+    (principal.role === 'employer'
+      ? principal.employerId === internship.employerId
+      : Boolean(mine) || internship.status === 'Open');
+  if (!readable) return undefined;
+  const hired = studentId !== undefined && internship.studentId === studentId;
+  const all = feedback ?? (hired ? await listFeedback(deps.db, id) : []);
+  return { internship, mine, feedback: feedbackFor(principal, internship, all) };
 }
 
 export function internshipRoutes(deps: RouteDeps): Router {

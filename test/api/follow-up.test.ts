@@ -110,6 +110,23 @@ test('a hiring offer accepted from its email link closes the internship as a hir
   expect(feedback.body).toEqual({ revealed: false });
   const seenByStudent = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token });
   expect(seenByStudent.body.feedback).toMatchObject({ mine: null, theirs: null, revealed: false });
+  // Once the student gave theirs too, both sides are revealed on the posting the student reads.
+  const given = await call(h.baseUrl, 'POST', `/v1/internships/${id}/feedback`, {
+    token: student.token,
+    body: { rating: 4, comment: 'Clear brief, quick answers.', endorsedSkills: [] },
+  });
+  expect(given.status).toBeLessThan(300);
+  let revealed = seenByStudent.body.feedback;
+  for (let tries = 0; !revealed.revealed && tries < 50; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    revealed = (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token })).body
+      .feedback;
+  }
+  expect(revealed).toMatchObject({
+    mine: { rating: 4, comment: 'Clear brief, quick answers.' },
+    theirs: { rating: 5, comment: 'Sharp and reliable.', endorsedSkills: ['excel'] },
+    revealed: true,
+  });
 
   const tooLate = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
     token: employer.token,
