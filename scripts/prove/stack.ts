@@ -73,9 +73,11 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       logFile: logs('temporal'),
     });
 
+  // Services still starting when another fails are stopped too, once they are up (see catch).
+  let starting: Promise<unknown>[] = [];
   try {
     say(`stack in ${dir}`);
-    const [postgres, , mail, stripe] = await Promise.all([
+    const launched = [
       startEmbeddedPostgres({
         dataDir: path.join(dir, 'postgres'),
         port: pgPort!,
@@ -87,7 +89,9 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       startStripeMock({ executable: tools.stripeMock, port: stripePort!, logFile: logs('stripe-mock') }).then(
         track,
       ),
-    ]);
+    ] as const;
+    starting = [...launched];
+    const [postgres, , mail, stripe] = await Promise.all(launched);
     await migrate(postgres.url);
     const proxy = await startStripeTestModeProxy({ upstream: stripe.apiBase });
     services.push({ name: 'stripe test-mode proxy', stop: () => proxy.stop() });
@@ -192,6 +196,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     }
     return stack;
   } catch (err) {
+    await Promise.allSettled(starting);
     await Promise.allSettled([...services, ...(temporal ? [temporal] : [])].map((s) => s.stop()));
     throw err;
   }
