@@ -26,6 +26,9 @@ export const unauthorized = () =>
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
 export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
+/** A 409 of one of the workflow's refusal types (`/problems/PostingClosed` …), answered by the API itself. */
+export const conflict = (type: string, detail: string) =>
+  new HttpProblem(409, 'Conflict', detail, { type: `/problems/${type}` });
 export const serviceUnavailable = (what: string) =>
   new HttpProblem(503, 'Service Unavailable', `${what} is unavailable; try again shortly`, {
     headers: { 'Retry-After': '5' },
@@ -38,9 +41,29 @@ export class TryAgainShortly extends HttpProblem {
   }
 }
 
+/** A problem lists at most this many field errors: a body with 10,000 unknown keys gets 20, not 10,000. */
+export const MAX_FIELD_ERRORS = 20;
+/** A field is named by at most this many characters (an unknown key may be as long as the body). */
+const MAX_FIELD_NAME = 100;
+
+const clip = (name: string) =>
+  name.length > MAX_FIELD_NAME ? `${name.slice(0, MAX_FIELD_NAME - 1)}…` : name;
+
+/**
+ * A 422 (or 400) whose `errors` name each wrong field once, at most MAX_FIELD_ERRORS of them; the
+ * detail says how many there were and names the first few, so the answer never outgrows the request.
+ */
 export function validationProblem(errors: FieldError[], status = 422): HttpProblem {
-  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
-  return new HttpProblem(status, 'Invalid request', detail, { errors, type: '/problems/validation' });
+  const listed = errors.slice(0, MAX_FIELD_ERRORS).map((e) => ({ field: clip(e.field), message: e.message }));
+  const first = listed[0];
+  const detail =
+    listed.length === 1 && first
+      ? `${first.field}: ${first.message}`
+      : `${errors.length} fields are invalid${errors.length > listed.length ? ` (the first ${listed.length} are listed)` : ''}: ${listed
+          .slice(0, 3)
+          .map((e) => e.field)
+          .join(', ')}${errors.length > 3 ? ', …' : ''}`;
+  return new HttpProblem(status, 'Invalid request', detail, { errors: listed, type: '/problems/validation' });
 }
 
 /** One error per wrong field; a key the schema does not know is named as the field itself. */
@@ -70,6 +93,7 @@ function sendProblem(res: Response, problem: HttpProblem, instance: string): voi
 }
 
 const GRPC_UNAVAILABLE = 14;
+const UPDATE_TIMED_OUT = 'WorkflowUpdateRPCTimeoutOrCancelledError';
 const GRPC_DEADLINE_EXCEEDED = 4;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
 
@@ -82,6 +106,9 @@ export function unreachableDependency(err: unknown): string | undefined {
   ) {
     const { code, name } = e as { code?: unknown; name?: unknown };
     if (
+      // An Update still unanswered at our deadline (the client gives its gRPC error as CANCELLED or
+      // DEADLINE_EXCEEDED): Temporal did not serve it in time.
+      name === UPDATE_TIMED_OUT ||
       code === GRPC_UNAVAILABLE ||
       code === GRPC_DEADLINE_EXCEEDED ||
       (name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED/.test(String((e as Error).message)))

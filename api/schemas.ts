@@ -19,20 +19,28 @@ import {
 } from '../workflows/definitions';
 
 /**
- * Postgres text and jsonb cannot hold the NUL character (U+0000): a value with one is refused here,
- * naming its field, instead of failing the insert (a 500) or, for values a workflow stores later
- * through an activity (feedback, a cancellation reason, a submission link), retrying forever.
+ * Text people type. Postgres text cannot hold NUL (U+0000), and a value with one failed its insert
+ * (a 500) or, stored later by an activity, retried forever. Control characters are refused for the
+ * same reason, and in one-line fields (names, titles, skills) line breaks too: a title with a planted
+ * line would carry it into plain-text emails and the Temporal UI's details. Fields that are prose
+ * (a pitch, notes, comments) keep their line breaks and tabs.
  */
 // eslint-disable-next-line no-control-regex
-const NO_NUL = /^[^\u0000]*$/;
-const noNul = { message: 'must not contain the NUL character (U+0000)' };
-const text = (min: number, max: number) => z.string().trim().min(min).max(max).regex(NO_NUL, noNul);
+const ONE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+// eslint-disable-next-line no-control-regex
+const PROSE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
+const oneLine = { message: 'must be one line, without line breaks or control characters (such as NUL)' };
+const prose = { message: 'must not contain control characters (such as NUL); line breaks and tabs are fine' };
+/** A one-line field: a name, a title, a skill. */
+const line = (min: number, max: number) => z.string().trim().min(min).max(max).regex(ONE_LINE, oneLine);
+/** A field of prose, which may run over several lines: a pitch, notes, comments, a reason. */
+const text = (min: number, max: number) => z.string().trim().min(min).max(max).regex(PROSE, prose);
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
 
 export const createEmployerBody = z
   .object({
-    companyName: text(2, 200),
-    contactName: text(1, 200).optional(),
+    companyName: line(2, 200),
+    contactName: line(1, 200).optional(),
     contactEmail: z.email().max(254),
   })
   .strict();
@@ -42,10 +50,10 @@ export type CreateEmployerBody = z.infer<typeof createEmployerBody>;
 export function createInternshipBody(minHourlyRateCents: number) {
   return z
     .object({
-      title: text(5, 120),
+      title: line(5, 120),
       description: text(20, 5000),
       deliverable: text(10, 1000),
-      skills: z.array(text(1, 40).toLowerCase()).min(1).max(10),
+      skills: z.array(line(1, 40).toLowerCase()).min(1).max(10),
       estimatedHours: z.int().min(ESTIMATED_HOURS.min).max(ESTIMATED_HOURS.max),
       feeCents: z.int().positive().max(5_000_000),
       maxApplicants: z.int().min(MAX_APPLICANTS.min).max(MAX_APPLICANTS.max).default(MAX_APPLICANTS.default),
@@ -58,7 +66,7 @@ export function createInternshipBody(minHourlyRateCents: number) {
         .default(ACCEPT_WINDOW_HOURS.defaultHours),
       workDurationDays: windowDays(WORK_DURATION),
       reviewWindowDays: windowDays(REVIEW_WINDOW),
-      screeningQuestions: z.array(text(5, 300)).max(5).default([]),
+      screeningQuestions: z.array(line(5, 300)).max(5).default([]),
       feeException: z
         .boolean()
         .default(false)
@@ -91,7 +99,7 @@ export const listInternshipsQuery = z
       .toLowerCase()
       .min(1)
       .max(40)
-      .regex(NO_NUL, noNul)
+      .regex(ONE_LINE, oneLine)
       .optional()
       .describe('students: postings needing this skill'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -102,12 +110,12 @@ export const listInternshipsQuery = z
 /** Sign-up of a student. There is no GPA field, by design: the platform hires on demonstrated work. */
 export const createStudentBody = z
   .object({
-    name: text(1, 200),
+    name: line(1, 200),
     email: z.email().max(254),
-    school: text(1, 200).optional(),
-    major: text(1, 200),
+    school: line(1, 200).optional(),
+    major: line(1, 200),
     graduationYear: z.int().min(1950).max(2100),
-    skills: z.array(text(1, 40).toLowerCase()).min(1).max(20),
+    skills: z.array(line(1, 40).toLowerCase()).min(1).max(20),
   })
   .strict();
 
@@ -139,7 +147,7 @@ export const submissionBody = z
     url: z
       .url({ protocol: /^https?$/ })
       .max(2000)
-      .regex(NO_NUL, noNul)
+      .regex(ONE_LINE, oneLine)
       .describe('Where the employer can see the deliverable'),
     notes: text(1, 5000),
   })
@@ -148,7 +156,7 @@ export const submissionBody = z
 export const reviewBody = z
   .object({
     decision: z.enum(REVIEW_DECISIONS),
-    comments: z.string().trim().max(5000).regex(NO_NUL, noNul).default(''),
+    comments: z.string().trim().max(5000).regex(PROSE, prose).default(''),
   })
   .strict()
   .refine((b) => b.decision === 'approve' || b.comments.length > 0, {
@@ -293,7 +301,7 @@ export const feedbackBody = z
     rating: z.int().min(1).max(5),
     comment: text(1, 2000),
     endorsedSkills: z
-      .array(text(1, 40).toLowerCase())
+      .array(line(1, 40).toLowerCase())
       .max(10)
       .default([])
       .describe('Employer: skills the student showed'),
@@ -306,7 +314,7 @@ export const feedbackBody = z
 
 export const hiringOfferBody = z
   .object({
-    role: text(2, 200),
+    role: line(2, 200),
     type: z.enum(['full_time', 'part_time', 'internship', 'contract']),
     payCents: z.int().positive().max(100_000_000),
     payPeriod: z.enum(['hour', 'month', 'year']),

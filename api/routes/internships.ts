@@ -26,6 +26,7 @@ import { parse } from '../validate';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { formatUsd } from '../../workflows/money';
 import { uuidFrom } from '../../lib/ids';
+import { escapeMarkdown } from '../../lib/markdown';
 
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
 function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {
@@ -178,9 +179,9 @@ export function internshipRoutes(deps: RouteDeps): Router {
           memo: { title: body.title, company: employer.companyName, feeCents: body.feeCents },
           staticSummary: `${body.title} — ${employer.companyName}, ${formatUsd(body.feeCents)}`,
           staticDetails: [
-            `**Employer:** ${employer.companyName} (${employerId})`,
+            `**Employer:** ${escapeMarkdown(employer.companyName)} (${employerId})`,
             `**Fee:** ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
-            `**Skills:** ${body.skills.join(', ')}`,
+            `**Skills:** ${body.skills.map(escapeMarkdown).join(', ')}`,
             `**Applications close:** ${input.applicationDeadline}`,
           ].join('\n'),
         }),

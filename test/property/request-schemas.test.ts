@@ -37,15 +37,25 @@ const MIN_HOURLY_RATE_CENTS = 2000;
 
 /** Code points, as zod (and Postgres' char_length) count a string's length. */
 const length = (s: string) => [...s].length;
-/** Text of `min`..`max` characters once trimmed, any Unicode but NUL, with spaces around it sometimes. */
-const text = (min: number, max: number) =>
+/** Control characters a field of prose may not hold (it keeps tabs and line breaks). */
+// eslint-disable-next-line no-control-regex
+const NOT_PROSE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/** What a one-line field may not hold: every control character and the Unicode line separators. */
+// eslint-disable-next-line no-control-regex
+const NOT_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Text of `min`..`max` characters once trimmed, any Unicode but `refused`, with spaces around it sometimes. */
+const anyText = (refused: RegExp, pads: string[]) => (min: number, max: number) =>
   fc
     .tuple(
       fc.string({ unit: 'binary', minLength: min, maxLength: Math.max(min, Math.min(max, 60)) }),
-      fc.constantFrom('', ' ', '\t', '  \n'),
+      fc.constantFrom(...pads),
     )
-    .map(([s, pad]) => `${pad}${s.replaceAll('\u0000', '·')}${pad}`)
+    .map(([s, pad]) => `${pad}${s.replace(refused, '·')}${pad}`)
     .filter((s) => length(s.trim()) >= min && length(s.trim()) <= max);
+/** Prose: a pitch, notes, a reason. */
+const text = anyText(NOT_PROSE, ['', ' ', '\t', '  \n']);
+/** One line: a name, a title, a skill (spaces around it are trimmed). */
+const oneLine = anyText(NOT_ONE_LINE, ['', ' ', '  ']);
 const int = (min: number, max: number) => fc.integer({ min, max });
 const email = fc.stringMatching(/^[a-z0-9][a-z0-9_+-]{0,20}@[a-z0-9]{1,15}\.[a-z]{2,6}$/);
 const instant = fc
@@ -63,13 +73,17 @@ const notA = {
   boolean: fc.oneof(fc.constantFrom('true', 'false', 0, 1), fc.constant(null)),
   array: fc.oneof(fc.string(), fc.integer(), fc.constant({}), fc.constant(null)),
 };
-const badText = (min: number, max: number) =>
+const badText = (min: number, max: number, extra: string[] = []) =>
   fc.oneof(
     notA.string,
     fc.constant(`a${'b'.repeat(max)}`), // too long
     fc.constant('a\u0000b'.padEnd(Math.max(min, 3), 'c')), // NUL: Postgres cannot store it
+    fc.constant('a\u001bb'.padEnd(Math.max(min, 3), 'c')), // a control character (ESC)
+    ...extra.map((bad) => fc.constant(bad.padEnd(Math.max(min, bad.length), 'c'))),
     ...(min > 0 ? [fc.constantFrom('', ' '.repeat(min + 1), 'x'.repeat(min - 1))] : []),
   );
+/** A one-line field also refuses a line break inside it (a planted line in an email or the UI). */
+const badLine = (min: number, max: number) => badText(min, max, ['a\nb', 'a\rb', 'a\u2028b']);
 const badInt = (min: number, max: number) =>
   fc.oneof(notA.number, fc.constantFrom(min - 1, max + 1, min + 0.5, Number.MAX_SAFE_INTEGER * 4));
 const badList = (item: fc.Arbitrary<unknown>, badItem: fc.Arbitrary<unknown>, min: number, max: number) =>
@@ -103,11 +117,13 @@ const field = (valid: fc.Arbitrary<unknown>, invalid: fc.Arbitrary<unknown>, opt
 });
 const textField = (min: number, max: number, optional = false) =>
   field(text(min, max), badText(min, max), optional);
+const lineField = (min: number, max: number, optional = false) =>
+  field(oneLine(min, max), badLine(min, max), optional);
 const skills = (max: number) =>
-  field(list(text(1, 40), 1, max), badList(text(1, 40), badText(1, 40), 1, max));
+  field(list(oneLine(1, 40), 1, max), badList(oneLine(1, 40), badLine(1, 40), 1, max));
 
 const internshipFields: Record<string, Field> = {
-  title: textField(5, 120),
+  title: lineField(5, 120),
   description: textField(20, 5000),
   deliverable: textField(10, 1000),
   skills: skills(10),
@@ -119,7 +135,11 @@ const internshipFields: Record<string, Field> = {
   acceptWindowHours: field(int(24, 168), badInt(24, 168), true),
   workDurationDays: field(int(3, 30), badInt(3, 30), true),
   reviewWindowDays: field(int(2, 14), badInt(2, 14), true),
-  screeningQuestions: field(list(text(5, 300), 0, 5), badList(text(5, 300), badText(5, 300), 0, 5), true),
+  screeningQuestions: field(
+    list(oneLine(5, 300), 0, 5),
+    badList(oneLine(5, 300), badLine(5, 300), 0, 5),
+    true,
+  ),
   feeException: field(fc.boolean(), notA.boolean, true),
 };
 
@@ -127,8 +147,8 @@ const CASES: Record<string, Case> = {
   createEmployerBody: {
     schema: createEmployerBody,
     fields: {
-      companyName: textField(2, 200),
-      contactName: textField(1, 200, true),
+      companyName: lineField(2, 200),
+      contactName: lineField(1, 200, true),
       contactEmail: field(
         email,
         fc.oneof(notA.string, fc.constantFrom('not-an-email', 'a@', '@b.co', 'a b@c.de')),
@@ -139,10 +159,10 @@ const CASES: Record<string, Case> = {
   createStudentBody: {
     schema: createStudentBody,
     fields: {
-      name: textField(1, 200),
+      name: lineField(1, 200),
       email: field(email, fc.oneof(notA.string, fc.constantFrom('nobody', 'x@y'))),
-      school: textField(1, 200, true),
-      major: textField(1, 200),
+      school: lineField(1, 200, true),
+      major: lineField(1, 200),
       graduationYear: field(int(1950, 2100), badInt(1950, 2100)),
       skills: skills(20),
     },
@@ -222,14 +242,18 @@ const CASES: Record<string, Case> = {
     fields: {
       rating: field(int(1, 5), badInt(1, 5)),
       comment: textField(1, 2000),
-      endorsedSkills: field(list(text(1, 40), 0, 10), badList(text(1, 40), badText(1, 40), 0, 10), true),
+      endorsedSkills: field(
+        list(oneLine(1, 40), 0, 10),
+        badList(oneLine(1, 40), badLine(1, 40), 0, 10),
+        true,
+      ),
       showRatingPublicly: field(fc.boolean(), notA.boolean, true),
     },
   },
   hiringOfferBody: {
     schema: hiringOfferBody,
     fields: {
-      role: textField(2, 200),
+      role: lineField(2, 200),
       type: field(fc.constantFrom('full_time', 'part_time', 'internship', 'contract'), badEnum),
       payCents: field(int(1, 100_000_000), badInt(1, 100_000_000)),
       payPeriod: field(fc.constantFrom('hour', 'month', 'year'), badEnum),
@@ -244,7 +268,7 @@ const CASES: Record<string, Case> = {
     schema: listInternshipsQuery,
     fields: {
       status: field(fc.constantFrom(...INTERNSHIP_STATUSES), fc.constantFrom('open', 'Nope', ''), true),
-      skill: field(text(1, 40), fc.constantFrom('', ' ', 'x'.repeat(41), 'sq\u0000l'), true),
+      skill: field(oneLine(1, 40), fc.constantFrom('', ' ', 'x'.repeat(41), 'sq\u0000l', 'sq\nl'), true),
       limit: field(int(1, 100).map(String), fc.constantFrom('0', '101', 'ten', '1.5', '-3'), true),
       cursor: field(fc.string({ maxLength: 200 }), fc.constant('c'.repeat(201)), true),
     },
