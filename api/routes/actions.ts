@@ -133,6 +133,14 @@ const linkActor = (token: ActionToken): Actor => ({
 
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
 
+/** An email link's token is a credential: whatever part of one an error quotes is cut from the log. */
+const withoutLinkTokens = (err: unknown) => {
+  const cut = (text: unknown) =>
+    typeof text === 'string' ? text.replace(/mi_[^\s'"/?#]*/g, 'mi_[redacted]') : undefined;
+  const e = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
+  return { type: e?.name, code: e?.code, message: cut(e?.message), stack: cut(e?.stack) };
+};
+
 const formatWhen = (date: Date) =>
   date.toLocaleString('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 
@@ -281,8 +289,19 @@ export function actionRoutes(deps: RouteDeps): Router {
 
   // People arrive here from email, not from an API client: failures get a page, never JSON or a trace.
   router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // An address that cannot be decoded (a stray '%', a link cut in half by a mail client): the
+    // router refuses it with a 400 whose message quotes the token, so that message is never logged.
+    if ((err as { status?: unknown }).status === 400) {
+      return html(
+        res,
+        400,
+        page('This link is incomplete', [
+          'This address cannot be read. Open the link from the email again, or copy the whole address.',
+        ]),
+      );
+    }
     const unreachable = unreachableDependency(err);
-    deps.logger.error({ err }, 'action link failed');
+    deps.logger.error({ err: withoutLinkTokens(err) }, 'action link failed');
     html(
       res,
       unreachable ? 503 : 500,
