@@ -5,10 +5,47 @@ import { markAccountReady } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
 import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
 import type { RouteDeps } from '../app';
-import { HttpProblem } from '../problem';
+import { z } from 'zod';
+import { fieldErrorsOf, HttpProblem, validationProblem } from '../problem';
 
 /** Stripe's default tolerance: an event signed more than 5 minutes ago is refused as a replay. */
 const TOLERANCE_SECONDS = 300;
+
+/** A Stripe object id (`evt_…`, `pi_…`, `acct_…`). */
+const stripeId = z.string().regex(/^[A-Za-z0-9_]{1,255}$/, 'is not a Stripe id');
+
+/**
+ * The parts of an event this endpoint reads. A correctly signed event that lacks one, or carries it
+ * in another shape, is answered 400 naming the field, never applied half-way (or a 500).
+ */
+const eventEnvelope = z.object({ id: stripeId, type: z.string().regex(/^[a-z0-9_.]{1,100}$/) });
+const eventBodies = {
+  'payment_intent.succeeded': z.object({
+    data: z.object({
+      object: z.object({
+        id: stripeId,
+        amount: z.int().nonnegative(),
+        amount_received: z.int().nonnegative().nullish(),
+        metadata: z.object({ internshipId: z.uuid().optional() }).nullish(),
+      }),
+    }),
+  }),
+  'account.updated': z.object({
+    data: z.object({ object: z.object({ id: stripeId, payouts_enabled: z.boolean().nullish() }) }),
+  }),
+} as const;
+
+function readEvent(event: unknown) {
+  const envelope = eventEnvelope.safeParse(event);
+  const type = envelope.data?.type;
+  const body =
+    type === 'payment_intent.succeeded' || type === 'account.updated'
+      ? eventBodies[type].safeParse(event)
+      : undefined;
+  const failed = !envelope.success ? envelope.error : body && !body.success ? body.error : undefined;
+  if (failed) throw validationProblem(fieldErrorsOf(failed, 'body'), 400);
+  return event as Stripe.Event;
+}
 
 /** The internship facts an event carries, with the workflows they concern. */
 async function factsOf(
@@ -67,7 +104,7 @@ export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret:
         },
       );
     }
-    const facts = await factsOf(deps, event);
+    const facts = await factsOf(deps, readEvent(event));
     const internshipId = facts[0]?.internshipId ?? null;
     if (!(await recordStripeEvent(deps.db, { id: event.id, type: event.type, internshipId }))) {
       res.json({ received: true, duplicate: true });
