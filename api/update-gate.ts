@@ -30,7 +30,15 @@ interface Lane {
 export class UpdateGate {
   private readonly lanes = new Map<string, Lane>();
 
-  constructor(readonly limit: number) {}
+  /**
+   * `limit` Updates run at once per workflow and at most `maxWaiting` calls wait behind them: one
+   * more is refused at once (`InternshipBusy`), so a flood on one micro-internship holds a bounded
+   * number of requests, and the person it concerns is answered instead of queued behind it.
+   */
+  constructor(
+    readonly limit: number,
+    readonly maxWaiting = Number.POSITIVE_INFINITY,
+  ) {}
 
   async run<T>(workflowId: string, deadline: number, work: () => Promise<T>): Promise<T> {
     await this.enter(workflowId, deadline);
@@ -57,6 +65,7 @@ export class UpdateGate {
       lane.running += 1;
       return Promise.resolve();
     }
+    if (lane.waiting.length >= this.maxWaiting) return Promise.reject(new InternshipBusy());
     const queue = lane;
     return new Promise((resolve, reject) => {
       // The slot of the call that leaves passes straight to this one: `running` stays as it is.

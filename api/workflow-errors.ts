@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType, type RefusalDetails } from '../workflows/definitions';
-import { HttpProblem, notFound, TryAgainShortly, validationProblem } from './problem';
+import { conflict, HttpProblem, notFound, TryAgainShortly, validationProblem } from './problem';
 
 const GRPC_NOT_FOUND = 5;
 
@@ -43,7 +43,7 @@ export function problemFromUpdateFailure(err: unknown, dateField = 'newDueAt'): 
       case ErrorType.PostingClosed:
       case ErrorType.PostingFull:
       case ErrorType.WrongState:
-        return new HttpProblem(409, 'Conflict', message, { type: `/problems/${type}` });
+        return conflict(type, message);
       case ErrorType.InvalidSelection:
         return validationProblem([{ field: 'applicationIds', message }]);
       case ErrorType.InvalidDate:

@@ -64,6 +64,11 @@ const appSchema = z.object({
    * the dynamic config history.maxInFlightUpdates (10 by default).
    */
   UPDATES_IN_FLIGHT_PER_INTERNSHIP: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Calls each API process lets wait behind those Updates; one more is answered 503 InternshipBusy
+   * at once. 200 lets every applicant of the largest posting apply in the same second.
+   */
+  UPDATES_QUEUED_PER_INTERNSHIP: z.coerce.number().int().min(0).max(10_000).default(200),
 
   /**
    * Seconds in a "day" of every human window (application, selection, acceptance, work, review,

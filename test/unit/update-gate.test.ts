@@ -84,3 +84,28 @@ test('a call that fails frees its slot for the next one', async () => {
   await expect(next).resolves.toBe('next');
   expect(gate.load('internship:1')).toEqual({ running: 0, waiting: 0 });
 });
+
+test('past `maxWaiting` queued calls, one more is refused at once with InternshipBusy, and a freed place admits again', async () => {
+  const gate = new UpdateGate(1, 2);
+  const started: string[] = [];
+  const calls = ['a', 'b', 'c'].map((name) => held(started, name));
+  const results = calls.map((c) => gate.run('internship:1', far(), c.work));
+  await tick();
+  expect(gate.load('internship:1')).toEqual({ running: 1, waiting: 2 });
+
+  const refusedAt = Date.now();
+  await expect(gate.run('internship:1', far(), quick('d', started))).rejects.toBeInstanceOf(InternshipBusy);
+  expect(Date.now() - refusedAt).toBeLessThan(1000);
+  expect(started).toEqual(['a']);
+  // Another micro-internship has its own queue.
+  await expect(gate.run('internship:2', far(), quick('other', started))).resolves.toBe('other');
+
+  calls[0]!.finish();
+  await tick();
+  expect(gate.load('internship:1')).toEqual({ running: 1, waiting: 1 });
+  const e = gate.run('internship:1', far(), quick('e', started));
+  calls[1]!.finish();
+  calls[2]!.finish();
+  await expect(Promise.all([...results, e])).resolves.toEqual(['a', 'b', 'c', 'e']);
+  expect(started).toEqual(['a', 'other', 'b', 'c', 'e']);
+});
