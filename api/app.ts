@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../db/pool';
 import type { AppConfig } from '../lib/config';
+import type { TemporalRequests } from '../lib/temporal';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { createHttpMetrics, readiness, requestLogger } from './observability';
@@ -25,6 +26,8 @@ import { UpdateGate } from './update-gate';
 export interface AppDeps {
   db: Db;
   temporal: Client;
+  /** Counts what `temporal` sends, for /metrics (given when its connection was made with its interceptors). */
+  temporalRequests?: TemporalRequests;
   /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
   stripe: Stripe;
   config: Pick<
@@ -39,6 +42,7 @@ export interface AppDeps {
     | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
     | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
     | 'UPDATES_IN_FLIGHT_PER_INTERNSHIP'
+    | 'UPDATES_QUEUED_PER_INTERNSHIP'
   >;
   logger: Logger;
 }
@@ -51,13 +55,16 @@ export interface RouteDeps extends AppDeps {
 export function createApp(appDeps: AppDeps): Express {
   const deps: RouteDeps = {
     ...appDeps,
-    updateGate: new UpdateGate(appDeps.config.UPDATES_IN_FLIGHT_PER_INTERNSHIP),
+    updateGate: new UpdateGate(
+      appDeps.config.UPDATES_IN_FLIGHT_PER_INTERNSHIP,
+      appDeps.config.UPDATES_QUEUED_PER_INTERNSHIP,
+    ),
   };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', 'loopback');
-  const metrics = createHttpMetrics();
+  const metrics = createHttpMetrics(deps.temporalRequests);
   app.use(requestLogger(deps.logger));
   app.use(metrics.middleware);
   // Security headers; no CORS headers are sent, so browsers keep other origins out (CORS off).

@@ -3,7 +3,7 @@ import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
-import { temporalTarget } from '../lib/temporal';
+import { TemporalRequests, temporalTarget } from '../lib/temporal';
 import { createApp } from './app';
 
 async function main(): Promise<void> {
@@ -12,13 +12,20 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
   const db = createPool(config.DATABASE_URL);
   const { namespace, ...connectionOptions } = temporalTarget();
-  const connection = await Connection.connect(connectionOptions);
+  const temporalRequests = new TemporalRequests();
+  const connection = await Connection.connect({
+    ...connectionOptions,
+    interceptors: temporalRequests.interceptors,
+  });
   const temporal = new Client({ connection, namespace });
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
-  const server = createApp({ db, temporal, stripe, config, logger }).listen(config.API_PORT, () => {
-    logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
-  });
+  const server = createApp({ db, temporal, temporalRequests, stripe, config, logger }).listen(
+    config.API_PORT,
+    () => {
+      logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
+    },
+  );
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');

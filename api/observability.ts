@@ -5,11 +5,27 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/pool';
+import type { TemporalRequests } from '../lib/temporal';
 
-/** Prometheus metrics of the API: requests, latency and errors by route (one registry per app). */
-export function createHttpMetrics() {
+/**
+ * Prometheus metrics of the API: requests, latency and errors by route, and the requests it sent to
+ * Temporal (one registry per app).
+ */
+export function createHttpMetrics(temporalRequests?: TemporalRequests) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (temporalRequests) {
+    new Counter({
+      name: 'temporal_requests_total',
+      help: 'gRPC requests sent to Temporal, by method (each attempt)',
+      labelNames: ['method'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [method, count] of temporalRequests.byMethod) this.inc({ method }, count);
+      },
+    });
+  }
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'http_requests_total',

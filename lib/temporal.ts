@@ -1,3 +1,5 @@
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 
 export interface TemporalTarget {
@@ -30,4 +32,27 @@ export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTa
       : {}),
     ...(connectionOptions.metadata ? { metadata: connectionOptions.metadata as Record<string, string> } : {}),
   };
+}
+
+/**
+ * Counts the gRPC requests a process sends to Temporal, by method (each attempt, after the SDK's own
+ * retries): the API's /metrics shows them as `temporal_requests_total`, so an operator — and the
+ * flood test — can see that a refused caller cost the engine nothing.
+ */
+export class TemporalRequests {
+  readonly byMethod = new Map<string, number>();
+  total = 0;
+
+  /** The interceptors for `Connection.connect`: the SDK's default retries, then this count. */
+  readonly interceptors: Interceptor[] = [
+    makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
+    (options, nextCall) => {
+      const method = options.method_definition.path.slice(
+        options.method_definition.path.lastIndexOf('/') + 1,
+      );
+      this.total += 1;
+      this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
+      return new InterceptingCall(nextCall(options));
+    },
+  ];
 }

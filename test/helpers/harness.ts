@@ -9,6 +9,7 @@ import type { AppConfig } from '../../lib/config';
 import { createWorker } from '../../worker/create-worker';
 import { createPool } from '../../db/pool';
 import { createStripeClient, type Stripe } from '../../lib/stripe';
+import { TemporalRequests } from '../../lib/temporal';
 import { realActivities, silentBundlerLogger } from './activities';
 import { testConfig, uniqueSuffix } from './env';
 
@@ -18,6 +19,8 @@ export interface ApiHarness {
   config: AppConfig;
   db: Db;
   temporal: Client;
+  /** What the API's Temporal client has sent so far (the worker's connection is not counted). */
+  temporalRequests: TemporalRequests;
   stop(): Promise<void>;
 }
 
@@ -30,13 +33,24 @@ export async function startApiHarness(
 ): Promise<ApiHarness> {
   const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}`, ...options.config });
   const db = createPool(baseConfig.DATABASE_URL, 4);
-  const connection = await Connection.connect({ address: baseConfig.TEMPORAL_ADDRESS });
+  const temporalRequests = new TemporalRequests();
+  const connection = await Connection.connect({
+    address: baseConfig.TEMPORAL_ADDRESS,
+    interceptors: temporalRequests.interceptors,
+  });
   const temporal = new Client({ connection, namespace: baseConfig.TEMPORAL_NAMESPACE });
   const stripe = createStripeClient({
     secretKey: baseConfig.STRIPE_SECRET_KEY,
     apiBase: baseConfig.STRIPE_API_BASE,
   });
-  const app = createApp({ db, temporal, stripe, config: baseConfig, logger: pino({ level: 'silent' }) });
+  const app = createApp({
+    db,
+    temporal,
+    temporalRequests,
+    stripe,
+    config: baseConfig,
+    logger: pino({ level: 'silent' }),
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -68,6 +82,7 @@ export async function startApiHarness(
     config,
     db,
     temporal,
+    temporalRequests,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       worker?.shutdown();
