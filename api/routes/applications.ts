@@ -24,8 +24,8 @@ import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
 import { idempotency, idempotencyKeyIn, keyReused, respond } from '../idempotency';
-import { HttpProblem, notFound, validationProblem } from '../problem';
-import { applyBody, offerResponseBody, selectionBody } from '../schemas';
+import { conflict, HttpProblem, notFound, validationProblem } from '../problem';
+import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { keyedApplicationId } from '../../lib/ids';
@@ -44,6 +44,10 @@ export function applicationRoutes(deps: RouteDeps): Router {
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
     const { studentId } = requireRole(res, 'student');
     const internship = await internshipFor(db, req.params);
+    // A posting that is not open is refused from its row, without Temporal: the workflow opens it
+    // (and reopens it after a withdrawal) by writing Open there before it takes applications.
+    if (internship.status !== 'Open')
+      throw conflict(ErrorType.PostingClosed, 'Applications for this posting are closed');
     const body = parse(applyBody, req.body, 'body');
     if (body.answers.length !== internship.screeningQuestions.length) {
       throw validationProblem([
@@ -101,9 +105,7 @@ export function applicationRoutes(deps: RouteDeps): Router {
         // A pending row the workflow never accepted is left over from a failed attempt once it is
         // stale; a fresh one belongs to a request still running (a double click) and stays.
         if (earlier?.stale) await discardPendingApplication(db, earlier.id);
-        throw new HttpProblem(409, 'Conflict', 'You have already applied to this micro-internship', {
-          type: `/problems/${ErrorType.AlreadyApplied}`,
-        });
+        throw conflict(ErrorType.AlreadyApplied, 'You have already applied to this micro-internship');
       }
     }
     let label: string;
@@ -194,6 +196,12 @@ export function applicationRoutes(deps: RouteDeps): Router {
   /** §3.3 The offered student accepts or declines (the same decision as the email links). */
   router.post('/v1/internships/:id/offer-response', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
+    const { id } = parse(internshipIdParam, req.params, 'path');
+    // Only the student whose application is on offer may answer: anyone else is refused here, from
+    // Postgres, without a call to Temporal or a place in this internship's queue. The workflow marks
+    // the application offered before it shows the posting as Offered (since 'applications-reopen').
+    const mine = await findApplicationOf(db, id, studentId);
+    if (mine?.status !== 'offered') throw notFound('Offer');
     const internship = await internshipFor(db, req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
