@@ -91,28 +91,52 @@ export function requestLogger(logger: Logger): RequestHandler {
 }
 
 /** Readiness: Temporal and Postgres answer within 2 seconds; otherwise 503 with Retry-After. */
+/** A workflow id that never exists: describing it reads Temporal's store and answers NOT_FOUND. */
+const READINESS_PROBE_ID = 'readiness-probe';
+const GRPC_NOT_FOUND = 5;
+const PROBE_MS = 2000;
+/** Probes are shared for this long, so a flood of /readyz costs Temporal one call a second. */
+const PROBE_REUSE_MS = 1000;
+
+type Check = 'ok' | 'down';
+
+async function check(probe: () => Promise<unknown>, okWhen: (err: unknown) => boolean = () => false) {
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), PROBE_MS)),
+    ]);
+    return 'ok' as const;
+  } catch (err) {
+    return okWhen(err) ? ('ok' as const) : ('down' as const);
+  }
+}
+
+/**
+ * Ready when both stores can serve: Postgres answers a query, and Temporal reads a workflow from its
+ * persistence (a connection alone is not enough: a frontend whose store fails still answers
+ * GetSystemInfo).
+ */
 export function readiness(deps: { db: Db; temporal: Client }): RequestHandler {
-  return async (_req, res) => {
-    const check = async (probe: () => Promise<unknown>) => {
-      try {
-        await Promise.race([
-          probe(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
-        ]);
-        return 'ok' as const;
-      } catch {
-        return 'down' as const;
-      }
-    };
-    const [temporal, postgres] = await Promise.all([
+  let last: { at: number; result: Promise<[Check, Check]> } | undefined;
+  const probe = (): Promise<[Check, Check]> =>
+    Promise.all([
       // A gRPC deadline, not only a race: the client's retries must stop with the probe.
-      check(() =>
-        deps.temporal.connection.withDeadline(Date.now() + 2000, () =>
-          deps.temporal.workflowService.getSystemInfo({}),
-        ),
+      check(
+        () =>
+          deps.temporal.connection.withDeadline(Date.now() + PROBE_MS, () =>
+            deps.temporal.workflowService.describeWorkflowExecution({
+              namespace: deps.temporal.options.namespace,
+              execution: { workflowId: READINESS_PROBE_ID },
+            }),
+          ),
+        (err) => (err as { code?: unknown }).code === GRPC_NOT_FOUND,
       ),
       check(() => deps.db.query('SELECT 1')),
     ]);
+  return async (_req, res) => {
+    if (!last || Date.now() - last.at > PROBE_REUSE_MS) last = { at: Date.now(), result: probe() };
+    const [temporal, postgres] = await last.result;
     const ready = temporal === 'ok' && postgres === 'ok';
     if (!ready) res.setHeader('Retry-After', '5');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', temporal, postgres });

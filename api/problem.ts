@@ -92,12 +92,16 @@ function sendProblem(res: Response, problem: HttpProblem, instance: string): voi
     });
 }
 
-const GRPC_UNAVAILABLE = 14;
 const UPDATE_TIMED_OUT = 'WorkflowUpdateRPCTimeoutOrCancelledError';
-const GRPC_DEADLINE_EXCEEDED = 4;
+/**
+ * gRPC codes by which Temporal says it cannot serve the call now: UNKNOWN, DEADLINE_EXCEEDED,
+ * RESOURCE_EXHAUSTED, INTERNAL (its store failing), UNAVAILABLE (its frontend gone).
+ */
+const GRPC_SERVER_TROUBLE = new Set([2, 4, 8, 13, 14]);
+const GRPC_SERVER_TROUBLE_NAMES = /UNKNOWN|DEADLINE_EXCEEDED|RESOURCE_EXHAUSTED|INTERNAL|UNAVAILABLE/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
 
-/** Temporal (gRPC UNAVAILABLE, or our call deadline passed) or Postgres (connection refused, shutting down) cannot be reached. */
+/** Temporal (down, its store failing, or our call deadline passed) or Postgres (connection refused, shutting down) cannot be reached. */
 export function unreachableDependency(err: unknown): string | undefined {
   for (
     let e: unknown = err, depth = 0;
@@ -109,9 +113,10 @@ export function unreachableDependency(err: unknown): string | undefined {
       // An Update still unanswered at our deadline (the client gives its gRPC error as CANCELLED or
       // DEADLINE_EXCEEDED): Temporal did not serve it in time.
       name === UPDATE_TIMED_OUT ||
-      code === GRPC_UNAVAILABLE ||
-      code === GRPC_DEADLINE_EXCEEDED ||
-      (name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED/.test(String((e as Error).message)))
+      // A store that fails its reads makes the frontend lose even the namespace it serves.
+      name === 'NamespaceNotFoundError' ||
+      (typeof code === 'number' && GRPC_SERVER_TROUBLE.has(code)) ||
+      (name === 'ServiceError' && GRPC_SERVER_TROUBLE_NAMES.test(String((e as Error).message)))
     )
       return 'Temporal';
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'The database';

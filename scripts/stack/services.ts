@@ -41,6 +41,8 @@ export async function startTemporalDevServer(opts: {
   dbFile: string;
   logFile: string;
   headless?: boolean;
+  /** SQLite's rollback journal instead of WAL (a test locks the store from outside with it). */
+  rollbackJournal?: boolean;
 }): Promise<TemporalService> {
   mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   const address = `${localhost}:${opts.port}`;
@@ -54,8 +56,7 @@ export async function startTemporalDevServer(opts: {
     String(opts.port),
     '--log-level',
     'warn',
-    '--sqlite-pragma',
-    'journal_mode=WAL',
+    ...(opts.rollbackJournal ? [] : ['--sqlite-pragma', 'journal_mode=WAL']),
     ...Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).flatMap(([name, type]) => [
       '--search-attribute',
       `${name}=${type}`,
