@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
-import rateLimit from 'express-rate-limit';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import type { Logger } from 'pino';
@@ -11,7 +10,8 @@ import type { TemporalRequests } from '../lib/temporal';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
 import { createHttpMetrics, readiness, requestLogger } from './observability';
-import { HttpProblem, notFoundHandler, problemHandler } from './problem';
+import { notFoundHandler, problemHandler } from './problem';
+import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
@@ -43,6 +43,9 @@ export interface AppDeps {
     | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
     | 'UPDATES_IN_FLIGHT_PER_INTERNSHIP'
     | 'UPDATES_QUEUED_PER_INTERNSHIP'
+    | 'WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'
+    | 'WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE'
+    | 'MAX_OPEN_APPLICATIONS_PER_STUDENT'
   >;
   logger: Logger;
 }
@@ -71,6 +74,8 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(helmet());
   // Before the JSON parser: signatures are checked on the raw body.
   app.use(webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET }));
+  // Before any body is read: a flood of writes from one address is refused for the cost of a count.
+  app.use(writesPerAddress(deps.config.WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE));
   app.use(express.json({ limit: '100kb' }));
 
   app.get('/healthz', (_req, res) => {
@@ -87,33 +92,15 @@ export function createApp(appDeps: AppDeps): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Micro-internships API' }));
 
   // Sign-up and email links need no bearer token; everything else under /v1 does.
-  const perMinute = (limit: number) =>
-    rateLimit({
-      windowMs: 60_000,
-      limit,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      handler: (req, _res, next) => {
-        next(
-          new HttpProblem(
-            429,
-            'Too Many Requests',
-            'Too many requests from this address; try again in a minute',
-            {
-              headers: { 'Retry-After': '60' },
-            },
-          ),
-        );
-      },
-    });
-  app.post('/v1/students', perMinute(deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE));
-  app.use('/actions', perMinute(deps.config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
+  app.post('/v1/students', perAddress(deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE));
+  app.use('/actions', perAddress(deps.config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
   app.use(studentRoutes(deps));
   app.use(publicFollowUpRoutes(deps));
   app.use(express.urlencoded({ extended: false, limit: '1kb' }), actionRoutes(deps));
 
   const v1 = express.Router();
   v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));
+  v1.use('/v1', writesPerAccount(deps.config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));
   v1.use(employerRoutes(deps));
   v1.use(internshipRoutes(deps));
   v1.use(applicationRoutes(deps));

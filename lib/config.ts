@@ -59,6 +59,17 @@ const appSchema = z.object({
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   ACTION_LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
   /**
+   * Writes (POST, PUT, PATCH, DELETE) per minute from one client address, and from one signed-in
+   * account wherever it comes from; Stripe's signed webhooks are not counted.
+   */
+  WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  /**
+   * Applications a student may hold open at once (waiting, or on offer); one more is refused with
+   * 409 until one is decided or withdrawn, so a few accounts cannot fill every posting's places.
+   */
+  MAX_OPEN_APPLICATIONS_PER_STUDENT: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
    * Updates each API process sends at once to one micro-internship; the rest wait their turn (see
    * api/update-gate.ts). Keep (API replicas × this) at or under Temporal's per-workflow limit,
    * the dynamic config history.maxInFlightUpdates (10 by default).

@@ -132,5 +132,7 @@ async function startStack(): Promise<void> {
     // Suites sign up many students from one address; the limiter has its own test.
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',
     ACTION_LINK_RATE_LIMIT_PER_MINUTE: '100000',
+    WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000',
+    WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '100000',
   });
 }

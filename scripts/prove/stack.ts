@@ -113,6 +113,8 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       WORKER_METRICS_PORT: '0',
       SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000',
       ACTION_LINK_RATE_LIMIT_PER_MINUTE: '1000000',
+      WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
+      WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000',
       LOG_LEVEL: 'info',
       ...options.env,
     };

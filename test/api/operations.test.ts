@@ -4,13 +4,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import pino from 'pino';
 import { createApp } from '../../api/app';
 import { startTemporalDevServer } from '../../scripts/stack/services';
 import { freePort } from '../../scripts/stack/processes';
 import { readTools } from '../../scripts/stack/tools';
-import { newEmployer, samplePosting } from '../helpers/actors';
+import { newEmployer, newStudent, samplePosting } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -78,6 +79,114 @@ test('sign-ups and email links are rate limited per address with a 429 problem',
     expect(statuses).toEqual([404, 404, 404, 429]);
   } finally {
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('writes are limited per account and per address with a 429 problem; reads are not', async () => {
+  const { url, server } = await listen(
+    createApp({
+      db: h.db,
+      temporal: h.temporal,
+      stripe: h.stripe,
+      config: {
+        ...h.config,
+        WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: 3,
+        WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 5,
+      },
+      logger: pino({ level: 'silent' }),
+    }),
+  );
+  try {
+    const [ana, ben] = [await newStudent(h, 'Ana Bot'), await newStudent(h, 'Ben Bot')];
+    const nowhere = '/v1/internships/00000000-0000-4000-8000-000000000000/applications/mine';
+    const withdraw = (who: typeof ana) => call(url, 'DELETE', nowhere, { token: who.token });
+    const statuses = async (n: number, act: () => Promise<{ status: number }>) => {
+      const seen: number[] = [];
+      for (let i = 0; i < n; i++) seen.push((await act()).status);
+      return seen;
+    };
+    // One account: 3 writes a minute, then 429 naming the account; its reads still answer.
+    expect(await statuses(4, () => withdraw(ana))).toEqual([404, 404, 404, 429]);
+    const limited = await withdraw(ana);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect(limited.body).toMatchObject({ status: 429, detail: expect.stringContaining('account') });
+    expect((await call(url, 'GET', '/v1/internships', { token: ana.token })).status).toBe(200);
+    // The address has sent 5 writes: the next account from it is refused too, before its token is read.
+    const fromAddress = await withdraw(ben);
+    expect(fromAddress.status).toBe(429);
+    expect(fromAddress.body).toMatchObject({ detail: expect.stringContaining('address') });
+    expect((await call(url, 'POST', '/v1/internships', { body: {} })).status).toBe(429);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('/readyz is 503 while the store of Temporal fails, although its frontend still answers, and a write then is a 503', async () => {
+  const tools = readTools();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-readyz-store-'));
+  const port = await freePort();
+  const dbFile = path.join(dir, 'temporal.sqlite');
+  // The rollback journal (not WAL): a lock held from outside then stops the server's reads too.
+  const temporalServer = await startTemporalDevServer({
+    executable: tools.temporal,
+    port,
+    uiPort: 0,
+    headless: true,
+    rollbackJournal: true,
+    dbFile,
+    logFile: path.join(dir, 'temporal.log'),
+  });
+  const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+  const temporal = new Client({ connection });
+  const { url, server } = await listen(
+    createApp({ db: h.db, temporal, stripe: h.stripe, config: h.config, logger: pino({ level: 'silent' }) }),
+  );
+  const employer = await newEmployer(h);
+  const lock = spawn(
+    'python3',
+    [
+      '-c',
+      `import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
+con.execute('BEGIN EXCLUSIVE')
+print('locked', flush=True)
+sys.stdin.read()`,
+      dbFile,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  try {
+    expect((await call(url, 'GET', '/readyz')).status).toBe(200);
+    await new Promise<void>((resolve, reject) => {
+      lock.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+      lock.on('exit', (code) => reject(new Error(`the lock ended with ${code}`)));
+    });
+    await new Promise((r) => setTimeout(r, 1100)); // past the shared probe of the ready answer
+    // The connection is up (GetSystemInfo answers), but no workflow can be read.
+    await expect(temporal.workflowService.getSystemInfo({})).resolves.toBeDefined();
+    const failing = await call(url, 'GET', '/readyz');
+    expect(failing.status).toBe(503);
+    expect(failing.headers.get('retry-after')).toBe('5');
+    expect(failing.body).toMatchObject({ status: 'unavailable', temporal: 'down', postgres: 'ok' });
+    const write = await call(url, 'POST', '/v1/internships', { token: employer.token, body: samplePosting });
+    expect(write.status).toBe(503);
+    expect(write.body).toMatchObject({ detail: 'Temporal is unavailable; try again shortly' });
+    const { rowCount } = await h.db.query('SELECT 1 FROM internships WHERE employer_id = $1', [employer.id]);
+    expect(rowCount).toBe(0);
+
+    lock.stdin.end(); // the store recovers
+    let ready = 0;
+    for (let i = 0; i < 50 && ready !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      ready = (await call(url, 'GET', '/readyz')).status;
+    }
+    expect(ready).toBe(200);
+  } finally {
+    lock.kill();
+    await new Promise((resolve) => server.close(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await connection.close();
+    await temporalServer.stop();
   }
 });
 

@@ -1,0 +1,69 @@
+import type { Request, RequestHandler } from 'express';
+import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import type { Principal } from './auth';
+import { HttpProblem } from './problem';
+
+/**
+ * Per-minute limits of this API process (express-rate-limit's in-memory store): a caller past one
+ * gets 429 with Retry-After before anything else runs. The identity issue moves the counts to a
+ * store every API process shares.
+ */
+const WINDOW_MS = 60_000;
+
+const tooMany = (who: string) =>
+  new HttpProblem(429, 'Too Many Requests', `Too many requests from this ${who}; try again in a minute`, {
+    headers: { 'Retry-After': String(WINDOW_MS / 1000) },
+  });
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const isWrite = (req: Request) => WRITES.has(req.method);
+
+/** Every request of a kind (sign-ups, email links) from one client address. */
+export function perAddress(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(tooMany('address')),
+  });
+}
+
+/**
+ * Every write from one client address, whoever it signs in as (many accounts of one bot). Stripe's
+ * webhooks are left out: they are signed, and one Stripe address sends every account's events.
+ */
+export function writesPerAddress(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: (req) => !isWrite(req) || req.path.startsWith('/webhooks/'),
+    keyGenerator: (req) => `writes:${ipKeyGenerator(req.ip ?? '')}`,
+    handler: (_req, _res, next) => next(tooMany('address')),
+  });
+}
+
+/**
+ * Every write of one signed-in account, from wherever it comes (one account on many addresses). Runs
+ * after authentication, so the account is known; ops are one account here until they are people.
+ */
+export function writesPerAccount(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    skip: (req) => !isWrite(req),
+    keyGenerator: (_req, res) => {
+      const p = res.locals.principal as Principal;
+      return p.role === 'ops'
+        ? 'ops'
+        : p.role === 'employer'
+          ? `employer:${p.employerId}`
+          : `student:${p.studentId}`;
+    },
+    handler: (_req, _res, next) => next(tooMany('account')),
+  });
+}
