@@ -1,5 +1,5 @@
 import type { ApplicationStatus } from '../workflows/definitions';
-import type { Queryable } from './pool';
+import { inTransaction, type Db, type Queryable } from './pool';
 
 export interface Application {
   id: string;
@@ -60,6 +60,33 @@ export async function insertPendingApplication(
     [a.id, a.internshipId, a.studentId, a.pitch, a.answers],
   );
   return rows[0]?.id;
+}
+
+/** Applications that still hold a place: waiting for the workflow, for a decision, or on offer. */
+const OPEN_STATUSES = ['pending', 'submitted', 'offered'];
+
+/**
+ * Stores a pending application unless the student already holds `maxOpen` open ones elsewhere. The
+ * student's row is locked for the count, so concurrent applications of one student cannot all pass.
+ * 'exists' is their earlier application to this posting (a retry or a double click).
+ */
+export async function storePendingApplication(
+  db: Db,
+  a: { id: string; internshipId: string; studentId: string; pitch: string; answers: string[] },
+  maxOpen: number,
+): Promise<{ outcome: 'stored' | 'exists' } | { outcome: 'limit'; open: number }> {
+  return inTransaction(db, async (client) => {
+    await client.query('SELECT 1 FROM students WHERE id = $1 FOR UPDATE', [a.studentId]);
+    const { rows } = await client.query<{ open: number; here: number }>(
+      `SELECT count(*) FILTER (WHERE status = ANY($3))::int AS open,
+              count(*) FILTER (WHERE internship_id = $2)::int AS here
+         FROM applications WHERE student_id = $1`,
+      [a.studentId, a.internshipId, OPEN_STATUSES],
+    );
+    const { open, here } = rows[0]!;
+    if (here === 0 && open >= maxOpen) return { outcome: 'limit', open };
+    return { outcome: (await insertPendingApplication(client, a)) ? 'stored' : 'exists' };
+  });
 }
 
 export async function findPendingApplication(

@@ -93,6 +93,15 @@ const hours = (n: number): number => (n * dayMs) / 24;
  */
 const LEAN_HISTORY = 'lean-history';
 
+/**
+ * Since 'applications-reopen' (docs/VERSIONING.md): the cap counts applications still standing, a
+ * withdrawal before the application deadline reopens a posting the cap closed, and an offer is
+ * recorded on its application before the posting shows Offered (the API authorizes offer responses
+ * from that row). Decided once at the start of a run, so a run keeps the rules it started with.
+ */
+const REOPEN = 'applications-reopen';
+let reopensOnWithdrawal = false;
+
 /** Emails started and not yet awaited (newer runs): awaited at the next `noticesSent()` and before the end. */
 let noticesInFlight: Promise<unknown>[] = [];
 
@@ -176,6 +185,7 @@ const records = proxyLocalActivities<Activities>({
 export async function internshipWorkflow(input: InternshipInput): Promise<InternshipOutcome> {
   dayMs = input.dayMs ?? DAY_MS;
   noticesInFlight = [];
+  reopensOnWithdrawal = patched(REOPEN);
   const state = openPosting(input);
   registerHandlers(state, input);
   registerWorkHandlers(state);
@@ -259,6 +269,24 @@ function openPosting(input: InternshipInput): InternshipState {
 }
 
 const active = (state: InternshipState) => state.applicants.filter((a) => a.status === 'submitted');
+/** The applications the cap counts: all of them in older runs, those not withdrawn since REOPEN. */
+const standing = (state: InternshipState) => (reopensOnWithdrawal ? active(state) : state.applicants);
+
+/**
+ * §3.1 A withdrawal frees a place (since REOPEN): a posting the cap closed opens again while its
+ * application deadline is ahead and the employer has chosen no one yet.
+ */
+function reopensAfterWithdrawal(state: InternshipState, input: InternshipInput): boolean {
+  return (
+    reopensOnWithdrawal &&
+    state.applicationsClosed &&
+    ['Open', 'Selecting'].includes(state.status) &&
+    state.selectionRound === 0 &&
+    state.shortlist.length === 0 &&
+    Date.now() < Date.parse(state.applicationDeadline) &&
+    standing(state).length < input.maxApplicants
+  );
+}
 /**
  * A validator's refusal. It names the state version it judged, so the API can tell a refusal of a
  * state older than the one it published (a lost workflow task; see api/workflow-errors.ts).
@@ -286,7 +314,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       };
       state.applicants.push(applicant);
       // The cap closes applications at once: the next validator already sees it.
-      if (state.applicants.length >= input.maxApplicants) state.applicationsClosed = true;
+      if (standing(state).length >= input.maxApplicants) state.applicationsClosed = true;
       // Since 'applications-stored-by-api' the API stores the application (pending until this Update
       // accepts it), so the handler does no I/O: about 5 history events per applicant instead of 12,
       // which keeps a 200-applicant posting inside DESIGN's 2,000-event budget.
@@ -306,7 +334,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
           throw refuse('You have already applied to this micro-internship', ErrorType.AlreadyApplied);
         }
         if (state.status !== 'Open' || state.applicationsClosed) {
-          const full = state.applicants.length >= input.maxApplicants;
+          const full = standing(state).length >= input.maxApplicants;
           throw full
             ? refuse('This posting has all the applicants it takes', ErrorType.PostingFull)
             : refuse('Applications for this posting are closed', ErrorType.PostingClosed);
@@ -325,6 +353,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       }
       const applicant = state.applicants.find((a) => a.studentId === studentId && a.status === 'submitted')!;
       await setStatus([applicant], 'withdrawn');
+      if (reopensAfterWithdrawal(state, input)) state.applicationsClosed = false;
     },
     {
       validator: ({ studentId }) => {
@@ -705,15 +734,36 @@ async function hireStudent(state: InternshipState, input: InternshipInput): Prom
   return false;
 }
 
-/** §3.2 Selecting: `selectionWindow` to choose, with reminders at 2 days and 1 day left; silence expires. */
+/**
+ * §3.2 Selecting: `selectionWindow` to choose, with reminders at 2 days and 1 day left; silence
+ * expires. A withdrawal that reopens the posting (since REOPEN) takes it back to Open until the
+ * deadline or the cap, and the window starts again after that.
+ */
 async function awaitSelection(state: InternshipState, input: InternshipInput): Promise<boolean> {
+  for (;;) {
+    const outcome = await selectionWindow(state, input);
+    if (outcome !== 'reopened') return outcome === 'chosen';
+    await moveTo(state, 'Open', state.applicationDeadline);
+    await collectApplications(state);
+    if (active(state).length === 0) return false;
+    if (state.shortlist.length > 0) return true; // chosen while it was open again
+  }
+}
+
+async function selectionWindow(
+  state: InternshipState,
+  input: InternshipInput,
+): Promise<'chosen' | 'reopened' | 'expired'> {
   const windowEnd = Date.now() + input.windows.selectionMs;
   await moveTo(state, 'Selecting', new Date(windowEnd).toISOString());
   const chosen = () => state.shortlist.length > 0;
+  const reopened = () => reopensOnWithdrawal && !state.applicationsClosed;
+  const woken = () => chosen() || reopened();
+  const outcome = () => (chosen() ? 'chosen' : reopened() ? 'reopened' : 'expired');
   for (const daysLeft of [2, 1]) {
     const remindAt = windowEnd - days(daysLeft);
     if (remindAt <= Date.now()) continue;
-    if (await condition(chosen, remindAt - Date.now())) return true;
+    if (await condition(woken, remindAt - Date.now())) return outcome();
     await mail().remindEmployerToSelect({
       internshipId: state.internshipId,
       daysLeft,
@@ -721,7 +771,8 @@ async function awaitSelection(state: InternshipState, input: InternshipInput): P
       deadline: new Date(windowEnd).toISOString(),
     });
   }
-  return condition(chosen, Math.max(0, windowEnd - Date.now()));
+  await condition(woken, Math.max(0, windowEnd - Date.now()));
+  return outcome();
 }
 
 /** §3.3 Offered: each shortlisted student in rank order gets `acceptWindow`; decline or silence moves on. */
@@ -740,8 +791,11 @@ async function offerInTurn(state: InternshipState, input: InternshipInput): Prom
       closed: false,
     };
     applicant.status = 'offered';
+    const recordOffered = () =>
+      records.recordApplicationStatus({ applicationIds: [applicant.applicationId], status: 'offered' });
+    if (reopensOnWithdrawal) await recordOffered();
     await moveTo(state, 'Offered', expiresAt, applicant.studentId);
-    await records.recordApplicationStatus({ applicationIds: [applicant.applicationId], status: 'offered' });
+    if (!reopensOnWithdrawal) await recordOffered();
     await mail().sendOffer({
       internshipId: state.internshipId,
       applicationId: applicant.applicationId,

@@ -6,7 +6,7 @@ import {
   findApplication,
   findApplicationOf,
   findPendingApplication,
-  insertPendingApplication,
+  storePendingApplication,
   listApplications,
 } from '../../db/applications';
 import { type Internship } from '../../db/internships';
@@ -30,6 +30,9 @@ import { parse } from '../validate';
 import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 import { keyedApplicationId } from '../../lib/ids';
 
+/** An application whose student was offered the place: a repeated answer gets the workflow's reply. */
+const HAD_AN_OFFER = new Set(['offered', 'accepted', 'declined', 'lapsed']);
+
 export function applicationRoutes(deps: RouteDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
@@ -46,8 +49,17 @@ export function applicationRoutes(deps: RouteDeps): Router {
     const internship = await internshipFor(db, req.params);
     // A posting that is not open is refused from its row, without Temporal: the workflow opens it
     // (and reopens it after a withdrawal) by writing Open there before it takes applications.
-    if (internship.status !== 'Open')
-      throw conflict(ErrorType.PostingClosed, 'Applications for this posting are closed');
+    if (internship.status !== 'Open') {
+      // Selecting before the deadline: the cap closed it; a withdrawal may open a place again.
+      const full =
+        internship.status === 'Selecting' && Date.parse(internship.applicationDeadline) > Date.now();
+      throw full
+        ? conflict(
+            ErrorType.PostingFull,
+            'This posting has all the applicants it takes; a place opens again if one withdraws',
+          )
+        : conflict(ErrorType.PostingClosed, 'Applications for this posting are closed');
+    }
     const body = parse(applyBody, req.body, 'body');
     if (body.answers.length !== internship.screeningQuestions.length) {
       throw validationProblem([
@@ -63,13 +75,18 @@ export function applicationRoutes(deps: RouteDeps): Router {
     const key = idempotencyKeyIn(res);
     const applicationId = key ? keyedApplicationId(internship.id, studentId, key) : randomUUID();
     const updateId = key ? `apply:${applicationId}` : undefined;
-    const stored = await insertPendingApplication(db, {
-      id: applicationId,
-      internshipId: internship.id,
-      studentId,
-      pitch: body.pitch,
-      answers: body.answers,
-    });
+    const storing = await storePendingApplication(
+      db,
+      { id: applicationId, internshipId: internship.id, studentId, pitch: body.pitch, answers: body.answers },
+      deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT,
+    );
+    if (storing.outcome === 'limit') {
+      throw conflict(
+        'TooManyOpenApplications',
+        `You hold ${storing.open} open applications, the most one student may: withdraw one or wait for a decision`,
+      );
+    }
+    const stored = storing.outcome === 'stored';
     if (!stored && key) {
       // This request's own application (its id follows from the key). Its key was freed if an
       // attempt failed, so the middleware could not compare the bodies: compare them here.
@@ -201,7 +218,7 @@ export function applicationRoutes(deps: RouteDeps): Router {
     // Postgres, without a call to Temporal or a place in this internship's queue. The workflow marks
     // the application offered before it shows the posting as Offered (since 'applications-reopen').
     const mine = await findApplicationOf(db, id, studentId);
-    if (mine?.status !== 'offered') throw notFound('Offer');
+    if (!mine || !HAD_AN_OFFER.has(mine.status)) throw notFound('Offer');
     const internship = await internshipFor(db, req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createApp } from '../../api/app';
 import type { Db } from '../../db/pool';
 import type { AppConfig } from '../../lib/config';
@@ -29,7 +29,12 @@ export interface ApiHarness {
  * file, the workflow bundle built once, everything reached over real HTTP, gRPC, SQL and SMTP.
  */
 export async function startApiHarness(
-  options: { worker?: boolean; config?: Partial<Record<keyof AppConfig, string>> } = {},
+  options: {
+    worker?: boolean;
+    config?: Partial<Record<keyof AppConfig, string>>;
+    /** Where the API logs (silent when not given). */
+    logger?: Logger;
+  } = {},
 ): Promise<ApiHarness> {
   const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}`, ...options.config });
   const db = createPool(baseConfig.DATABASE_URL, 4);
@@ -49,7 +54,7 @@ export async function startApiHarness(
     temporalRequests,
     stripe,
     config: baseConfig,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

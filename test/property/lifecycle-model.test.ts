@@ -172,7 +172,7 @@ function step(m: Model, action: Action): Outcome {
       if (m.apps[s] !== null || m.ended || m.status !== 'Open' || m.applicationsClosed) return 409;
       m.apps[s] = 'submitted';
       m.order.push(s);
-      if (m.order.length >= m.maxApplicants) {
+      if (submitted(m).length >= m.maxApplicants) {
         // The cap closes applications at once, and the employer is asked to choose.
         m.applicationsClosed = true;
         m.status = 'Selecting';
@@ -192,6 +192,13 @@ function step(m: Model, action: Action): Outcome {
       }
       if (m.apps[s] !== 'submitted' || !['Open', 'Selecting'].includes(m.status)) return 409;
       m.apps[s] = 'withdrawn';
+      // A place frees up: a posting the cap closed opens again while nobody has been chosen (the
+      // application deadline is days ahead in these runs).
+      const reopens = m.applicationsClosed && m.selectionRound === 0 && m.shortlist.length === 0;
+      if (reopens && submitted(m).length < m.maxApplicants) {
+        m.applicationsClosed = false;
+        m.status = 'Open';
+      }
       return 'ok';
     }
     case 'select': {
@@ -207,6 +214,8 @@ function step(m: Model, action: Action): Outcome {
     }
     case 'respond': {
       const s = actor(m, 'offered', action.offered, action.student);
+      // The API looks for the caller's offer in Postgres first: a student never offered gets 404.
+      if (!['offered', 'declined', 'accepted'].includes(m.apps[s] ?? '')) return 404;
       if (m.ended) return 409;
       if (m.status !== 'Offered' || m.offerTo !== s) return 404;
       m.offerTo = null;
@@ -360,7 +369,8 @@ let h: ApiHarness;
 let employer: Actor;
 let students: Actor[];
 beforeAll(async () => {
-  h = await startApiHarness();
+  // The same three students apply across every run; the bound on open applications is tested apart.
+  h = await startApiHarness({ config: { MAX_OPEN_APPLICATIONS_PER_STUDENT: '1000' } });
   employer = await newEmployer(h, 'Model Checkers');
   students = [];
   for (let i = 0; i < STUDENTS; i++) students.push(await newStudent(h, `Model Student ${i}`));

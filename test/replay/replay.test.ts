@@ -29,6 +29,29 @@ test('the saved histories cover the main paths, before and after the patched cha
   ).toBeGreaterThanOrEqual(8);
   expect(files.filter((f) => !f.includes('/')).length).toBeGreaterThanOrEqual(8);
   expect(files.filter((f) => f.startsWith('before-lean-history/')).length).toBeGreaterThanOrEqual(8);
+  expect(files.filter((f) => f.startsWith('before-applications-reopen/')).length).toBeGreaterThanOrEqual(8);
+  // The reopening itself, recorded since the change.
+  expect(
+    files.some(
+      (f) => !f.includes('/') && f.startsWith('a-withdrawal-before-the-application-deadline-reopens'),
+    ),
+  ).toBe(true);
+});
+
+/** The ids of the patches a history was recorded with (base64 JSON inside its patch markers). */
+function patchesIn(file: string): string[] {
+  const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  return (history.events as { markerRecordedEventAttributes?: { markerName?: string; details?: any } }[])
+    .map((e) => e.markerRecordedEventAttributes)
+    .filter((m) => m?.markerName === 'core_patch')
+    .map((m) => JSON.parse(Buffer.from(m!.details['patch-data'].payloads[0].data, 'base64').toString()).id);
+}
+
+test("histories recorded since 'applications-reopen' carry it, the ones before it do not", () => {
+  const top = files.filter((f) => !f.includes('/'));
+  expect(top.filter((f) => !patchesIn(f).includes('applications-reopen'))).toEqual([]);
+  const before = files.filter((f) => f.startsWith('before-applications-reopen/'));
+  expect(before.filter((f) => patchesIn(f).includes('applications-reopen'))).toEqual([]);
 });
 
 test('histories recorded after the change carry its patch marker, the older ones do not', () => {

@@ -3,16 +3,20 @@
  * selection, 48-hour acceptance) really elapse, with the real activities, Postgres and SMTP.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals } from '../../db/ledger';
 import type { Student } from '../../db/students';
 import {
+  applyUpdate,
   internshipStateQuery,
   internshipWorkflowId,
   respondToOfferUpdate,
   selectStudentsUpdate,
+  withdrawApplicationUpdate,
+  type InternshipInput,
 } from '../../workflows/definitions';
 import type { internshipWorkflow } from '../../workflows/internship';
 import { applyThroughWorkflow, seedEmployer, seedPosting, seedStudent } from '../helpers/fixtures';
@@ -30,9 +34,13 @@ interface Scene {
 }
 
 /** A posting with `names.length` applicants, run by a worker with the real activities for `play`. */
-async function withApplicants(names: string[], play: (scene: Scene) => Promise<void>): Promise<void> {
+async function withApplicants(
+  names: string[],
+  play: (scene: Scene) => Promise<void>,
+  posting: Partial<InternshipInput> = {},
+): Promise<void> {
   const employer = await seedEmployer(suite.db());
-  const input = await seedPosting(suite.db(), employer, await suite.env().currentTimeMs());
+  const input = await seedPosting(suite.db(), employer, await suite.env().currentTimeMs(), posting);
   const students = await Promise.all(names.map((name) => seedStudent(suite.db(), name)));
   await suite.withWorker(async (taskQueue) => {
     const handle = await suite.env().client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
@@ -62,6 +70,16 @@ async function withApplicants(names: string[], play: (scene: Scene) => Promise<v
 }
 
 const statusOf = async (handle: Scene['handle']) => (await handle.query(internshipStateQuery)).status;
+
+/** The workflow's status once it reaches `status` (it moves on in activities after an Update). */
+async function settlesAt(handle: Scene['handle'], status: string): Promise<string> {
+  let seen = await statusOf(handle);
+  for (let i = 0; i < 50 && seen !== status; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    seen = await statusOf(handle);
+  }
+  return seen;
+}
 
 test('given a ranked shortlist, when the first student lets the 48-hour window lapse, then the runner-up is offered and can accept', async () => {
   await withApplicants(
@@ -183,4 +201,40 @@ test('given applications closed, the employer is reminded at 2 days and 1 day le
     expect(await reminders()).toHaveLength(2);
     await waitForEmail(students[0]!.email, /closed without a hire/);
   });
+});
+
+test('a withdrawal before the application deadline reopens a posting the cap closed: the freed place goes to the next student, and the offer is recorded before the posting shows Offered', async () => {
+  await withApplicants(
+    ['Hana Sato', 'Ivo Petrov'],
+    async ({ handle, students, internshipId }) => {
+      const [hana, ivo] = students as [Student, Student];
+      const jo = await seedStudent(suite.db(), 'Jo Mensah');
+      // Two applications fill the cap of two: the employer is asked to choose at once.
+      expect(await settlesAt(handle, 'Selecting')).toBe('Selecting');
+      const refused = handle.executeUpdate(applyUpdate, {
+        args: [{ applicationId: randomUUID(), studentId: jo.id, pitch: 'A place?', answers: ['Excel'] }],
+      });
+      await expect(refused).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/all the applicants it takes/) },
+      });
+
+      // A day later Ivo withdraws: the posting is open again, in the workflow and in Postgres.
+      await suite.env().sleep('1 day');
+      await handle.executeUpdate(withdrawApplicationUpdate, { args: [{ studentId: ivo.id }] });
+      expect(await settlesAt(handle, 'Open')).toBe('Open');
+      expect((await findInternship(suite.db(), internshipId))?.status).toBe('Open');
+
+      // Jo takes the freed place, which fills the cap again.
+      const { applicationId } = await applyThroughWorkflow(suite.db(), handle, internshipId, jo.id);
+      expect(await settlesAt(handle, 'Selecting')).toBe('Selecting');
+      await handle.executeUpdate(selectStudentsUpdate, { args: [{ applicationIds: [applicationId] }] });
+      expect(await settlesAt(handle, 'Offered')).toBe('Offered');
+      const stored = Object.fromEntries(
+        (await listApplications(suite.db(), internshipId)).map((a) => [a.studentId, a.status]),
+      );
+      expect(stored).toEqual({ [hana.id]: 'submitted', [ivo.id]: 'withdrawn', [jo.id]: 'offered' });
+      await waitForEmail(jo.email, /You have an offer/);
+    },
+    { maxApplicants: 2 },
+  );
 });
