@@ -18,8 +18,8 @@ interface Lane {
 
 /**
  * Sends at most `limit` Updates at a time to each workflow and queues the rest in arrival order.
- * A queued call that is still waiting at its deadline gives up with `InternshipBusy` before
- * anything was sent, so its retry is safe.
+ * A queued call that is still waiting at its deadline (or is admitted less than a second before it)
+ * gives up with `InternshipBusy` before anything was sent, so its retry is safe.
  *
  * Why: Temporal keeps at most `history.maxInFlightUpdates` Updates in flight per workflow (10 by
  * default) and refuses one more with RESOURCE_EXHAUSTED. On Temporal 1.29 each such refusal was
@@ -27,6 +27,9 @@ interface Lane {
  * the client then retried, to collide again: a burst of 20 applications to one posting aborted about
  * 40 Updates, and on a busy machine some ran past the API's 10 s deadline (503).
  */
+/** A queued call admitted with less time than this before its deadline is not sent. */
+const MIN_MS_TO_SEND = 1_000;
+
 export class UpdateGate {
   private readonly lanes = new Map<string, Lane>();
 
@@ -71,7 +74,11 @@ export class UpdateGate {
       // The slot of the call that leaves passes straight to this one: `running` stays as it is.
       const admit = () => {
         clearTimeout(timer);
-        resolve();
+        if (deadline - Date.now() >= MIN_MS_TO_SEND) return resolve();
+        // Admitted too close to its deadline for an Update to finish: it gives up unsent, and the
+        // slot passes on.
+        this.leave(workflowId);
+        reject(new InternshipBusy());
       };
       const timer = setTimeout(
         () => {

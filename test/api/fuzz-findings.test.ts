@@ -2,6 +2,8 @@
  * What the fuzzer (scripts/prove/fuzz.ts) found, kept found: inputs that reached Postgres and failed
  * there (a 500), and answers the OpenAPI document did not list.
  */
+import { randomUUID } from 'node:crypto';
+import { insertPendingApplication } from '../../db/applications';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { newEmployer, newPosting, newStudent, samplePosting } from '../helpers/actors';
 
@@ -111,6 +113,16 @@ test('an action on an internship whose workflow has ended is a 409, and the spec
   const id = await newPosting(h, employer);
   // Cancelled with the kill fee, expired, closed …: the workflow is gone, the read model stays.
   await h.temporal.workflow.getHandle(`internship:${id}`).terminate('ended for the test');
+  // offer-response is answered from Postgres unless the caller was offered the place: make it so.
+  const applicationId = randomUUID();
+  await insertPendingApplication(h.db, {
+    id: applicationId,
+    internshipId: id,
+    studentId: student.id,
+    pitch: 'I was offered this one.',
+    answers: [],
+  });
+  await h.db.query(`UPDATE applications SET status = 'offered' WHERE id = $1`, [applicationId]);
   for (const [path, token, body] of [
     ['offer-response', student.token, { accept: true }],
     ['hiring-offer/response', student.token, { accept: false }],

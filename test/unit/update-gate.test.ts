@@ -109,3 +109,17 @@ test('past `maxWaiting` queued calls, one more is refused at once with Internshi
   await expect(Promise.all([...results, e])).resolves.toEqual(['a', 'b', 'c', 'e']);
   expect(started).toEqual(['a', 'other', 'b', 'c', 'e']);
 });
+
+test('a queued call admitted less than a second before its deadline gives up unsent, and the slot passes on', async () => {
+  const gate = new UpdateGate(1, 5);
+  const started: string[] = [];
+  const busy = held(started, 'busy');
+  const running = gate.run('internship:1', far(), busy.work);
+  const late = gate.run('internship:1', Date.now() + 500, quick('late', started));
+  const next = gate.run('internship:1', far(), quick('next', started));
+  busy.finish();
+  await expect(late).rejects.toBeInstanceOf(InternshipBusy);
+  await expect(Promise.all([running, next])).resolves.toEqual(['busy', 'next']);
+  expect(started).toEqual(['busy', 'next']);
+  expect(gate.load('internship:1')).toEqual({ running: 0, waiting: 0 });
+});
