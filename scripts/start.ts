@@ -1,12 +1,13 @@
 /**
  * `npm start`: the whole platform on this machine. Starts Postgres (or uses DATABASE_URL), the
  * Temporal dev server with its UI, maildev and stripe-mock, applies migrations, then runs the worker
- * and the API as child processes. Ctrl-C or SIGTERM stops everything it started.
+ * and the API as child processes, restarting either when it dies. Ctrl-C or SIGTERM stops everything
+ * it started.
  */
 import path from 'node:path';
 import { migrate } from '../db/migrate';
 import { loadDotEnv, loadStackConfig } from '../lib/config';
-import { startProcess, type Service } from './stack/processes';
+import { type Service } from './stack/processes';
 import {
   startEmbeddedPostgres,
   startMaildev,
@@ -14,6 +15,7 @@ import {
   startTemporalDevServer,
 } from './stack/services';
 import { startStripeTestModeProxy } from './stack/stripe-test-mode';
+import { supervise } from './stack/supervisor';
 import { readTools, repoRoot } from './stack/tools';
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
@@ -101,40 +103,36 @@ async function main(): Promise<void> {
     const node = (entry: string) =>
       [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
 
-    say('worker');
+    // The worker and the API are restarted when they die (with backoff); the services are not.
     const [workerCmd, workerArgs] = node('worker/main.ts');
-    const worker = await startProcess({
-      name: 'worker',
-      command: workerCmd,
-      args: [...workerArgs],
-      env,
-      cwd: repoRoot,
-      ready: () => Promise.resolve(true),
-    });
+    const worker = await supervise(
+      {
+        name: 'worker',
+        command: workerCmd,
+        args: [...workerArgs],
+        env,
+        cwd: repoRoot,
+        ready: () => Promise.resolve(true),
+      },
+      say,
+    );
     started.push(worker);
 
-    say('API');
     const [apiCmd, apiArgs] = node('api/main.ts');
-    const api = await startProcess({
-      name: 'API',
-      command: apiCmd,
-      args: [...apiArgs],
-      env,
-      cwd: repoRoot,
-      ports: [{ port: config.API_PORT, variable: 'API_PORT' }],
-      ready: async () => (await fetch(`${apiUrl}/healthz`)).ok,
-      readyTimeoutMs: 60_000,
-    });
+    const api = await supervise(
+      {
+        name: 'API',
+        command: apiCmd,
+        args: [...apiArgs],
+        env,
+        cwd: repoRoot,
+        ports: [{ port: config.API_PORT, variable: 'API_PORT' }],
+        ready: async () => (await fetch(`${apiUrl}/healthz`)).ok,
+        readyTimeoutMs: 60_000,
+      },
+      say,
+    );
     started.push(api);
-
-    for (const child of [worker.child, api.child]) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          say(`a child process exited (code ${code}); stopping the stack`);
-          void stopAll(1);
-        }
-      });
-    }
 
     process.stdout.write(
       [
