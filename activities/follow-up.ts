@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { randomUUID } from 'node:crypto';
 import { findEmployer } from '../db/employers';
 import {
   listFeedback,
@@ -6,7 +7,8 @@ import {
   revealFeedback,
   saveFeedback,
   saveHiringOffer,
-  upsertCredential,
+  reserveCredentialId,
+  storeCredentialSignature,
   type HiringOffer,
 } from '../db/follow-up';
 import { findInternship } from '../db/internships';
@@ -19,9 +21,6 @@ export interface FollowUpDeps {
   db: Db;
   credentialSecret: string;
 }
-
-/** A credential id per internship, stable across retries and re-signing. */
-const credentialIdOf = (internshipId: string) => internshipId;
 
 export function createFollowUpActivities(deps: FollowUpDeps) {
   const { db } = deps;
@@ -44,6 +43,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
     /**
      * §3.9 Signs the completion credential: title, employer, skills, dates, endorsements, and the
      * employer's rating only if the student chose to show it (re-signed when feedback is revealed).
+     * It names the student but not their id; who sees it is the student's choice (private at first).
      */
     async issueCredential(p: {
       internshipId: string;
@@ -59,11 +59,16 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       const feedback = await listFeedback(db, p.internshipId);
       const fromStudent = feedback.find((f) => f.fromRole === 'student');
       const fromEmployer = feedback.find((f) => f.fromRole === 'employer');
-      const credentialId = credentialIdOf(p.internshipId);
+      // Random and unrelated to the internship id (issue 12); the first attempt's id is kept.
+      const credentialId = await reserveCredentialId(db, {
+        id: randomUUID(),
+        internshipId: p.internshipId,
+        studentId: student.id,
+      });
       const payload: CredentialPayload = {
         credentialId,
         type: 'micro-internship-completion',
-        student: { id: student.id, name: student.name },
+        student: { name: student.name },
         employer: employer.companyName,
         title: internship.title,
         skills: internship.skills,
@@ -76,10 +81,8 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
           : {}),
       };
       const text = JSON.stringify(payload);
-      await upsertCredential(db, {
-        id: credentialId,
+      await storeCredentialSignature(db, {
         internshipId: p.internshipId,
-        studentId: student.id,
         payload: text,
         signature: signCredential(text, deps.credentialSecret),
       });

@@ -11,6 +11,7 @@ import {
   offerResponseResult,
   cancelBody,
   credentialIdParam,
+  credentialSharingBody,
   feedbackBody,
   hiringOfferBody,
   studentIdParam,
@@ -64,6 +65,7 @@ const takesIdempotencyKey = (method: string, path: string) =>
  * What any request to the web API can get wrong, documented on each route where it can happen (the
  * fuzzer holds every answer to the spec): a body that is not JSON (400), larger than 100 kB (413)
  * or invalid (422); a malformed Idempotency-Key (422); an id that is malformed or unknown (404);
+ * too many writes from one address or account (429);
  * Temporal or Postgres out of reach, a micro-internship still recording its last change, or too many
  * requests queued for one micro-internship (503).
  */
@@ -85,6 +87,8 @@ function withRequestProblems(route: RouteConfig): RouteConfig {
   if (isPosting(route.method, route.path))
     add(409, 'A request with this Idempotency-Key is still in progress');
   if (route.request?.params) add(404, 'No such resource, or not yours');
+  if (['post', 'put', 'patch', 'delete'].includes(route.method))
+    add(429, 'Too many writes from this address or account; retry after the Retry-After header');
   add(
     503,
     'Temporal or Postgres unreachable, or the micro-internship is still recording its last change or is answering too many requests at once; nothing changed, retry after the Retry-After header',
@@ -195,7 +199,9 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
       ...common,
       403: problem('Caller is not a student'),
       404: problem('Unknown posting'),
-      409: problem('Applications closed, posting full, or already applied'),
+      409: problem(
+        'Applications closed (PostingClosed), posting full until one withdraws (PostingFull), already applied (AlreadyApplied), or the student holds the most open applications one may (TooManyOpenApplications)',
+      ),
       422: problem('Invalid body, or Idempotency-Key reused with another body'),
     },
   });
@@ -420,33 +426,56 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
   );
 
   const credentialView = z.object({
-    credentialId: z.uuid(),
+    credentialId: z.uuid().describe('Random: unrelated to the internship id'),
     valid: z.boolean().describe('The signature matches the statement, byte for byte'),
     issuedAt: z.iso.datetime(),
-    credential: z.unknown(),
-    signature: z.string(),
+    credential: z
+      .unknown()
+      .describe(
+        "The signed statement: title, employer, skills, dates, endorsements; the student's name, never their id",
+      ),
   });
   registerPath({
     method: 'get',
     path: '/v1/credentials/{credentialId}',
-    summary: 'Verify a completion credential (anyone)',
+    summary: 'Verify a completion credential its student shared (anyone)',
     request: { params: credentialIdParam },
     responses: {
       200: json(credentialView, 'The statement and whether it verifies'),
-      404: problem('Unknown credential'),
+      404: problem('Unknown credential, or one its student keeps private'),
+    },
+  });
+  registerPath({
+    method: 'put',
+    path: '/v1/credentials/{credentialId}/sharing',
+    summary: 'Choose who sees your credential: private (the default), link, or portfolio (its student)',
+    security: secured,
+    request: {
+      params: credentialIdParam,
+      body: { required: true, content: { 'application/json': { schema: credentialSharingBody } } },
+    },
+    responses: {
+      200: json(
+        z.object({ credentialId: z.uuid(), visibility: credentialSharingBody.shape.visibility }),
+        'Recorded',
+      ),
+      ...common,
+      403: problem('Caller is not a student'),
+      404: problem('No such credential of yours'),
+      422: problem('Invalid body'),
     },
   });
   registerPath({
     method: 'get',
     path: '/v1/students/{id}/portfolio',
-    summary: "A student's verified completions (anyone)",
+    summary: 'The verified completions a student listed in their portfolio (anyone)',
     request: { params: studentIdParam },
     responses: {
       200: json(
         z.object({ student: z.object({ id: z.uuid(), name: z.string() }), items: z.array(credentialView) }),
         'Verified credentials, newest first',
       ),
-      404: problem('Unknown student'),
+      404: problem('Unknown student, or one who listed nothing'),
     },
   });
   registerPath({
@@ -488,7 +517,9 @@ export function buildOpenApiDocument(options: { minHourlyRateCents: number; serv
         z.object({ received: z.boolean(), duplicate: z.boolean().optional() }),
         'Applied, or a duplicate ignored',
       ),
-      400: problem('Signature missing, wrong or older than 5 minutes'),
+      400: problem(
+        'Signature missing, wrong or older than 5 minutes, or a signed event without the fields it must have (`errors` names them)',
+      ),
     },
   });
 

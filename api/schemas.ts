@@ -1,5 +1,6 @@
 /** Request and response shapes: the single source for validation, types and (later) the OpenAPI spec. */
 import { z } from 'zod';
+import { CREDENTIAL_VISIBILITIES } from '../db/follow-up';
 import {
   ACCEPT_WINDOW_HOURS,
   APPLICATION_WINDOW,
@@ -229,6 +230,10 @@ export const internshipSchema = z.object({
     .unknown()
     .optional()
     .describe("Double-blind: your own feedback, and the other side's once both gave it or 14 days passed"),
+  credential: z
+    .object({ credentialId: z.uuid(), visibility: z.enum(CREDENTIAL_VISIBILITIES) })
+    .optional()
+    .describe('The hired student: their completion credential, once issued, and who may see it'),
   auditTrail: z
     .array(
       z.object({
@@ -325,6 +330,15 @@ export const hiringOfferBody = z
   .strict();
 
 export const credentialIdParam = z.object({ credentialId: z.uuid() });
+export const credentialSharingBody = z
+  .object({
+    visibility: z
+      .enum(CREDENTIAL_VISIBILITIES)
+      .describe(
+        'private: only you; link: anyone holding its link; portfolio: also listed in your public portfolio',
+      ),
+  })
+  .strict();
 export const studentIdParam = z.object({ id: z.uuid() });
 
 export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();

@@ -49,22 +49,47 @@ export async function listFeedback(db: Queryable, internshipId: string): Promise
   }));
 }
 
+/** Who sees a credential besides its student (DESIGN §3.9; issue 12). */
+export const CREDENTIAL_VISIBILITIES = ['private', 'link', 'portfolio'] as const;
+export type CredentialVisibility = (typeof CREDENTIAL_VISIBILITIES)[number];
+
 export interface StoredCredential {
   id: string;
   internshipId: string;
   studentId: string;
   payload: string;
   signature: string;
+  visibility: CredentialVisibility;
   issuedAt: string;
 }
 
-/** Stores (or re-signs) the credential of an internship. */
-export async function upsertCredential(db: Queryable, c: Omit<StoredCredential, 'issuedAt'>): Promise<void> {
-  await db.query(
-    `INSERT INTO credentials (id, internship_id, student_id, payload, signature) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (internship_id) DO UPDATE SET payload = EXCLUDED.payload, signature = EXCLUDED.signature`,
-    [c.id, c.internshipId, c.studentId, c.payload, c.signature],
+/**
+ * The id of an internship's credential: random, kept once given (retries and re-signing keep it).
+ * The row is reserved here, unsigned and private, so concurrent attempts agree on one id.
+ */
+export async function reserveCredentialId(
+  db: Queryable,
+  c: { id: string; internshipId: string; studentId: string },
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO credentials (id, internship_id, student_id, payload, signature) VALUES ($1, $2, $3, '', '')
+     ON CONFLICT (internship_id) DO UPDATE SET internship_id = EXCLUDED.internship_id
+     RETURNING id`,
+    [c.id, c.internshipId, c.studentId],
   );
+  return rows[0]!.id;
+}
+
+/** Signs (or re-signs) the reserved credential of an internship; its id and visibility stay. */
+export async function storeCredentialSignature(
+  db: Queryable,
+  c: { internshipId: string; payload: string; signature: string },
+): Promise<void> {
+  await db.query(`UPDATE credentials SET payload = $2, signature = $3 WHERE internship_id = $1`, [
+    c.internshipId,
+    c.payload,
+    c.signature,
+  ]);
 }
 
 type CredentialRow = {
@@ -73,6 +98,7 @@ type CredentialRow = {
   student_id: string;
   payload: string;
   signature: string;
+  visibility: CredentialVisibility;
   issued_at: Date;
 };
 const toCredential = (r: CredentialRow): StoredCredential => ({
@@ -81,6 +107,7 @@ const toCredential = (r: CredentialRow): StoredCredential => ({
   studentId: r.student_id,
   payload: r.payload,
   signature: r.signature,
+  visibility: r.visibility,
   issuedAt: r.issued_at.toISOString(),
 });
 
@@ -89,10 +116,38 @@ export async function findCredential(db: Queryable, id: string): Promise<StoredC
   return rows[0] && toCredential(rows[0]);
 }
 
-export async function listCredentials(db: Queryable, studentId: string): Promise<StoredCredential[]> {
+export async function findCredentialOfInternship(
+  db: Queryable,
+  internshipId: string,
+): Promise<StoredCredential | undefined> {
+  const { rows } = await db.query<CredentialRow>(
+    `SELECT * FROM credentials WHERE internship_id = $1 AND signature <> ''`,
+    [internshipId],
+  );
+  return rows[0] && toCredential(rows[0]);
+}
+
+/** The student's choice of who sees the credential; undefined when it is not theirs. */
+export async function setCredentialVisibility(
+  db: Queryable,
+  c: { id: string; studentId: string; visibility: CredentialVisibility },
+): Promise<StoredCredential | undefined> {
+  const { rows } = await db.query<CredentialRow>(
+    `UPDATE credentials SET visibility = $3 WHERE id = $1 AND student_id = $2 AND signature <> '' RETURNING *`,
+    [c.id, c.studentId, c.visibility],
+  );
+  return rows[0] && toCredential(rows[0]);
+}
+
+/** The credentials a student listed in their portfolio, of work that was completed. */
+export async function listPortfolioCredentials(
+  db: Queryable,
+  studentId: string,
+): Promise<StoredCredential[]> {
   const { rows } = await db.query<CredentialRow>(
     `SELECT c.* FROM credentials c JOIN internships i ON i.id = c.internship_id
-      WHERE c.student_id = $1 AND i.status IN ('Completed', 'Closed') ORDER BY c.issued_at DESC`,
+      WHERE c.student_id = $1 AND c.visibility = 'portfolio' AND i.status IN ('Completed', 'Closed')
+      ORDER BY c.issued_at DESC`,
     [studentId],
   );
   return rows.map(toCredential);

@@ -4,7 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export interface CredentialPayload {
   credentialId: string;
   type: 'micro-internship-completion';
-  student: { id: string; name: string };
+  /** Credentials signed before issue 12 also carry the student's id; it is never shown. */
+  student: { name: string };
   employer: string;
   title: string;
   skills: string[];

@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import { findCredential, hiringConversion, listCredentials } from '../../db/follow-up';
+import {
+  findCredential,
+  hiringConversion,
+  listPortfolioCredentials,
+  setCredentialVisibility,
+  type StoredCredential,
+} from '../../db/follow-up';
 import { findStudent } from '../../db/students';
 import { verifyCredential } from '../../lib/credentials';
 import {
@@ -14,6 +20,7 @@ import { requireRole } from '../auth';
 import { notFound } from '../problem';
 import {
   credentialIdParam,
+  credentialSharingBody,
   feedbackBody,
   hiringOfferBody,
   offerResponseBody,
@@ -22,40 +29,44 @@ import {
 import { parse } from '../validate';
 import { runUpdate } from '../workflow-errors';
 
-const credentialView = (
-  c: { id: string; payload: string; signature: string; issuedAt: string },
-  secret: string,
-) => {
+/**
+ * What anyone shown a credential sees: the signed statement under the credential's id, naming the
+ * student but never their id (older statements carried it, and their internship's id as theirs).
+ */
+export function credentialView(c: StoredCredential, secret: string) {
   const valid = verifyCredential(c.payload, c.signature, secret);
-  let statement: unknown = null;
+  let credential: Record<string, unknown> | null = null;
   try {
-    statement = JSON.parse(c.payload);
+    const { student, ...statement } = JSON.parse(c.payload) as { student?: { name?: unknown } };
+    credential = { ...statement, credentialId: c.id, student: { name: student?.name } };
   } catch {
     // a corrupted payload is simply not valid
   }
-  return { credentialId: c.id, valid, issuedAt: c.issuedAt, credential: statement, signature: c.signature };
-};
+  return { credentialId: c.id, valid, issuedAt: c.issuedAt, credential };
+}
 
-/** Public: anyone can verify a credential and read a student's portfolio of verified completions. */
+/**
+ * Public: anyone can verify a credential its student shared, and read the portfolio of those the
+ * student listed. A private credential, or a student who listed none, is not found.
+ */
 export function publicFollowUpRoutes({ db, config }: RouteDeps): Router {
   const router = Router();
 
   router.get('/v1/credentials/:credentialId', async (req, res) => {
     const { credentialId } = parse(credentialIdParam, req.params, 'path');
     const credential = await findCredential(db, credentialId);
-    if (!credential) throw notFound('Credential');
+    if (!credential || credential.visibility === 'private') throw notFound('Credential');
     res.json(credentialView(credential, config.CREDENTIAL_SECRET));
   });
 
   router.get('/v1/students/:id/portfolio', async (req, res) => {
     const { id } = parse(studentIdParam, req.params, 'path');
-    const student = await findStudent(db, id);
-    if (!student) throw notFound('Student');
-    const credentials = await listCredentials(db, id);
-    res.json({
-      student: { id: student.id, name: student.name },
-      items: credentials.map((c) => credentialView(c, config.CREDENTIAL_SECRET)).filter((c) => c.valid),
-    });
+    const items = (await listPortfolioCredentials(db, id))
+      .map((c) => credentialView(c, config.CREDENTIAL_SECRET))
+      .filter((c) => c.valid);
+    const student = items.length > 0 ? await findStudent(db, id) : undefined;
+    if (!student) throw notFound('Portfolio');
+    res.json({ student: { id: student.id, name: student.name }, items });
   });
 
   return router;
@@ -89,6 +100,16 @@ export function followUpRoutes(deps: RouteDeps): Router {
       }),
     );
     res.status(201).json(result);
+  });
+
+  /** §3.9 The student chooses who sees their credential (private until they do). */
+  router.put('/v1/credentials/:credentialId/sharing', async (req, res) => {
+    const { studentId } = requireRole(res, 'student');
+    const { credentialId } = parse(credentialIdParam, req.params, 'path');
+    const { visibility } = parse(credentialSharingBody, req.body, 'body');
+    const credential = await setCredentialVisibility(db, { id: credentialId, studentId, visibility });
+    if (!credential) throw notFound('Credential');
+    res.json({ credentialId: credential.id, visibility: credential.visibility });
   });
 
   router.post('/v1/internships/:id/hiring-offer', async (req, res) => {

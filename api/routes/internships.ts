@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
 import { listAudit } from '../../db/audit';
-import { listFeedback, type Feedback } from '../../db/follow-up';
+import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
 import {
   decodeCursor,
   deleteInternship,
@@ -114,8 +114,10 @@ async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
       : Boolean(mine) || internship.status === 'Open');
   if (!readable) return undefined;
   const hired = studentId !== undefined && internship.studentId === studentId;
-  const all = feedback ?? (hired ? await listFeedback(deps.db, id) : []);
-  return { internship, mine, feedback: feedbackFor(principal, internship, all) };
+  const [all, credential] = hired
+    ? await Promise.all([listFeedback(deps.db, id), findCredentialOfInternship(deps.db, id)])
+    : [feedback ?? [], undefined];
+  return { internship, mine, feedback: feedbackFor(principal, internship, all), credential };
 }
 
 export function internshipRoutes(deps: RouteDeps): Router {
@@ -224,6 +226,10 @@ export function internshipRoutes(deps: RouteDeps): Router {
     res.json({
       ...internshipView(principal, found.internship, found.mine),
       feedback: found.feedback,
+      // The hired student: the id of their credential and who may see it (only they know the id).
+      ...(found.credential
+        ? { credential: { credentialId: found.credential.id, visibility: found.credential.visibility } }
+        : {}),
       // Ops see who did what, when and how; it matches the workflow history's Updates.
       ...(principal.role === 'ops'
         ? {

@@ -278,11 +278,19 @@ async function main(): Promise<void> {
   }
   await email(employer.email, /Feedback on .* is now visible/);
   await email(students[1]!.email, /Feedback on .* is now visible/);
-  const portfolio = await call('GET', `/v1/students/${students[1]!.id}/portfolio`, {}, 200).catch(
-    () => undefined,
+
+  step('Ben finds his credential (private until he chooses) and lists it in his public portfolio');
+  const mine = await call('GET', `/v1/internships/${id}`, { token: students[1]!.token }, 200);
+  const { credentialId } = mine.credential as { credentialId: string };
+  await call('GET', `/v1/credentials/${credentialId}`, {}, 404);
+  await call(
+    'PUT',
+    `/v1/credentials/${credentialId}/sharing`,
+    { token: students[1]!.token, body: { visibility: 'portfolio' } },
+    200,
   );
-  if (portfolio?.items?.[0])
-    say(`Ben's portfolio shows a signed credential: ${JSON.stringify(portfolio.items[0]).slice(0, 140)}…`);
+  const portfolio = await call('GET', `/v1/students/${students[1]!.id}/portfolio`, {}, 200);
+  say(`Ben's portfolio shows a signed credential: ${JSON.stringify(portfolio.items[0]).slice(0, 140)}…`);
 
   step('The employer offers Ben a job; he accepts through the email link');
   await call(

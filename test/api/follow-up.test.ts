@@ -1,6 +1,6 @@
 /**
- * After the work, through HTTP: the credential verifies (and a changed byte does not), the
- * portfolio shows only completed work, the hiring offer is accepted from its email link, and ops see
+ * After the work, through HTTP: the credential has an id of its own, is shown only as far as its
+ * student chose, and verifies (a changed byte does not); the portfolio lists only completed work, the hiring offer is accepted from its email link, and ops see
  * the conversion.
  */
 import {
@@ -64,35 +64,78 @@ const offerTerms = (days: number) => ({
   expiresAt: new Date(Date.now() + days * 86_400_000).toISOString(),
 });
 
-test('the credential of completed work verifies publicly; a changed byte makes it invalid; the portfolio lists only completed work', async () => {
+/** The hired student's own view of their credential: its id and who may see it. */
+async function credentialOf(student: Actor, id: string) {
+  const seen = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token });
+  return seen.body.credential as { credentialId: string; visibility: string };
+}
+
+const share = (student: Actor, credentialId: string, visibility: string) =>
+  call(h.baseUrl, 'PUT', `/v1/credentials/${credentialId}/sharing`, {
+    token: student.token,
+    body: { visibility },
+  });
+
+test('a credential has an id of its own and stays private until its student shares it by link or in the portfolio; a changed byte makes it invalid', async () => {
   const student = await newStudent(h, 'Ines Duarte');
-  const { id } = await completedInternship(student);
+  const { employer, id } = await completedInternship(student);
   const other = await newEmployer(h);
   const unfinished = await newPosting(h, other);
   await applyAs(h, student, unfinished);
 
   // The credential is signed as the follow-up begins; its email says it is ready.
   await waitForEmail(student.email, /Your credential/);
+  const { credentialId, visibility } = await credentialOf(student, id);
+  expect(visibility).toBe('private');
+  expect(credentialId).not.toBe(id);
+  // Knowing the internship, or the credential's id while it is private, tells nobody anything.
+  for (const path of [
+    `/v1/credentials/${id}`,
+    `/v1/credentials/${credentialId}`,
+    `/v1/students/${student.id}/portfolio`,
+  ])
+    expect({ path, status: (await call(h.baseUrl, 'GET', path)).status }).toEqual({ path, status: 404 });
+
+  // Only its student chooses.
+  const stranger = await newStudent(h, 'Not Ines');
+  expect((await share(stranger, credentialId, 'portfolio')).status).toBe(404);
+  expect((await share(employer, credentialId, 'portfolio')).status).toBe(403);
+  expect((await share(student, credentialId, 'everyone')).body.errors).toEqual([
+    expect.objectContaining({ field: 'visibility' }),
+  ]);
+
+  // By link: anyone holding it verifies the work and sees the name, never the student's id.
+  expect((await share(student, credentialId, 'link')).body).toEqual({ credentialId, visibility: 'link' });
+  const verified = await call(h.baseUrl, 'GET', `/v1/credentials/${credentialId}`);
+  expect(verified.body).toMatchObject({
+    credentialId,
+    valid: true,
+    credential: {
+      credentialId,
+      title: 'Clean a sales dataset',
+      employer: 'Northwind Traders',
+      student: { name: 'Ines Duarte' },
+    },
+  });
+  expect(JSON.stringify(verified.body)).not.toContain(student.id);
+  expect(JSON.stringify(verified.body)).not.toContain(id);
+  expect((await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`)).status).toBe(404);
+
+  // In the portfolio: listed, and only completed work.
+  await share(student, credentialId, 'portfolio');
   const portfolio = await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`);
   expect(portfolio.status).toBe(200);
-  expect(portfolio.body.items).toHaveLength(1);
-  const item = portfolio.body.items[0];
-  expect(item).toMatchObject({
-    valid: true,
-    credential: { title: 'Clean a sales dataset', employer: 'Northwind Traders' },
-  });
-
-  const verified = await call(h.baseUrl, 'GET', `/v1/credentials/${item.credentialId}`);
-  expect(verified.body.valid).toBe(true);
+  expect(portfolio.body.items).toEqual([expect.objectContaining({ credentialId, valid: true })]);
+  expect((await credentialOf(student, id)).visibility).toBe('portfolio');
 
   // One byte of the stored statement changes: the signature no longer matches.
   await h.db.query(
     `UPDATE credentials SET payload = replace(payload, 'Clean', 'Clear') WHERE internship_id = $1`,
     [id],
   );
-  const tampered = await call(h.baseUrl, 'GET', `/v1/credentials/${item.credentialId}`);
+  const tampered = await call(h.baseUrl, 'GET', `/v1/credentials/${credentialId}`);
   expect(tampered.body.valid).toBe(false);
-  expect((await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`)).body.items).toHaveLength(0);
+  expect((await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`)).status).toBe(404);
   expect((await call(h.baseUrl, 'GET', `/v1/credentials/00000000-0000-0000-0000-000000000000`)).status).toBe(
     404,
   );
@@ -127,6 +170,17 @@ test('a hiring offer accepted from its email link closes the internship as a hir
     theirs: { rating: 5, comment: 'Sharp and reliable.', endorsedSkills: ['excel'] },
     revealed: true,
   });
+  // Revealed feedback re-signs the credential with the endorsements, under the id it had.
+  const { credentialId } = await credentialOf(student, id);
+  await share(student, credentialId, 'link');
+  let endorsed: string[] = [];
+  for (let tries = 0; endorsed.length === 0 && tries < 50; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    endorsed = (await call(h.baseUrl, 'GET', `/v1/credentials/${credentialId}`)).body.credential
+      .endorsedSkills;
+  }
+  expect(endorsed).toEqual(['excel']);
+  expect((await credentialOf(student, id)).credentialId).toBe(credentialId);
 
   const tooLate = await call(h.baseUrl, 'POST', `/v1/internships/${id}/hiring-offer`, {
     token: employer.token,

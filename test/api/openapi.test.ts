@@ -41,6 +41,7 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/internships/{id}/hiring-offer',
       'POST /v1/internships/{id}/hiring-offer/response',
       'GET /v1/credentials/{credentialId}',
+      'PUT /v1/credentials/{credentialId}/sharing',
       'GET /v1/students/{id}/portfolio',
       'GET /v1/admin/conversion',
       'GET /healthz',
@@ -51,6 +52,16 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /actions/{token}',
     ].sort(),
   );
+  // Every write on the web API may be refused by the per-address and per-account limits.
+  for (const [path, ops] of Object.entries(body.paths as Record<string, Record<string, any>>)) {
+    for (const [method, op] of Object.entries(ops)) {
+      if (path.startsWith('/v1/') && method !== 'get')
+        expect({ route: `${method} ${path}`, has429: '429' in op.responses }).toEqual({
+          route: `${method} ${path}`,
+          has429: true,
+        });
+    }
+  }
   const signUp = body.paths['/v1/students'].post.requestBody.content['application/json'].schema;
   expect(Object.keys(signUp.properties)).not.toContain('gpa');
   const post = body.paths['/v1/internships'].post.requestBody.content['application/json'].schema;

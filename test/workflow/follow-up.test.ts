@@ -40,10 +40,11 @@ test('feedback stays double-blind until both gave it; the completion credential 
         [internshipId],
       );
     expect(verifyCredential(rows[0]!.payload, rows[0]!.signature, testConfig().CREDENTIAL_SECRET)).toBe(true);
-    expect(JSON.parse(rows[0]!.payload)).toMatchObject({
-      title: 'Clean a sales dataset',
-      student: { id: student.id },
-    });
+    // Named, but neither by the student's id nor under the internship's id.
+    const statement = JSON.parse(rows[0]!.payload);
+    expect(statement).toMatchObject({ title: 'Clean a sales dataset', student: { name: student.name } });
+    expect(rows[0]!.payload).not.toContain(student.id);
+    expect(statement.credentialId).not.toBe(internshipId);
 
     const employerFeedback = {
       from: 'employer' as const,
