@@ -9,7 +9,7 @@ import type { AppConfig } from '../lib/config';
 import type { TemporalRequests } from '../lib/temporal';
 import { authenticate } from './auth';
 import { buildOpenApiDocument } from './openapi';
-import { createHttpMetrics, readiness, requestLogger } from './observability';
+import { type ConnectionCounts, createHttpMetrics, readiness, requestLogger } from './observability';
 import { notFoundHandler, problemHandler } from './problem';
 import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
@@ -28,6 +28,8 @@ export interface AppDeps {
   temporal: Client;
   /** Counts what `temporal` sends, for /metrics (given when its connection was made with its interceptors). */
   temporalRequests?: TemporalRequests;
+  /** The connections open and refused under CONNECTIONS_PER_ADDRESS (api/connection-limit.ts), for /metrics. */
+  connections?: ConnectionCounts;
   /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
   stripe: Stripe;
   config: Pick<
@@ -67,7 +69,7 @@ export function createApp(appDeps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', 'loopback');
-  const metrics = createHttpMetrics(deps.temporalRequests);
+  const metrics = createHttpMetrics(deps.temporalRequests, deps.connections);
   app.use(requestLogger(deps.logger));
   app.use(metrics.middleware);
   // Security headers; no CORS headers are sent, so browsers keep other origins out (CORS off).

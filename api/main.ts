@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
@@ -5,6 +6,7 @@ import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { TemporalRequests, temporalTarget } from '../lib/temporal';
 import { createApp } from './app';
+import { ConnectionLimit } from './connection-limit';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -20,19 +22,30 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace });
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
-  const server = createApp({ db, temporal, temporalRequests, stripe, config, logger }).listen(
-    config.API_PORT,
-    () => {
-      logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
-    },
-  );
+  const limit = new ConnectionLimit(config.CONNECTIONS_PER_ADDRESS);
+  const app = createApp({
+    db,
+    temporal,
+    temporalRequests,
+    stripe,
+    config,
+    logger,
+    connections: limit,
+  });
+  // A deep accept queue (the kernel caps it at net.core.somaxconn): with Node's 511, a burst of
+  // thousands of new connections overflows it and every newcomer's connect waits out SYN retries.
+  const http = createServer(app);
+  const server = limit.serve(http).listen({ port: config.API_PORT, backlog: 4096 }, () => {
+    logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
+  });
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');
-    server.close(() => {
+    server.close();
+    http.close(() => {
       void Promise.allSettled([connection.close(), db.end()]).then(() => process.exit(0));
     });
-    server.closeIdleConnections();
+    http.closeIdleConnections();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

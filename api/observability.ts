@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/pool';
 import type { TemporalRequests } from '../lib/temporal';
 
@@ -11,9 +11,34 @@ import type { TemporalRequests } from '../lib/temporal';
  * Prometheus metrics of the API: requests, latency and errors by route, and the requests it sent to
  * Temporal (one registry per app).
  */
-export function createHttpMetrics(temporalRequests?: TemporalRequests) {
+/** What api/connection-limit.ts counts. */
+export interface ConnectionCounts {
+  readonly connections: number;
+  readonly refused: number;
+}
+
+export function createHttpMetrics(temporalRequests?: TemporalRequests, connections?: ConnectionCounts) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (connections) {
+    new Gauge({
+      name: 'http_connections_open',
+      help: 'Client connections open now',
+      registers: [registry],
+      collect() {
+        this.set(connections.connections);
+      },
+    });
+    new Counter({
+      name: 'http_connections_refused_total',
+      help: 'Connections answered 429 and closed: their address already had CONNECTIONS_PER_ADDRESS open',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(connections.refused);
+      },
+    });
+  }
   if (temporalRequests) {
     new Counter({
       name: 'temporal_requests_total',

@@ -65,6 +65,13 @@ const appSchema = z.object({
   WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().positive().default(600),
   WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().positive().default(120),
   /**
+   * Connections one client address may hold open at once; one more is answered 429 and closed, so
+   * one client holding thousands of connections cannot keep others from connecting. 0 turns it off:
+   * do so behind a load balancer or proxy (every connection then comes from its address) and set
+   * its per-client connection limit instead.
+   */
+  CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(128),
+  /**
    * Applications a student may hold open at once (waiting, or on offer); one more is refused with
    * 409 until one is decided or withdrawn, so a few accounts cannot fill every posting's places.
    */

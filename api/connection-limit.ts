@@ -1,0 +1,75 @@
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+
+/** Sent, whole, on a connection refused for its address: a client sees an HTTP answer, not a reset. */
+const REFUSAL = [
+  'HTTP/1.1 429 Too Many Requests',
+  'Content-Type: application/problem+json',
+  'Retry-After: 1',
+  'Connection: close',
+  'Content-Length: ',
+].join('\r\n');
+const REFUSAL_BODY = JSON.stringify({
+  type: 'about:blank',
+  title: 'Too Many Requests',
+  status: 429,
+  detail: 'Too many connections from your address; close some and retry.',
+});
+const REFUSAL_BYTES = `${REFUSAL}${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;
+
+/**
+ * Accepts connections for `http`, at most `max` open at once from one client address; one more is
+ * answered 429 at once and closed, before any request on it is parsed. HTTP/1.1 serves one request
+ * at a time per connection, so this also bounds the requests of one address in the event loop.
+ *
+ * Why connections, not requests: Node serves every readable connection before it accepts new ones,
+ * so a client holding a thousand busy keep-alive connections keeps everyone else's connect waiting
+ * in the kernel's accept queue for as long as it likes (measured: a new connection was not accepted
+ * for minutes). With a few hundred open, the listening socket is served every turn.
+ *
+ * `max` 0 turns it off: do so behind a load balancer or proxy, whose address every connection would
+ * share, and use its per-client connection limits instead.
+ */
+export class ConnectionLimit {
+  private readonly open = new Map<string, number>();
+  /** Connections refused so far (for /metrics). */
+  refused = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Connections open now, over every address (for /metrics). */
+  get connections(): number {
+    let total = 0;
+    for (const n of this.open.values()) total += n;
+    return total;
+  }
+
+  /** A listening server that hands each connection it keeps to `http`. */
+  serve(http: HttpServer): NetServer {
+    return createServer({ noDelay: true }, (socket) => {
+      if (this.max > 0 && !this.admit(socket)) return this.refuse(socket);
+      http.emit('connection', socket);
+    });
+  }
+
+  private admit(socket: Socket): boolean {
+    const address = socket.remoteAddress ?? '';
+    const n = this.open.get(address) ?? 0;
+    if (n >= this.max) return false;
+    this.open.set(address, n + 1);
+    socket.once('close', () => {
+      const left = (this.open.get(address) ?? 1) - 1;
+      if (left > 0) this.open.set(address, left);
+      else this.open.delete(address);
+    });
+    return true;
+  }
+
+  private refuse(socket: Socket): void {
+    this.refused++;
+    socket.on('error', () => undefined);
+    socket.resume(); // read and drop what the client sends, so that closing does not reset the answer
+    socket.end(REFUSAL_BYTES);
+    setTimeout(() => socket.destroy(), 5_000).unref();
+  }
+}

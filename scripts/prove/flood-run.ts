@@ -1,0 +1,252 @@
+/**
+ * One student floods one micro-internship that is on offer to someone else with refused actions
+ * (`POST /v1/internships/{id}/offer-response {"accept":false}`, each answered 404), keeping
+ * `inFlight` of them open at once; meanwhile the student who holds the offer accepts it. Measures
+ * what the people involved and the operator would notice: how the refused calls were answered and
+ * how fast, how many Temporal requests the API made for them (its /metrics), how long the real
+ * accept took, and the API process's resident memory sampled every 50 ms.
+ *
+ * Each refused action in flight asks for a connection of its own, as that many clients would (the
+ * API keeps CONNECTIONS_PER_ADDRESS of them and answers the others 429). Used by `npm run flood`
+ * (scripts/prove/flood.ts, full size) and test/reliability/flood.test.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { expectStatus, request, samplePosting, waitForStatus, type HttpOptions } from './lifecycle';
+import { rssMiB } from './stack';
+
+export interface FloodTarget {
+  apiUrl: string;
+  /** The API process, for its resident memory. */
+  apiPid: number;
+  opsToken: string;
+}
+
+export interface FloodOptions {
+  /** Refused actions kept open at once. */
+  inFlight: number;
+  /** How long the flood runs at full size before the offered student accepts. */
+  floodMs: number;
+  /** The attacker's own address (any of 127.0.0.0/8 on one machine), so per-address limits tell it apart. */
+  fromAddress?: string;
+  log?: (line: string) => void;
+}
+
+export interface FloodReport {
+  inFlight: number;
+  /** Refused actions sent, and how they were answered (status → count; 0 = no answer). */
+  refused: {
+    sent: number;
+    byStatus: Record<string, number>;
+    perSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+  };
+  /** Temporal requests the API made while only refused actions arrived. */
+  temporalRequestsForRefused: number;
+  accept: { status: number; ms: number; internshipStatus: string };
+  apiRssMiB: { before: number; max: number; after: number };
+  seconds: number;
+}
+
+/** The sum of the API's `temporal_requests_total` counters. */
+async function temporalRequests(apiUrl: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('temporal_requests_total')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+
+/** An employer's posting, offered to one student (who applied and was selected), and an attacker. */
+async function scene(http: HttpOptions, opsToken: string) {
+  const tag = randomUUID().slice(0, 8);
+  const employer = await expectStatus(http, 'POST /v1/employers', '/v1/employers', 201, {
+    token: opsToken,
+    body: { companyName: `Flood Co ${tag}`, contactEmail: `hiring-${tag}@flood.test` },
+  });
+  const signUp = async (who: string) => {
+    const s = await expectStatus(http, 'POST /v1/students', '/v1/students', 201, {
+      body: {
+        name: `${who} ${tag}`,
+        email: `${who}-${tag}@students.test`,
+        school: 'Lakeside State University',
+        major: 'Economics',
+        graduationYear: 2027,
+        skills: ['Excel'],
+      },
+    });
+    return { id: s.student.id as string, token: s.token as string };
+  };
+  const offered = await signUp('offered');
+  const attacker = await signUp('attacker');
+  const { id } = await expectStatus(http, 'POST /v1/internships', '/v1/internships', 201, {
+    token: employer.token,
+    key: `flood-post-${tag}`,
+    body: samplePosting,
+  });
+  const { applicationId } = await expectStatus(
+    http,
+    'POST /v1/internships/:id/applications',
+    `/v1/internships/${id}/applications`,
+    201,
+    {
+      token: offered.token,
+      key: `flood-apply-${tag}`,
+      body: { pitch: 'I clean messy spreadsheets and document every step.', answers: [] },
+    },
+  );
+  await expectStatus(http, 'POST /v1/internships/:id/selection', `/v1/internships/${id}/selection`, 202, {
+    token: employer.token,
+    key: `flood-select-${tag}`,
+    body: { applicationIds: [applicationId] },
+  });
+  await waitForStatus({ http, statusTimeoutMs: 60_000 }, employer.token, id as string, ['Offered']);
+  return { id: id as string, employer: employer.token as string, offered, attacker };
+}
+
+/**
+ * The attacker, in a thread of its own so that its event loop never delays the offered student's
+ * request or the figures: `inFlight` loops, each sending the refused action again as soon as it is
+ * answered, on a connection of its own (kept alive, or a new one when the API closed it). Posts 'full' once as many answers came as there are loops
+ * (every connection is open: the storm of connecting is over), and its counts when told 'stop'. Plain JavaScript (run with `eval`), so it loads the same under jest and tsx.
+ */
+const ATTACKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { Agent, request } = require('node:http');
+const { url, token, inFlight, fromAddress } = workerData;
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity });
+const body = '{"accept":false}';
+const headers = { authorization: 'Bearer ' + token, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+const byStatus = {};
+const latencies = [];
+let stop = false;
+const once = () => new Promise((resolve) => {
+  const req = request(url, { method: 'POST', agent, localAddress: fromAddress, timeout: 60000, headers }, (res) => {
+    res.resume();
+    res.on('end', () => resolve(res.statusCode || 0));
+    res.on('error', () => resolve(0));
+  });
+  req.on('timeout', () => req.destroy());
+  req.on('error', () => resolve(0));
+  req.end(body);
+});
+async function loop() {
+  while (!stop) {
+    const t = performance.now();
+    const status = await once();
+    latencies.push(performance.now() - t);
+    if (latencies.length === inFlight) parentPort.postMessage({ full: true });
+    byStatus[status] = (byStatus[status] || 0) + 1;
+    await new Promise(setImmediate); // lets 'stop' in: answers on open connections chain without end
+  }
+}
+const loops = Array.from({ length: inFlight }, loop);
+parentPort.on('message', async () => {
+  stop = true;
+  await Promise.all(loops);
+  agent.destroy();
+  parentPort.postMessage({ byStatus, latencies });
+  parentPort.close();
+});
+`;
+
+export async function floodOneInternship(target: FloodTarget, options: FloodOptions): Promise<FloodReport> {
+  const say = options.log ?? (() => undefined);
+  const http: HttpOptions = { baseUrl: target.apiUrl, record: () => undefined, retryForMs: 0 };
+  const { id, employer, offered, attacker } = await scene(http, target.opsToken);
+  say(`internship ${id} is on offer; flooding it with ${options.inFlight} refused actions in flight`);
+
+  const memory = { before: rssMiB(target.apiPid).rss, max: 0 };
+  const sampler = setInterval(() => {
+    memory.max = Math.max(memory.max, rssMiB(target.apiPid).rss);
+  }, 50);
+  const temporalBefore = await temporalRequests(target.apiUrl);
+  const began = performance.now();
+  const attack = new Worker(ATTACKER, {
+    eval: true,
+    workerData: {
+      url: `${target.apiUrl}/v1/internships/${id}/offer-response`,
+      token: attacker.token,
+      inFlight: options.inFlight,
+      fromAddress: options.fromAddress,
+    },
+  });
+  const messages: { full?: true; byStatus?: Record<string, number>; latencies?: number[] }[] = [];
+  let wake = () => undefined as void;
+  attack.on('message', (m) => (messages.push(m), wake()));
+  const failed = new Promise<never>((_, reject) => attack.once('error', reject));
+  const next = async () => {
+    while (!messages.length) await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
+    return messages.shift()!;
+  };
+  await next(); // the flood is at full size, every connection open
+  await new Promise((r) => setTimeout(r, options.floodMs));
+  const temporalDuring = await temporalRequests(target.apiUrl);
+
+  say('the offered student accepts');
+  const t = performance.now();
+  const accept = await request(
+    http,
+    'POST /v1/internships/:id/offer-response',
+    `/v1/internships/${id}/offer-response`,
+    {
+      token: offered.token,
+      key: `flood-accept-${id}`,
+      body: { accept: true },
+    },
+  );
+  const acceptMs = performance.now() - t;
+  await new Promise((r) => setTimeout(r, 1_000)); // the flood goes on after the accept too
+  attack.postMessage('stop');
+  const { byStatus = {}, latencies = [] } = await next();
+  const floodSeconds = (performance.now() - began) / 1000;
+  clearInterval(sampler);
+  await attack.terminate();
+  const after = await waitForStatus({ http, statusTimeoutMs: 30_000 }, employer, id, [
+    'Funding',
+    'InProgress',
+  ]).catch(
+    async () =>
+      (await request(http, 'GET /v1/internships/:id', `/v1/internships/${id}`, { token: employer })).body,
+  );
+
+  latencies.sort((a, b) => a - b);
+  const sent = latencies.length;
+  return {
+    inFlight: options.inFlight,
+    refused: {
+      sent,
+      byStatus,
+      perSecond: Math.round(sent / floodSeconds),
+      p50Ms: Math.round(percentile(latencies, 50)),
+      p99Ms: Math.round(percentile(latencies, 99)),
+    },
+    temporalRequestsForRefused: temporalDuring - temporalBefore,
+    accept: { status: accept.status, ms: Math.round(acceptMs), internshipStatus: String(after?.status) },
+    apiRssMiB: {
+      before: Math.round(memory.before),
+      max: Math.round(Math.max(memory.max, memory.before)),
+      after: Math.round(rssMiB(target.apiPid).rss),
+    },
+    seconds: Math.round(floodSeconds * 10) / 10,
+  };
+}
+
+/** The report as the lines `npm run flood` prints and docs/BENCHMARKS.md keeps. */
+export function describeFlood(r: FloodReport): string[] {
+  const statuses = Object.entries(r.refused.byStatus)
+    .map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`)
+    .join(', ');
+  return [
+    `refused actions in flight: ${r.inFlight}; sent ${r.refused.sent} in ${r.seconds} s (${r.refused.perSecond}/s): ${statuses}`,
+    `refused answer time: p50 ${r.refused.p50Ms} ms, p99 ${r.refused.p99Ms} ms`,
+    `Temporal requests made for the refused actions: ${r.temporalRequestsForRefused}`,
+    `the offered student's accept: ${r.accept.status} in ${r.accept.ms} ms (internship then ${r.accept.internshipStatus})`,
+    `API resident memory: ${r.apiRssMiB.before} MiB before, ${r.apiRssMiB.max} MiB at most, ${r.apiRssMiB.after} MiB after`,
+  ];
+}

@@ -1,0 +1,54 @@
+/**
+ * One student floods a micro-internship on offer to someone else with 3,000 refused actions in
+ * flight (scripts/prove/flood-run.ts, the same run `npm run flood` makes at 5,000), against the
+ * real API process with the write and connection limits it ships with: the offered student's accept
+ * is answered within a second, the refused calls cost Temporal nothing, and the API's memory stays
+ * bounded. Every refused call is answered (404 or 429), none left hanging.
+ */
+import { freePort } from '../../scripts/stack/processes';
+import { floodOneInternship, describeFlood, type FloodReport } from '../../scripts/prove/flood-run';
+import { startApiHarness, type ApiHarness } from '../helpers/harness';
+import { startApiProcess } from '../helpers/worker-process';
+
+let h: ApiHarness;
+let report: FloodReport;
+beforeAll(async () => {
+  h = await startApiHarness();
+  const port = await freePort();
+  const api = await startApiProcess(h, port, {
+    LOG_LEVEL: 'warn',
+    WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '600',
+    WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '120',
+    CONNECTIONS_PER_ADDRESS: '128',
+  });
+  try {
+    report = await floodOneInternship(
+      { apiUrl: `http://127.0.0.1:${port}`, apiPid: api.child.pid!, opsToken: h.config.OPS_TOKEN },
+      { inFlight: 3_000, floodMs: 5_000, fromAddress: '127.0.0.2' },
+    );
+    process.stdout.write(
+      describeFlood(report)
+        .map((line) => `[flood] ${line}\n`)
+        .join(''),
+    );
+  } finally {
+    await api.stop();
+  }
+}, 180_000);
+afterAll(() => h?.stop());
+
+test("the offered student's accept answers 200 within a second, and the internship goes on", () => {
+  expect(report.accept.status).toBe(200);
+  expect(report.accept.ms).toBeLessThan(1_000);
+  expect(['Funding', 'InProgress']).toContain(report.accept.internshipStatus);
+});
+
+test('the refused actions make 0 Temporal requests and are all answered, 404 or 429', () => {
+  expect(report.temporalRequestsForRefused).toBe(0);
+  expect(report.refused.sent).toBeGreaterThan(3_000);
+  for (const status of Object.keys(report.refused.byStatus)) expect(['404', '429']).toContain(status);
+});
+
+test('the API stays under 512 MiB resident', () => {
+  expect(report.apiRssMiB.max).toBeLessThan(512);
+});
