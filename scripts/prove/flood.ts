@@ -22,13 +22,14 @@ const { values: args } = parseArgs({
 const say = (line: string) => process.stdout.write(`[flood] ${line}\n`);
 
 async function main(): Promise<void> {
-  // The write limits as shipped (the proving stack raises them for its other programs).
+  // The write and connection limits as shipped (the proving stack lifts them for its other programs).
   const stack = await startProveStack({
     log: say,
     env: {
       LOG_LEVEL: 'warn',
       WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '600',
       WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '120',
+      CONNECTIONS_PER_ADDRESS: '128',
     },
   });
   try {

@@ -115,6 +115,8 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       ACTION_LINK_RATE_LIMIT_PER_MINUTE: '1000000',
       WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
       WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000',
+      // One load generator on one address stands for many clients (a burst opens hundreds at once).
+      CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: 'info',
       ...options.env,
     };
