@@ -1,4 +1,4 @@
-import { createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 
 /** Sent, whole, on a connection refused for its address: a client sees an HTTP answer, not a reset. */
@@ -18,8 +18,8 @@ const REFUSAL_BODY = JSON.stringify({
 const REFUSAL_BYTES = `${REFUSAL}${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;
 
 /**
- * Accepts connections for `http`, at most `max` open at once from one client address; one more is
- * answered 429 at once and closed, before any request on it is parsed. HTTP/1.1 serves one request
+ * Lets an HTTP server keep at most `max` connections open at once from one client address; one more
+ * is answered 429 at once and closed, before any request on it is parsed. HTTP/1.1 serves one request
  * at a time per connection, so this also bounds the requests of one address in the event loop.
  *
  * Why connections, not requests: Node serves every readable connection before it accepts new ones,
@@ -44,12 +44,19 @@ export class ConnectionLimit {
     return total;
   }
 
-  /** A listening server that hands each connection it keeps to `http`. */
-  serve(http: HttpServer): NetServer {
-    return createServer({ noDelay: true }, (socket) => {
-      if (this.max > 0 && !this.admit(socket)) return this.refuse(socket);
-      http.emit('connection', socket);
+  /**
+   * Puts the limit in front of `http`'s own handling of each new connection, and returns it. `http`
+   * stays the listening server, so its timeouts, connection tracking and close() work as ever.
+   */
+  guard(http: HttpServer): HttpServer {
+    if (this.max <= 0) return http;
+    const handlers = http.listeners('connection') as ((socket: Socket) => void)[];
+    http.removeAllListeners('connection');
+    http.on('connection', (socket: Socket) => {
+      if (!this.admit(socket)) return this.refuse(socket);
+      for (const handler of handlers) handler.call(http, socket);
     });
+    return http;
   }
 
   private admit(socket: Socket): boolean {

@@ -34,18 +34,16 @@ async function main(): Promise<void> {
   });
   // A deep accept queue (the kernel caps it at net.core.somaxconn): with Node's 511, a burst of
   // thousands of new connections overflows it and every newcomer's connect waits out SYN retries.
-  const http = createServer(app);
-  const server = limit.serve(http).listen({ port: config.API_PORT, backlog: 4096 }, () => {
+  const server = limit.guard(createServer(app)).listen({ port: config.API_PORT, backlog: 4096 }, () => {
     logger.info({ port: config.API_PORT }, `API listening on ${config.PUBLIC_BASE_URL}`);
   });
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');
-    server.close();
-    http.close(() => {
+    server.close(() => {
       void Promise.allSettled([connection.close(), db.end()]).then(() => process.exit(0));
     });
-    http.closeIdleConnections();
+    server.closeIdleConnections();
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

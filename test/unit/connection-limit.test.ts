@@ -4,29 +4,28 @@
  * connection makes room again.
  */
 import { Agent, createServer, request, type Server as HttpServer } from 'node:http';
-import type { AddressInfo, Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { ConnectionLimit } from '../../api/connection-limit';
 
-let http: HttpServer;
-let server: Server;
+let server: HttpServer;
 let limit: ConnectionLimit;
 let port: number;
 /** Requests held open by the handler until released. */
 const held: (() => void)[] = [];
 
 beforeAll(async () => {
-  http = createServer((req, res) => {
+  const http = createServer((req, res) => {
     if (req.url === '/hold') held.push(() => res.end('released'));
     else res.end('ok');
   });
   limit = new ConnectionLimit(2);
-  server = limit.serve(http);
+  server = limit.guard(http);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
 afterAll(async () => {
   held.forEach((release) => release());
-  http.closeAllConnections();
+  server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
 
@@ -76,8 +75,7 @@ test('an address at its limit gets 429 with Retry-After, others are served, a cl
 
 test('0 turns the limit off', async () => {
   const off = new ConnectionLimit(0);
-  const plain = createServer((_req, res) => res.end('ok'));
-  const s = off.serve(plain);
+  const s = off.guard(createServer((_req, res) => res.end('ok')));
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
   const agent = new Agent({ keepAlive: true });
   const p = (s.address() as AddressInfo).port;
@@ -98,6 +96,6 @@ test('0 turns the limit off', async () => {
   expect(answers).toEqual([200, 200, 200, 200, 200]);
   expect(off.refused).toBe(0);
   agent.destroy();
-  plain.closeAllConnections();
+  s.closeAllConnections();
   await new Promise((resolve) => s.close(resolve));
 });
