@@ -1,15 +1,10 @@
-import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import type { Logger } from 'pino';
-import type Stripe from 'stripe';
-import type { Db } from '../db/pool';
-import type { AppConfig } from '../lib/config';
-import type { TemporalRequests } from '../lib/temporal';
 import { authenticate } from './auth';
+import type { AppDeps, RouteDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
-import { type ConnectionCounts, createHttpMetrics, readiness, requestLogger } from './observability';
+import { createHttpMetrics, readiness, requestLogger } from './observability';
 import { notFoundHandler, problemHandler } from './problem';
 import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
@@ -22,40 +17,6 @@ import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
 import { internshipRoutes } from './routes/internships';
 import { UpdateGate } from './update-gate';
-
-export interface AppDeps {
-  db: Db;
-  temporal: Client;
-  /** Counts what `temporal` sends, for /metrics (given when its connection was made with its interceptors). */
-  temporalRequests?: TemporalRequests;
-  /** The connections open and refused under CONNECTIONS_PER_ADDRESS (api/connection-limit.ts), for /metrics. */
-  connections?: ConnectionCounts;
-  /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
-  stripe: Stripe;
-  config: Pick<
-    AppConfig,
-    | 'OPS_TOKEN'
-    | 'TEMPORAL_TASK_QUEUE'
-    | 'MIN_HOURLY_RATE_CENTS'
-    | 'HUMAN_DAY_SECONDS'
-    | 'STRIPE_WEBHOOK_SECRET'
-    | 'PUBLIC_BASE_URL'
-    | 'CREDENTIAL_SECRET'
-    | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
-    | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
-    | 'UPDATES_IN_FLIGHT_PER_INTERNSHIP'
-    | 'UPDATES_QUEUED_PER_INTERNSHIP'
-    | 'WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'
-    | 'WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE'
-    | 'MAX_OPEN_APPLICATIONS_PER_STUDENT'
-  >;
-  logger: Logger;
-}
-
-/** What the routes use: the app's dependencies and the one queue of Updates per workflow. */
-export interface RouteDeps extends AppDeps {
-  updateGate: UpdateGate;
-}
 
 export function createApp(appDeps: AppDeps): Express {
   const deps: RouteDeps = {

@@ -3,7 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { recordAudit } from '../db/audit';
 import { recentlyPublishedVersion, type Internship } from '../db/internships';
-import type { RouteDeps } from './app';
+import type { RouteDeps } from './deps';
 import type { Request, Response } from 'express';
 import { principalOf, type Principal } from './auth';
 import { idempotencyKeyOf, principalKey } from './idempotency';

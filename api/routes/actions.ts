@@ -14,7 +14,7 @@ import {
   respondToHiringOfferUpdate,
   respondToOfferUpdate,
 } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { actOn, type Actor } from '../audited-handle';
 import { page } from '../pages';
 import { TryAgainShortly, unreachableDependency } from '../problem';

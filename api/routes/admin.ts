@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';

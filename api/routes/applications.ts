@@ -19,7 +19,7 @@ import {
   selectStudentsUpdate,
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { insertEmployer } from '../../db/employers';
 import { inTransaction } from '../../db/pool';
 import { issueToken } from '../../db/tokens';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { requireRole } from '../auth';
 import { createEmployerBody } from '../schemas';
 import { parse } from '../validate';

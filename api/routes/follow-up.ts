@@ -13,7 +13,7 @@ import {
   makeHiringOfferUpdate,
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';

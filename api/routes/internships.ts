@@ -15,9 +15,9 @@ import {
   type Internship,
 } from '../../db/internships';
 import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
-import { DAY_MS } from '../../workflows/durations';
+import { DAY_MS, days, hours } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { principalOf, requireRole, type Principal } from '../auth';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
@@ -139,8 +139,10 @@ export function internshipRoutes(deps: RouteDeps): Router {
     const workflowId = internshipWorkflowId(id);
     const earlier = key ? await findInternship(db, id) : undefined;
     const dayMs = config.HUMAN_DAY_SECONDS * 1000;
-    const days = (n: number) => n * dayMs;
-    const hours = (n: number) => (n * dayMs) / 24;
+    // The posting's windows in real time (workflows/durations.ts), then on the day HUMAN_DAY_SECONDS
+    // sets when it is shortened: 7 days are 7 × HUMAN_DAY_SECONDS seconds.
+    const onDay = (ms: number) => (dayMs === DAY_MS ? ms : Math.round((ms * dayMs) / DAY_MS));
+    const applicationWindowMs = onDay(days(body.applicationWindowDays));
     const input: InternshipInput = {
       internshipId: id,
       employerId,
@@ -149,15 +151,15 @@ export function internshipRoutes(deps: RouteDeps): Router {
       estimatedHours: body.estimatedHours,
       skills: body.skills,
       maxApplicants: body.maxApplicants,
-      applicationDeadline: new Date(Date.now() + days(body.applicationWindowDays)).toISOString(),
-      applicationWindowMs: days(body.applicationWindowDays),
+      applicationDeadline: new Date(Date.now() + applicationWindowMs).toISOString(),
+      applicationWindowMs,
       // An exception is only needed, and only recorded, for a fee below the floor.
       feeException: body.feeException && body.feeCents < body.estimatedHours * config.MIN_HOURLY_RATE_CENTS,
       windows: {
-        selectionMs: days(body.selectionWindowDays),
-        acceptMs: hours(body.acceptWindowHours),
-        workMs: days(body.workDurationDays),
-        reviewMs: days(body.reviewWindowDays),
+        selectionMs: onDay(days(body.selectionWindowDays)),
+        acceptMs: onDay(hours(body.acceptWindowHours)),
+        workMs: onDay(days(body.workDurationDays)),
+        reviewMs: onDay(days(body.reviewWindowDays)),
       },
       ...(dayMs === DAY_MS ? {} : { dayMs }),
     };

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { inTransaction } from '../../db/pool';
 import { insertStudent } from '../../db/students';
 import { issueToken } from '../../db/tokens';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { createStudentBody } from '../schemas';
 import { parse } from '../validate';

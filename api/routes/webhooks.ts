@@ -4,7 +4,7 @@ import type Stripe from 'stripe';
 import { markAccountReady } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
 import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { z } from 'zod';
 import { fieldErrorsOf, HttpProblem, validationProblem } from '../problem';
 

@@ -7,7 +7,7 @@ import {
   reviewUpdate,
   submitWorkUpdate,
 } from '../../workflows/definitions';
-import type { RouteDeps } from '../app';
+import type { RouteDeps } from '../deps';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
