@@ -15,8 +15,8 @@ const appSchema = z.object({
   OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  // Where Temporal is (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key) is read by
+  // @temporalio/envconfig in lib/temporal.ts, not here.
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('internships'),
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   /** The worker's SDK metrics (Prometheus, at /metrics on this port); 0 turns them off. */

@@ -18,8 +18,9 @@ export interface TemporalTarget {
  */
 export function temporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
   const { connectionOptions, namespace } = loadClientConnectConfig({
+    // An empty value (VAR= in a .env file) means "use the default", as in lib/config.ts.
     overrideEnvVars: Object.fromEntries(
-      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+      Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
     ),
     ...(env.TEMPORAL_CONFIG_FILE ? {} : { disableFile: !env.TEMPORAL_PROFILE }),
   });

@@ -1,5 +1,4 @@
 import { ScheduleAlreadyRunning, type Client } from '@temporalio/client';
-import { OPS_DIGEST_SCHEDULE_ID } from '../workflows/definitions';
 import type { opsDigestWorkflow } from '../workflows/ops-digest';
 
 /**
@@ -9,7 +8,8 @@ import type { opsDigestWorkflow } from '../workflows/ops-digest';
 export async function ensureOpsDigestSchedule(
   client: Client,
   taskQueue: string,
-  scheduleId = OPS_DIGEST_SCHEDULE_ID,
+  /** OPS_DIGEST_SCHEDULE_ID of lib/config.ts, the one place that names it. */
+  scheduleId: string,
 ): Promise<'created' | 'exists'> {
   try {
     await client.schedule.create({

@@ -6,8 +6,6 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-export const TASK_QUEUE_DEFAULT = 'internships';
-
 export const internshipWorkflowId = (internshipId: string): string => `internship:${internshipId}`;
 
 /** Idempotency key of one business step of one internship, e.g. `internship:42:charge`. */
@@ -366,10 +364,6 @@ export const ErrorType = {
   NotOffered: 'NotOffered',
   /** A requested date is outside what the lifecycle allows. */
   InvalidDate: 'InvalidDate',
-  /** A card was declined or needs the customer: permanent for this attempt, the pay link follows. */
-  PaymentFailed: 'PaymentFailed',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
-/** The Temporal Schedule that starts `opsDigestWorkflow` once a day. */
-export const OPS_DIGEST_SCHEDULE_ID = 'ops-daily-digest';

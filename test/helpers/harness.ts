@@ -9,7 +9,7 @@ import type { AppConfig } from '../../lib/config';
 import { createWorker } from '../../worker/create-worker';
 import { createPool } from '../../db/pool';
 import { createStripeClient, type Stripe } from '../../lib/stripe';
-import { TemporalRequests } from '../../lib/temporal';
+import { TemporalRequests, temporalTarget, type TemporalTarget } from '../../lib/temporal';
 import { realActivities, silentBundlerLogger } from './activities';
 import { testConfig, uniqueSuffix } from './env';
 
@@ -19,6 +19,8 @@ export interface ApiHarness {
   config: AppConfig;
   db: Db;
   temporal: Client;
+  /** Where that Temporal is, read from the environment as the API and the worker read it. */
+  temporalTarget: TemporalTarget;
   /** What the API's Temporal client has sent so far (the worker's connection is not counted). */
   temporalRequests: TemporalRequests;
   stop(): Promise<void>;
@@ -38,12 +40,13 @@ export async function startApiHarness(
 ): Promise<ApiHarness> {
   const baseConfig = testConfig({ TEMPORAL_TASK_QUEUE: `api-test-${uniqueSuffix()}`, ...options.config });
   const db = createPool(baseConfig.DATABASE_URL, 4);
+  const target = temporalTarget();
   const temporalRequests = new TemporalRequests();
   const connection = await Connection.connect({
-    address: baseConfig.TEMPORAL_ADDRESS,
+    address: target.address,
     interceptors: temporalRequests.interceptors,
   });
-  const temporal = new Client({ connection, namespace: baseConfig.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: target.namespace });
   const stripe = createStripeClient({
     secretKey: baseConfig.STRIPE_SECRET_KEY,
     apiBase: baseConfig.STRIPE_API_BASE,
@@ -67,10 +70,10 @@ export async function startApiHarness(
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   if (options.worker !== false) {
-    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    nativeConnection = await NativeConnection.connect({ address: target.address });
     worker = await createWorker({
       connection: nativeConnection,
-      namespace: config.TEMPORAL_NAMESPACE,
+      namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities,
       workflowBundle: await bundleWorkflowCode({
@@ -87,6 +90,7 @@ export async function startApiHarness(
     config,
     db,
     temporal,
+    temporalTarget: target,
     temporalRequests,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));

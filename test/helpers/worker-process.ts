@@ -53,7 +53,7 @@ async function startAppProcess(
     cwd: repo,
     env: {
       DATABASE_URL: h.config.DATABASE_URL,
-      TEMPORAL_ADDRESS: h.config.TEMPORAL_ADDRESS,
+      TEMPORAL_ADDRESS: h.temporalTarget.address,
       TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
       SMTP_HOST: h.config.SMTP_HOST,
       SMTP_PORT: String(h.config.SMTP_PORT),

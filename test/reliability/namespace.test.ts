@@ -28,7 +28,7 @@ afterAll(async () => {
 
 test('a worker given only TEMPORAL_NAMESPACE in its environment serves that namespace', async () => {
   const namespace = `tenant-${uniqueSuffix()}`;
-  const connection = await Connection.connect({ address: h.config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect({ address: h.temporalTarget.address });
   try {
     await connection.workflowService.registerNamespace({
       namespace,

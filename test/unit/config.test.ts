@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../lib/config';
+import { temporalTarget } from '../../lib/temporal';
 
 const base = { OPS_TOKEN: 'a-long-enough-ops-token', DATABASE_URL: 'postgres://u:p@localhost:5432/db' };
 
@@ -7,10 +8,24 @@ test('defaults fill every optional setting', () => {
   expect(config).toMatchObject({
     API_PORT: 3000,
     PUBLIC_BASE_URL: 'http://localhost:3000',
-    TEMPORAL_ADDRESS: 'localhost:7233',
-    TEMPORAL_NAMESPACE: 'default',
     MIN_HOURLY_RATE_CENTS: 2000,
     PLATFORM_SHARE_PCT: 10,
+  });
+});
+
+test('where Temporal is comes from @temporalio/envconfig alone, an empty value meaning its default', () => {
+  expect(loadConfig(base)).not.toHaveProperty('TEMPORAL_ADDRESS');
+  expect(loadConfig(base)).not.toHaveProperty('TEMPORAL_NAMESPACE');
+  expect(temporalTarget({})).toEqual({ address: 'localhost:7233', namespace: 'default' });
+  expect(temporalTarget({ TEMPORAL_ADDRESS: '', TEMPORAL_NAMESPACE: '' })).toEqual({
+    address: 'localhost:7233',
+    namespace: 'default',
+  });
+  expect(
+    temporalTarget({ TEMPORAL_ADDRESS: 'temporal.internal:7233', TEMPORAL_NAMESPACE: 'tenant' }),
+  ).toEqual({
+    address: 'temporal.internal:7233',
+    namespace: 'tenant',
   });
 });
 
