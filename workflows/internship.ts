@@ -20,7 +20,6 @@ import {
   applyUpdate,
   ErrorType,
   internshipStateQuery,
-  MAX_SHORTLIST,
   respondToOfferUpdate,
   searchAttributes,
   selectStudentsUpdate,
@@ -34,13 +33,8 @@ import {
   respondToHiringOfferUpdate,
   type FeedbackInput,
   type RefusalDetails,
-  type HiringOfferTerms,
-  MAX_CHANGE_ROUNDS,
-  MAX_EXTENSION_DAYS,
-  MAX_EXTENSIONS,
   missedDeadlineDecisionUpdate,
   requestExtensionUpdate,
-  type Channel,
   type RecoveryChoice,
   openPaymentPageUpdate,
   openPayoutOnboardingUpdate,
@@ -58,7 +52,6 @@ import {
 import {
   CHANGES_WINDOW_DAYS,
   DAY_MS,
-  days as calendarDays,
   DUE_SOON_HOURS,
   GRACE_HOURS,
   KILL_FEE_PCT,
@@ -67,13 +60,19 @@ import {
   FEEDBACK_BLIND_DAYS,
   FOLLOW_UP_DAYS,
   HIRING_NUDGE_DAYS,
-  HIRING_OFFER_MAX_DAYS,
   RECOVERY_WINDOW_DAYS,
   PAY_LINK_WINDOW_DAYS,
   PAYOUT_REMINDER_DAYS,
   REVIEW_REMINDER_DAYS,
 } from './durations';
 import { formatUsd } from './money';
+import {
+  activeApplicants,
+  type Refusal,
+  type RuleContext,
+  standingApplicants,
+  updateRules as rules,
+} from './rules';
 
 /**
  * The length of a day for the platform's own windows in this execution: real unless the posting was
@@ -188,7 +187,7 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
   reopensOnWithdrawal = patched(REOPEN);
   const state = openPosting(input);
   registerHandlers(state, input);
-  registerWorkHandlers(state);
+  registerWorkHandlers(state, input);
   await publish(state);
 
   if (state.status === 'AwaitingApproval' && !(await awaitFeeApproval(state, input))) {
@@ -268,9 +267,9 @@ function openPosting(input: InternshipInput): InternshipState {
   };
 }
 
-const active = (state: InternshipState) => state.applicants.filter((a) => a.status === 'submitted');
+const active = activeApplicants;
 /** The applications the cap counts: all of them in older runs, those not withdrawn since REOPEN. */
-const standing = (state: InternshipState) => (reopensOnWithdrawal ? active(state) : state.applicants);
+const standing = (state: InternshipState) => standingApplicants(state, { reopensOnWithdrawal });
 
 /**
  * §3.1 A withdrawal frees a place (since REOPEN): a posting the cap closed opens again while its
@@ -293,14 +292,24 @@ function reopensAfterWithdrawal(state: InternshipState, input: InternshipInput):
  */
 const refusing =
   (state: InternshipState) =>
-  (message: string, type: ErrorType): ApplicationFailure => {
+  ({ message, type }: Refusal): ApplicationFailure => {
     const details: RefusalDetails = { stateVersion: state.version };
     return ApplicationFailure.create({ message, type, nonRetryable: true, details: [details] });
   };
 
+/** An Update's validator: its rule (workflows/rules.ts) judged on the state now; a refusal is thrown. */
+const judging =
+  (state: InternshipState, input: InternshipInput) =>
+  <A>(rule: (state: InternshipState, args: A, context: RuleContext) => Refusal | undefined) =>
+  (args: A): void => {
+    const context = { now: Date.now(), maxApplicants: input.maxApplicants, reopensOnWithdrawal };
+    const refusal = rule(state, args, context);
+    if (refusal) throw refusing(state)(refusal);
+  };
+
 /** The questions people ask of the posting, each checked by a validator before it touches the state. */
 function registerHandlers(state: InternshipState, input: InternshipInput): void {
-  const refuse = refusing(state);
+  const judge = judging(state, input);
   setHandler(internshipStateQuery, () => state);
 
   setHandler(
@@ -329,17 +338,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       return { applicationId, label: applicant.label };
     },
     {
-      validator: ({ studentId }) => {
-        if (state.applicants.some((a) => a.studentId === studentId)) {
-          throw refuse('You have already applied to this micro-internship', ErrorType.AlreadyApplied);
-        }
-        if (state.status !== 'Open' || state.applicationsClosed) {
-          const full = standing(state).length >= input.maxApplicants;
-          throw full
-            ? refuse('This posting has all the applicants it takes', ErrorType.PostingFull)
-            : refuse('Applications for this posting are closed', ErrorType.PostingClosed);
-        }
-      },
+      validator: judge(rules.apply),
     },
   );
 
@@ -356,19 +355,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       if (reopensAfterWithdrawal(state, input)) state.applicationsClosed = false;
     },
     {
-      validator: ({ studentId }) => {
-        const applicant = state.applicants.find((a) => a.studentId === studentId);
-        if (!applicant) throw refuse('No application of yours on this posting', ErrorType.NotFound);
-        if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
-          if (state.studentWithdrew || state.awaitingRecovery) {
-            throw refuse('The employer is already choosing how to go on', ErrorType.WrongState);
-          }
-          return;
-        }
-        if (applicant.status !== 'submitted' || !['Open', 'Selecting'].includes(state.status)) {
-          throw refuse('An application can be withdrawn only before selection', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.withdrawApplication),
     },
   );
 
@@ -380,26 +367,7 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       return { shortlist: state.shortlist };
     },
     {
-      validator: ({ applicationIds }: { applicationIds: string[] }) => {
-        if (!['Open', 'Selecting'].includes(state.status) || state.shortlist.length > 0) {
-          throw refuse(
-            `Selection is not possible while the posting is ${state.status}`,
-            ErrorType.WrongState,
-          );
-        }
-        if (applicationIds.length < 1 || applicationIds.length > MAX_SHORTLIST) {
-          throw refuse(`Choose between 1 and ${MAX_SHORTLIST} applications`, ErrorType.InvalidSelection);
-        }
-        if (new Set(applicationIds).size !== applicationIds.length) {
-          throw refuse('An application appears twice in the selection', ErrorType.InvalidSelection);
-        }
-        for (const id of applicationIds) {
-          const applicant = state.applicants.find((a) => a.applicationId === id);
-          if (!applicant || applicant.status !== 'submitted') {
-            throw refuse(`Application ${id} cannot be selected`, ErrorType.InvalidSelection);
-          }
-        }
-      },
+      validator: judge(rules.selectStudents),
     },
   );
 
@@ -411,19 +379,14 @@ function registerHandlers(state: InternshipState, input: InternshipInput): void 
       return { accepted: accept };
     },
     {
-      validator: ({ studentId }) => {
-        const offer = state.offer;
-        if (!offer || offer.closed || offer.studentId !== studentId || state.status !== 'Offered') {
-          throw refuse('You hold no open offer on this micro-internship', ErrorType.NotOffered);
-        }
-      },
+      validator: judge(rules.respondToOffer),
     },
   );
 }
 
 /** Handlers of the money and work phases (§3.4–3.8). */
-function registerWorkHandlers(state: InternshipState): void {
-  const refuse = refusing(state);
+function registerWorkHandlers(state: InternshipState, input: InternshipInput): void {
+  const judge = judging(state, input);
   const feedbackInFlight = new Set<'employer' | 'student'>();
 
   setHandler(stripeEventSignal, (fact) => {
@@ -439,11 +402,7 @@ function registerWorkHandlers(state: InternshipState): void {
       url: await payments.createCheckoutSession({ internshipId: state.internshipId, ...urls }),
     }),
     {
-      validator: (_urls: { successUrl: string; cancelUrl: string }) => {
-        if (state.status !== 'Funding' || state.paymentReceived) {
-          throw refuse('This fee is no longer waiting for payment', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.openPaymentPage),
     },
   );
 
@@ -453,11 +412,7 @@ function registerWorkHandlers(state: InternshipState): void {
       url: await payments.createOnboardingLink({ studentId: state.hiredStudentId!, ...urls }),
     }),
     {
-      validator: (_urls: { refreshUrl: string; returnUrl: string }) => {
-        if (state.status !== 'Paying' || state.payoutAccountReady) {
-          throw refuse('No payout account is waiting to be set up', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.openPayoutOnboarding),
     },
   );
 
@@ -469,24 +424,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { status: 'pending' as const };
     },
     {
-      validator: ({ studentId, newDueAt }: { studentId: string; newDueAt: string; reason: string }) => {
-        if (studentId !== state.hiredStudentId) throw refuse('Not your micro-internship', ErrorType.NotFound);
-        if (state.status !== 'InProgress' || state.awaitingRecovery || state.submission) {
-          throw refuse('An extension can be asked for only while working', ErrorType.WrongState);
-        }
-        if (state.extension) throw refuse('An extension request is already waiting', ErrorType.WrongState);
-        if (state.extensionsAsked >= MAX_EXTENSIONS) {
-          throw refuse(`At most ${MAX_EXTENSIONS} extensions can be asked for`, ErrorType.WrongState);
-        }
-        const due = Date.parse(state.dueAt!);
-        const asked = Date.parse(newDueAt);
-        if (!(asked > due && asked <= due + calendarDays(MAX_EXTENSION_DAYS))) {
-          throw refuse(
-            `The new due date must be after ${state.dueAt} and at most ${MAX_EXTENSION_DAYS} days later`,
-            ErrorType.InvalidDate,
-          );
-        }
-      },
+      validator: judge(rules.requestExtension),
     },
   );
 
@@ -500,11 +438,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { dueAt: state.dueAt! };
     },
     {
-      validator: (_decision: { approve: boolean; via: Channel }) => {
-        if (!state.extension || state.status !== 'InProgress') {
-          throw refuse('No extension request is waiting', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.decideExtension),
     },
   );
 
@@ -515,26 +449,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { choice };
     },
     {
-      validator: ({ choice, newDueAt }: { choice: RecoveryChoice; newDueAt?: string; via: Channel }) => {
-        if (!state.awaitingRecovery || state.recovery) {
-          throw refuse(
-            'No decision about a missed deadline or a withdrawal is waiting',
-            ErrorType.WrongState,
-          );
-        }
-        if (choice === 'extend' && state.studentWithdrew) {
-          throw refuse('The student withdrew: choose re-select or cancel', ErrorType.WrongState);
-        }
-        if (choice === 'extend' && newDueAt !== undefined) {
-          const asked = Date.parse(newDueAt);
-          if (!(asked > Date.now() && asked <= Date.now() + calendarDays(MAX_EXTENSION_DAYS))) {
-            throw refuse(
-              `The new due date must be in the next ${MAX_EXTENSION_DAYS} days`,
-              ErrorType.InvalidDate,
-            );
-          }
-        }
-      },
+      validator: judge(rules.missedDeadlineDecision),
     },
   );
 
@@ -557,12 +472,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { revealed: state.feedbackRevealed };
     },
     {
-      validator: (feedback: FeedbackInput) => {
-        if (state.status !== 'Completed')
-          throw refuse('Feedback opens once the work is completed', ErrorType.WrongState);
-        if (state.feedbackGiven[feedback.from])
-          throw refuse('Feedback was already given', ErrorType.WrongState);
-      },
+      validator: judge(rules.giveFeedback),
     },
   );
 
@@ -573,17 +483,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { expiresAt: terms.expiresAt };
     },
     {
-      validator: (terms: HiringOfferTerms) => {
-        if (state.status !== 'Completed')
-          throw refuse('A hiring offer follows completed work', ErrorType.WrongState);
-        if (state.hiringOffer && state.hiringOffer.response !== 'expired') {
-          throw refuse('A hiring offer was already made', ErrorType.WrongState);
-        }
-        const expires = Date.parse(terms.expiresAt);
-        if (!(expires > Date.now() && expires <= Date.now() + calendarDays(HIRING_OFFER_MAX_DAYS))) {
-          throw refuse(`The offer must expire within ${HIRING_OFFER_MAX_DAYS} days`, ErrorType.InvalidDate);
-        }
-      },
+      validator: judge(rules.makeHiringOffer),
     },
   );
 
@@ -594,12 +494,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { accepted: accept };
     },
     {
-      validator: ({ studentId }: { studentId: string; accept: boolean; via: Channel }) => {
-        const offer = state.hiringOffer;
-        if (!offer || offer.response || studentId !== state.hiredStudentId) {
-          throw refuse('You hold no open hiring offer here', ErrorType.NotOffered);
-        }
-      },
+      validator: judge(rules.respondToHiringOffer),
     },
   );
 
@@ -610,11 +505,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { status: approve ? ('Open' as const) : ('Cancelled' as const) };
     },
     {
-      validator: (_decision: { approve: boolean }) => {
-        if (state.status !== 'AwaitingApproval' || state.feeDecision) {
-          throw refuse('No fee exception is waiting for a decision', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.decideFeeException),
     },
   );
 
@@ -625,14 +516,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { status: studentSharePct === 0 ? ('Cancelled' as const) : ('Paying' as const) };
     },
     {
-      validator: ({ studentSharePct }: { studentSharePct: number }) => {
-        if (state.status !== 'Disputed' || state.resolution) {
-          throw refuse('No dispute is waiting for a decision', ErrorType.WrongState);
-        }
-        if (!Number.isInteger(studentSharePct) || studentSharePct < 0 || studentSharePct > 100) {
-          throw refuse('The student share is a whole percentage from 0 to 100', ErrorType.InvalidSelection);
-        }
-      },
+      validator: judge(rules.resolveDispute),
     },
   );
 
@@ -643,18 +527,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { status: 'Cancelled' as const };
     },
     {
-      validator: (_cancel: { by: 'employer' | 'ops'; reason: string }) => {
-        if (
-          !['InProgress', 'InReview'].includes(state.status) ||
-          state.cancellation ||
-          state.awaitingRecovery
-        ) {
-          throw refuse(
-            `Cancelling with a kill fee is possible while the work is in progress or in review, not ${state.status}`,
-            ErrorType.WrongState,
-          );
-        }
-      },
+      validator: judge(rules.cancel),
     },
   );
 
@@ -665,18 +538,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { submittedAt: state.submission.submittedAt };
     },
     {
-      validator: ({ studentId }: { studentId: string }) => {
-        if (studentId !== state.hiredStudentId) throw refuse('Not your micro-internship', ErrorType.NotFound);
-        if (state.status !== 'InProgress' || state.submission) {
-          throw refuse(
-            `Nothing can be submitted while the internship is ${state.status}`,
-            ErrorType.WrongState,
-          );
-        }
-        // Found by the lifecycle model test: after withdrawing, the employer decides how to go on.
-        if (state.studentWithdrew)
-          throw refuse('You withdrew from this micro-internship', ErrorType.WrongState);
-      },
+      validator: judge(rules.submitWork),
     },
   );
 
@@ -688,28 +550,7 @@ function registerWorkHandlers(state: InternshipState): void {
       return { status: next[review.decision] };
     },
     {
-      validator: ({ decision }: { decision: ReviewDecision }) => {
-        // A submission is reviewable the moment it is in: the employer may answer before the
-        // workflow has published InReview (the submission's own answer already says InReview).
-        const reviewable =
-          state.status === 'InReview' ||
-          (state.status === 'InProgress' && state.submission && !state.studentWithdrew);
-        if (!reviewable || state.review || state.cancellation) {
-          throw refuse(
-            `Nothing is waiting for review while the internship is ${state.status}`,
-            ErrorType.WrongState,
-          );
-        }
-        if (decision === 'request_changes' && state.changeRounds >= MAX_CHANGE_ROUNDS) {
-          throw refuse(
-            `Changes were requested ${MAX_CHANGE_ROUNDS} times already: approve or reject`,
-            ErrorType.WrongState,
-          );
-        }
-        if (decision === 'reject' && state.changeRounds < MAX_CHANGE_ROUNDS) {
-          throw refuse('Rejecting is possible only after the last round of changes', ErrorType.WrongState);
-        }
-      },
+      validator: judge(rules.review),
     },
   );
 }
