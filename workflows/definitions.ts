@@ -366,4 +366,3 @@ export const ErrorType = {
   InvalidDate: 'InvalidDate',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
-
