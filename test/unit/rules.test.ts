@@ -3,6 +3,7 @@
  * arguments, and what the caller is told. Beside each rule, one case it lets through. No server.
  */
 import type { InternshipState } from '../../workflows/definitions';
+import { openPosting } from '../../workflows/internship/posting';
 import { updateRules as rules } from '../../workflows/rules';
 import type { Refusal, RuleContext } from '../../workflows/rules';
 
@@ -10,48 +11,27 @@ const NOW = Date.parse('2026-12-04T12:00:00Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A posting open for applications with two applicants; each case changes what it needs. */
+/** A posting open for applications (as the workflow opens it) with two applicants; each case changes what it needs. */
 function state(change: Partial<InternshipState> = {}): InternshipState {
-  return {
+  const posting = openPosting({
     internshipId: 'i-1',
+    employerId: 'e-1',
+    title: 'Clean a sales spreadsheet',
     feeCents: 30_000,
-    status: 'Open',
+    estimatedHours: 10,
+    skills: ['Excel'],
+    maxApplicants: 25,
     applicationDeadline: iso(NOW + 7 * DAY),
-    nextDeadline: iso(NOW + 7 * DAY),
-    applicationsClosed: false,
+    applicationWindowMs: 7 * DAY,
+    feeException: false,
+    windows: { selectionMs: 5 * DAY, acceptMs: 2 * DAY, workMs: 14 * DAY, reviewMs: 5 * DAY },
+  });
+  return {
+    ...posting,
     applicants: [
       { applicationId: 'a-1', studentId: 's-1', label: 'Applicant 1', status: 'submitted' },
       { applicationId: 'a-2', studentId: 's-2', label: 'Applicant 2', status: 'withdrawn' },
     ],
-    shortlist: [],
-    offer: null,
-    selectionRound: 0,
-    hiredStudentId: null,
-    paymentReceived: null,
-    dueAt: null,
-    submission: null,
-    changeRounds: 0,
-    review: null,
-    payoutAccountReady: false,
-    funded: false,
-    dueVersion: 0,
-    workStartedAt: null,
-    remindersSent: [],
-    extensionsAsked: 0,
-    extensionAnnounced: false,
-    lastExtensionDecision: null,
-    extension: null,
-    studentWithdrew: false,
-    awaitingRecovery: false,
-    recovery: null,
-    cancellation: null,
-    feeDecision: null,
-    resolution: null,
-    feedbackGiven: { employer: false, student: false },
-    feedbackRevealed: false,
-    nudgesSent: [],
-    hiringOffer: null,
-    paidBy: null,
     version: 7,
     ...change,
   };

@@ -1,0 +1,34 @@
+/** §3.4 Funding: the fee is charged before the work starts. */
+import { condition } from '@temporalio/workflow';
+import type { InternshipOutcome, InternshipState } from '../definitions';
+import { PAY_LINK_WINDOW_DAYS } from '../durations';
+import { payments, tell } from './proxies';
+import { days, iso } from './run';
+import { moveTo } from './steps';
+
+/** §3.4 Funding: the saved card is charged once; if that fails the employer gets a pay link and 3 days. */
+export async function fundInternship(state: InternshipState): Promise<boolean> {
+  const charge = await payments.chargeFee(state.internshipId);
+  if (charge.outcome === 'paid') return true;
+  const payBy = iso(Date.now() + days(PAY_LINK_WINDOW_DAYS));
+  await moveTo(state, 'Funding', payBy);
+  await tell({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'pay-link',
+    facts: { reason: charge.reason ?? 'declined', deadline: payBy },
+    links: { actions: ['funding.pay'], decisionKey: `pay:${state.internshipId}`, expiresAt: payBy },
+  });
+  const paid = await condition(() => state.paymentReceived !== null, days(PAY_LINK_WINDOW_DAYS));
+  if (!paid) return false;
+  await payments.recordLatePayment({ internshipId: state.internshipId, ...state.paymentReceived! });
+  return true;
+}
+
+/** §3.4 Unpaid after the pay link's 3 days: cancelled, both told; nothing was charged. */
+export async function cancelUnfunded(state: InternshipState): Promise<InternshipOutcome> {
+  await moveTo(state, 'Cancelled', null);
+  await tell({ internshipId: state.internshipId, to: 'employer', kind: 'unfunded-employer' });
+  await tell({ internshipId: state.internshipId, to: 'student', kind: 'unfunded-student' });
+  return { status: 'Cancelled', reason: 'unpaid' };
+}

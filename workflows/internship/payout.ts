@@ -1,0 +1,71 @@
+/** §3.7–3.8 Disputed and Paying: ops settle a dispute; the student is paid once their account is ready. */
+import { condition } from '@temporalio/workflow';
+import type { InternshipOutcome, InternshipState } from '../definitions';
+import { PAYOUT_REMINDER_DAYS } from '../durations';
+import { formatUsd } from '../money';
+import { payments, soon, tell } from './proxies';
+import { days, iso } from './run';
+import { moveTo, remindOpsDailyUntil } from './steps';
+
+/** §3.8 Paying: waits durably for the student's payout account, reminding every 3 days, then pays once. */
+export async function payStudent(state: InternshipState, sharePct: number): Promise<void> {
+  await moveTo(state, 'Paying', null);
+  const studentId = state.hiredStudentId!;
+  const { ready } = await payments.preparePayoutAccount({ studentId });
+  for (let n = 0; !ready && !state.payoutAccountReady; n++) {
+    const until = iso(Date.now() + days(PAYOUT_REMINDER_DAYS));
+    await tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'payout-onboarding',
+      occurrence: String(n),
+      links: {
+        actions: ['payout.onboard'],
+        decisionKey: `onboard:${state.internshipId}:${n}`,
+        expiresAt: until,
+      },
+    });
+    await condition(() => state.payoutAccountReady, days(PAYOUT_REMINDER_DAYS));
+  }
+  const { paidBy, amountCents } = await payments.payStudent({
+    internshipId: state.internshipId,
+    studentId,
+    sharePct,
+  });
+  state.paidBy = paidBy;
+  if (sharePct === 100) await moveTo(state, 'Completed', null);
+  await soon(() =>
+    tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'paid',
+      facts: { paidBy, amount: formatUsd(amountCents) },
+    }),
+  );
+}
+
+/**
+ * §3.7 Disputed: ops decide the student's share (0–100%), reminded daily until they do. The rest of
+ * the fee is refunded; the share is paid like a payout (less the platform share), each once.
+ */
+export async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
+  await remindOpsDailyUntil(state, () => state.resolution !== null, 'dispute-open');
+  const pct = state.resolution!.studentSharePct;
+  const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
+  await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });
+  for (const to of ['employer', 'student'] as const) {
+    await tell({
+      internshipId: state.internshipId,
+      to,
+      kind: 'dispute-resolved',
+      facts: { audience: to, pct: String(pct) },
+    });
+  }
+  if (pct === 0) {
+    await moveTo(state, 'Cancelled', null);
+    return { status: 'Cancelled', reason: 'dispute_refunded' };
+  }
+  await payStudent(state, pct);
+  await moveTo(state, 'Completed', null);
+  return { status: 'Completed', reason: 'dispute_settled' };
+}

@@ -1,0 +1,333 @@
+/**
+ * §3.5–3.6 InProgress and InReview: the work to its due date, extensions, a missed deadline or a
+ * withdrawal, the review and its rounds of changes, and cancelling with the kill fee.
+ */
+import { condition, patched } from '@temporalio/workflow';
+import type {
+  InternshipInput,
+  InternshipOutcome,
+  InternshipState,
+  RecoveryChoice,
+  ReviewDecision,
+} from '../definitions';
+import {
+  CHANGES_WINDOW_DAYS,
+  DUE_SOON_HOURS,
+  GRACE_HOURS,
+  KILL_FEE_PCT,
+  LINK_EXTENSION_DAYS,
+  RECOVERY_WINDOW_DAYS,
+  REVIEW_REMINDER_DAYS,
+} from '../durations';
+import { payments, soon, tell } from './proxies';
+import { payStudent } from './payout';
+import { days, hours, iso, LEAN_HISTORY } from './run';
+import { moveDueDate, moveTo, setStatus, startWork } from './steps';
+
+export type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
+
+/**
+ * §3.5–3.6 InProgress and InReview: the student works to the due date and submits; the employer
+ * approves, asks for changes (at most twice) or, after the last round, rejects. A missed deadline or
+ * a withdrawal hands the choice to the employer; an employer cancellation ends with the kill fee.
+ */
+export async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<WorkEnd> {
+  startWork(state, Date.now() + input.windows.workMs);
+  await moveTo(state, 'InProgress', state.dueAt);
+  const workStarted = (to: 'student' | 'employer') =>
+    tell({
+      internshipId: state.internshipId,
+      to,
+      kind: to === 'student' ? 'work-started' : 'work-started-employer',
+      occurrence: state.hiredStudentId!,
+      facts: { dueAt: state.dueAt! },
+    });
+  if (patched(LEAN_HISTORY)) {
+    await Promise.all([workStarted('student'), workStarted('employer')]);
+  } else {
+    await workStarted('student');
+    // Added after histories were recorded without it: patched() keeps those runs replaying as they ran.
+    if (patched('employer-work-started-notice')) await workStarted('employer');
+  }
+  for (;;) {
+    let end = await workUntilDue(state);
+    if (end === 'missed') end = await graceAfterMissedDeadline(state);
+    if (end === 'missed' || end === 'withdrawn') {
+      const recovery = await askEmployerHowToGoOn(state, end);
+      if (recovery === 'submitted') end = 'submitted';
+      else if (recovery.choice === 'extend') {
+        moveDueDate(state, recovery.newDueAt ?? iso(Date.now() + days(LINK_EXTENSION_DAYS)));
+        await moveTo(state, 'InProgress', state.dueAt);
+        continue;
+      } else return recovery.choice === 'reselect' ? 'reselect' : 'refund';
+    }
+    if (end === 'cancelled') return 'killed';
+
+    const decision = await reviewSubmission(state, input);
+    if (state.cancellation) return 'killed';
+    if (decision === 'approve') return 'approved';
+    if (decision === 'reject') {
+      await moveTo(state, 'Disputed', null);
+      for (const to of ['employer', 'student'] as const) {
+        await tell({
+          internshipId: state.internshipId,
+          to,
+          kind: 'disputed',
+          facts: { audience: to },
+        });
+      }
+      return 'disputed';
+    }
+    // Clear the round before the status says InProgress, so the resubmission is never refused.
+    const comments = state.review!.comments;
+    state.changeRounds += 1;
+    state.submission = null;
+    state.review = null;
+    startWork(state, Date.now() + days(CHANGES_WINDOW_DAYS));
+    await moveTo(state, 'InProgress', state.dueAt);
+    await tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'changes-requested',
+      occurrence: `round${state.changeRounds}`,
+      facts: { comments, dueAt: state.dueAt! },
+    });
+  }
+}
+
+/**
+ * §3.5 InProgress: waits for the submission, with reminders at the midpoint and 24 hours before the
+ * due date, which an approved extension moves. Ends on a submission, the due date, a withdrawal or
+ * a cancellation.
+ */
+export async function workUntilDue(
+  state: InternshipState,
+): Promise<'submitted' | 'missed' | 'withdrawn' | 'cancelled'> {
+  for (;;) {
+    if (state.cancellation) return 'cancelled';
+    if (state.submission) return 'submitted';
+    if (state.studentWithdrew) return 'withdrawn';
+    await tellExtensionOutcome(state);
+    const start = Date.parse(state.workStartedAt!);
+    const due = Date.parse(state.dueAt!);
+    const reminders = [
+      { at: start + (due - start) / 2, kind: 'work-midpoint' as const },
+      { at: due - hours(DUE_SOON_HOURS), kind: 'work-due-soon' as const },
+    ].filter((r) => r.at > Date.now() && !state.remindersSent.includes(`${r.kind}@${state.dueAt}`));
+    const next = reminders[0];
+    const wakeAt = next ? next.at : due;
+    const version = state.dueVersion;
+    const interrupted = await condition(
+      () =>
+        state.submission !== null ||
+        state.cancellation !== null ||
+        state.studentWithdrew ||
+        state.dueVersion !== version ||
+        state.lastExtensionDecision !== null ||
+        (state.extension !== null && !state.extensionAnnounced),
+      Math.max(0, wakeAt - Date.now()),
+    );
+    if (interrupted) {
+      if (state.dueVersion !== version) await moveTo(state, 'InProgress', state.dueAt);
+      if (state.extension && !state.extensionAnnounced) await askForExtension(state);
+      continue;
+    }
+    if (next) {
+      state.remindersSent.push(`${next.kind}@${state.dueAt}`);
+      await tell({
+        internshipId: state.internshipId,
+        to: 'student',
+        kind: next.kind,
+        occurrence: `${state.hiredStudentId}:${state.dueAt}`,
+        facts: { dueAt: state.dueAt! },
+      });
+      continue;
+    }
+    return 'missed';
+  }
+}
+
+/** §3.5 An extension request reaches the employer with Approve and Decline links, valid until the due date. */
+export async function askForExtension(state: InternshipState): Promise<void> {
+  state.extensionAnnounced = true;
+  await tell({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'extension-requested',
+    occurrence: `${state.extensionsAsked}`,
+    facts: { newDueAt: state.extension!.newDueAt, reason: state.extension!.reason, dueAt: state.dueAt! },
+    links: {
+      actions: ['extension.approve', 'extension.decline'],
+      decisionKey: `extension:${state.internshipId}:${state.extensionsAsked}`,
+      expiresAt: state.dueAt!,
+    },
+  });
+}
+
+/** The student hears the employer's answer to an extension request. */
+export async function tellExtensionOutcome(state: InternshipState): Promise<void> {
+  const decision = state.lastExtensionDecision;
+  if (!decision) return;
+  state.lastExtensionDecision = null;
+  state.extensionAnnounced = false;
+  await tell({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'extension-decided',
+    occurrence: `${state.extensionsAsked}`,
+    facts: { decision, dueAt: state.dueAt! },
+  });
+}
+
+/** §3.5 The due date passed without a submission: both are told, and the student has 48 hours of grace. */
+export async function graceAfterMissedDeadline(
+  state: InternshipState,
+): Promise<'submitted' | 'missed' | 'cancelled'> {
+  const graceEnd = iso(Date.now() + hours(GRACE_HOURS));
+  await moveTo(state, 'InProgress', graceEnd);
+  for (const to of ['student', 'employer'] as const) {
+    await tell({
+      internshipId: state.internshipId,
+      to,
+      kind: 'deadline-missed',
+      occurrence: `${to}:${state.dueAt}`,
+      facts: { audience: to, graceEnd },
+    });
+  }
+  await condition(() => state.submission !== null || state.cancellation !== null, hours(GRACE_HOURS));
+  if (state.cancellation) return 'cancelled';
+  return state.submission ? 'submitted' : 'missed';
+}
+
+/**
+ * §3.5 The employer chooses how to go on: extend, re-select from the remaining applicants with the
+ * money held, or cancel with a full refund. Seven days of silence cancel with the refund.
+ */
+export async function askEmployerHowToGoOn(
+  state: InternshipState,
+  why: 'missed' | 'withdrawn',
+): Promise<'submitted' | { choice: RecoveryChoice; newDueAt?: string }> {
+  const decideBy = iso(Date.now() + days(RECOVERY_WINDOW_DAYS));
+  state.awaitingRecovery = true;
+  state.recovery = null;
+  await moveTo(state, 'InProgress', decideBy);
+  const actions =
+    why === 'withdrawn'
+      ? ['recovery.reselect', 'recovery.cancel']
+      : ['recovery.extend', 'recovery.reselect', 'recovery.cancel'];
+  await tell({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: why === 'withdrawn' ? 'student-withdrew' : 'recovery-choice',
+    occurrence: `${state.hiredStudentId}:${state.dueAt}`,
+    facts: { decideBy },
+    links: {
+      actions,
+      decisionKey: `recovery:${state.internshipId}:${state.dueVersion}`,
+      expiresAt: decideBy,
+    },
+  });
+  const lateWorkCounts = () => why === 'missed' && state.submission !== null;
+  await condition(() => state.recovery !== null || lateWorkCounts(), days(RECOVERY_WINDOW_DAYS));
+  state.awaitingRecovery = false;
+  if (!state.recovery && lateWorkCounts()) return 'submitted';
+  return state.recovery ?? { choice: 'cancel' };
+}
+
+/** §3.5 Re-select: the hired student leaves, the others may be chosen again; the money stays held. */
+export async function prepareReselection(state: InternshipState): Promise<void> {
+  const leaving = state.applicants.find((a) => a.studentId === state.hiredStudentId)!;
+  await tell({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: state.studentWithdrew ? 'withdrawal-confirmed' : 'replaced',
+    occurrence: leaving.studentId,
+  });
+  await setStatus([leaving], state.studentWithdrew ? 'withdrawn' : 'not_selected');
+  const again = state.applicants.filter((a) => a.status === 'not_selected');
+  await setStatus(again, 'submitted');
+  Object.assign(state, {
+    hiredStudentId: null,
+    submission: null,
+    review: null,
+    changeRounds: 0,
+    extension: null,
+    extensionsAsked: 0,
+    studentWithdrew: false,
+    recovery: null,
+    shortlist: [],
+    selectionRound: 1,
+  });
+}
+
+/** §3.5 Cancelled with a full refund (the employer's choice, or 7 days of silence). */
+export async function refundAndCancel(state: InternshipState): Promise<InternshipOutcome> {
+  await payments.refundFee({ internshipId: state.internshipId, step: 'refund', amountCents: state.feeCents });
+  await moveTo(state, 'Cancelled', null);
+  await tell({ internshipId: state.internshipId, to: 'employer', kind: 'refunded' });
+  return { status: 'Cancelled', reason: 'refunded' };
+}
+
+/** §3.5 The employer cancelled funded work: the student earns 25% (less the platform share), the rest is refunded. */
+export async function payKillFee(state: InternshipState): Promise<InternshipOutcome> {
+  const refund = Math.round((state.feeCents * (100 - KILL_FEE_PCT)) / 100);
+  await payments.refundFee({
+    internshipId: state.internshipId,
+    step: 'kill-fee-refund',
+    amountCents: refund,
+  });
+  await tell({
+    internshipId: state.internshipId,
+    to: 'student',
+    kind: 'cancelled-kill-fee',
+    facts: { reason: state.cancellation!.reason },
+  });
+  await payStudent(state, KILL_FEE_PCT);
+  await moveTo(state, 'Cancelled', null);
+  return { status: 'Cancelled', reason: 'kill_fee' };
+}
+
+/** §3.6 InReview: `reviewWindow` to decide, reminders at 2 days and 1 day left; silence approves. */
+export async function reviewSubmission(
+  state: InternshipState,
+  input: InternshipInput,
+): Promise<ReviewDecision> {
+  const end = Date.now() + input.windows.reviewMs;
+  const reviewBy = iso(end);
+  const round = `round${state.changeRounds}`;
+  await moveTo(state, 'InReview', reviewBy);
+  await tell({
+    internshipId: state.internshipId,
+    to: 'employer',
+    kind: 'submitted',
+    occurrence: round,
+    facts: { url: state.submission!.url, reviewBy },
+  });
+  const reviewed = () => state.review !== null || state.cancellation !== null;
+  for (const daysLeft of REVIEW_REMINDER_DAYS) {
+    const at = end - days(daysLeft);
+    if (at <= Date.now()) continue;
+    if (await condition(reviewed, at - Date.now())) break;
+    await tell({
+      internshipId: state.internshipId,
+      to: 'employer',
+      kind: 'review-reminder',
+      occurrence: `${round}:${daysLeft}d`,
+      facts: { daysLeft: String(daysLeft), reviewBy },
+    });
+  }
+  const decided = await condition(reviewed, Math.max(0, end - Date.now()));
+  if (state.cancellation) return 'reject';
+  const decision = decided ? state.review!.decision : 'approve';
+  if (decision === 'approve') {
+    await soon(() =>
+      tell({
+        internshipId: state.internshipId,
+        to: 'student',
+        kind: 'approved',
+        facts: { auto: String(!decided) },
+      }),
+    );
+  }
+  return decision;
+}
