@@ -10,7 +10,9 @@ import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingE
 import { inTransaction, type Db } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
 import { formatUsd } from '../workflows/money';
+import type { Notice } from '../workflows/notices';
 import * as emails from './emails';
+import { ACTION_LABELS, noticeContent } from './notice-templates';
 import { messageIdFor, type Mailer } from './mailer';
 
 export interface NotificationDeps {
@@ -115,7 +117,8 @@ export async function sendQueued(
   }
 }
 
-export function createNotificationActivities(deps: NotificationDeps) {
+/** What the notice activities share: the links they write, the posting's contact, mailing every applicant. */
+function noticeContext(deps: NotificationDeps) {
   const postingUrl = (internshipId: string) => `${deps.publicBaseUrl}/v1/internships/${internshipId}`;
   const actionUrl = (token: string) => `${deps.publicBaseUrl}/actions/${token}`;
 
@@ -144,7 +147,25 @@ export function createNotificationActivities(deps: NotificationDeps) {
       });
     }
   };
+  return { postingUrl, actionUrl, contactOf, mailApplicants };
+}
 
+type NoticeContext = ReturnType<typeof noticeContext>;
+
+/** The email activities: each puts its email into the outbox under a business dedupe key, once. */
+export function createNotificationActivities(deps: NotificationDeps) {
+  const ctx = noticeContext(deps);
+  return {
+    ...postingNotices(deps, ctx),
+    ...offerNotices(deps, ctx),
+    ...opsNotices(deps, ctx),
+    ...partyNotices(deps, ctx),
+  };
+}
+
+/** §3.1–3.2 The posting expired, the employer reminded to choose, the applicants told it closed. */
+function postingNotices(deps: NotificationDeps, ctx: NoticeContext) {
+  const { postingUrl, contactOf, mailApplicants } = ctx;
   return {
     /** Open → Expired with no applicants: the employer learns the posting expired and nothing was charged. */
     async notifyPostingExpired(internshipId: string): Promise<void> {
@@ -178,6 +199,22 @@ export function createNotificationActivities(deps: NotificationDeps) {
       });
     },
 
+    /** §3.2 Nobody hired before the selection window closed: every applicant is told. */
+    async notifyApplicantsPostingClosed(internshipId: string) {
+      await mailApplicants(
+        internshipId,
+        'posting-closed',
+        ['not_selected', 'declined', 'lapsed'],
+        emails.postingClosedUnfilled,
+      );
+    },
+  };
+}
+
+/** §3.3 The offer to a student, and the hire announced to everyone it concerns. */
+function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
+  const { actionUrl, contactOf, mailApplicants } = ctx;
+  return {
     /**
      * §3.3 Offered: the student gets Accept and Decline links, valid until the offer lapses. Tokens and
      * email are written in one transaction, so a retry reuses them instead of minting new links.
@@ -253,21 +290,13 @@ export function createNotificationActivities(deps: NotificationDeps) {
         emails.notSelected,
       );
     },
+  };
+}
 
-    /** §3.2 Nobody hired before the selection window closed: every applicant is told. */
-    async notifyApplicantsPostingClosed(internshipId: string) {
-      await mailApplicants(
-        internshipId,
-        'posting-closed',
-        ['not_selected', 'declined', 'lapsed'],
-        emails.postingClosedUnfilled,
-      );
-    },
-
-    /**
-     * Sends `kind` to the employer or the hired student of an internship, once per `occurrence`.
-     * `links` become action links (stored hashed, valid until `expiresAt`) added to the email.
-     */
+/** The daily digest for operations staff. */
+function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
+  const { postingUrl } = ctx;
+  return {
     /** The ops digest of the day, once per day however often the schedule fires or retries. */
     async sendOpsDigest(): Promise<{ items: number }> {
       const digest = await opsDigest(deps.db);
@@ -305,15 +334,15 @@ export function createNotificationActivities(deps: NotificationDeps) {
       });
       return { items };
     },
+  };
+}
 
-    async notifyParty(p: {
-      internshipId: string;
-      to: 'employer' | 'student' | 'ops';
-      kind: NoticeKind;
-      occurrence?: string;
-      facts?: Record<string, string>;
-      links?: { actions: string[]; decisionKey: string; expiresAt: string };
-    }): Promise<void> {
+/** Every other notice (workflows/notices.ts), to the party it concerns. */
+function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
+  const { postingUrl, actionUrl } = ctx;
+  return {
+    /** One notice (workflows/notices.ts) to one party, once per dedupe key, with its action links. */
+    async notifyParty(p: Notice): Promise<void> {
       // One email per notice and recipient: several notices (a dispute, revealed feedback) go to both sides.
       const dedupeKey = stepKey(
         p.internshipId,
@@ -373,325 +402,4 @@ export function createNotificationActivities(deps: NotificationDeps) {
       await dispatch(deps, dedupeKey);
     },
   };
-}
-
-/** The words on the buttons of action links. */
-export const ACTION_LABELS: Record<string, string> = {
-  'funding.pay': 'Pay now',
-  'payout.onboard': 'Set up payouts',
-  'extension.approve': 'Approve the new due date',
-  'extension.decline': 'Keep the current due date',
-  'recovery.extend': 'Extend by 7 days',
-  'recovery.reselect': 'Choose another applicant (the fee stays held)',
-  'recovery.cancel': 'Cancel with a full refund',
-  'hiring.accept': 'Accept the job offer',
-  'hiring.decline': 'Decline the job offer',
-};
-
-export type NoticeKind =
-  | 'pay-link'
-  | 'unfunded-employer'
-  | 'unfunded-student'
-  | 'work-started'
-  | 'work-started-employer'
-  | 'work-midpoint'
-  | 'work-due-soon'
-  | 'submitted'
-  | 'review-reminder'
-  | 'changes-requested'
-  | 'disputed'
-  | 'approved'
-  | 'payout-onboarding'
-  | 'paid'
-  | 'extension-requested'
-  | 'extension-decided'
-  | 'deadline-missed'
-  | 'recovery-choice'
-  | 'student-withdrew'
-  | 'withdrawal-confirmed'
-  | 'replaced'
-  | 'refunded'
-  | 'cancelled-kill-fee'
-  | 'fee-exception-waiting'
-  | 'fee-declined'
-  | 'dispute-open'
-  | 'dispute-resolved'
-  | 'credential-issued'
-  | 'feedback-revealed'
-  | 'hiring-nudge'
-  | 'hiring-offer'
-  | 'hiring-answered';
-
-/** The text of each notice; `f` carries title, company, names, fee and the step's own facts. */
-function noticeContent(kind: NoticeKind, f: Record<string, string>): emails.EmailContent {
-  const toStudent = `Hi ${f.studentName?.split(' ')[0] ?? ''},`;
-  const toEmployer = `Hello ${f.employerName},`;
-  switch (kind) {
-    case 'pay-link':
-      return emails.notice({
-        subject: `Action needed: pay ${f.fee} for "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `We could not charge your saved card for "${f.title}" (${f.reason ?? 'declined'}).`,
-          `Please pay ${f.fee} by ${f.deadline}. Your student is waiting to start; if the fee is not paid by then, the micro-internship is cancelled.`,
-        ],
-      });
-    case 'unfunded-employer':
-      return emails.notice({
-        subject: `"${f.title}" was cancelled: the fee was not paid`,
-        greeting: toEmployer,
-        lines: [
-          `The fee for "${f.title}" was not paid within 3 days, so the micro-internship is cancelled. Nothing was charged.`,
-        ],
-      });
-    case 'unfunded-student':
-      return emails.notice({
-        subject: `"${f.title}" will not go ahead`,
-        greeting: toStudent,
-        lines: [
-          `We are sorry: ${f.company} did not fund "${f.title}", so it is cancelled. This was not about your work.`,
-          'New micro-internships are posted every week.',
-        ],
-      });
-    case 'work-started':
-      return emails.notice({
-        subject: `You can start "${f.title}": due ${f.dueAt}`,
-        greeting: toStudent,
-        lines: [`${f.company} has funded "${f.title}" (${f.fee}). The deliverable is due ${f.dueAt}.`],
-        link: { href: f.postingUrl!, label: 'The brief' },
-      });
-    case 'work-started-employer':
-      return emails.notice({
-        subject: `${f.studentName} has started "${f.title}"`,
-        greeting: toEmployer,
-        lines: [`The fee is held and ${f.studentName} has started. The deliverable is due ${f.dueAt}.`],
-      });
-    case 'work-midpoint':
-      return emails.notice({
-        subject: `Halfway there: "${f.title}" is due ${f.dueAt}`,
-        greeting: toStudent,
-        lines: [
-          `You are halfway to the due date of "${f.title}" (${f.dueAt}). If you need more time, ask for an extension now.`,
-        ],
-      });
-    case 'work-due-soon':
-      return emails.notice({
-        subject: `Due in 24 hours: "${f.title}"`,
-        greeting: toStudent,
-        lines: [`"${f.title}" is due ${f.dueAt}. Submit a link to your deliverable with a few notes.`],
-      });
-    case 'submitted':
-      return emails.notice({
-        subject: `Submitted for review: "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `${f.studentName} submitted the deliverable for "${f.title}": ${f.url}`,
-          `Please approve it or ask for changes by ${f.reviewBy}. If we hear nothing by then, it is approved automatically and the student is paid.`,
-        ],
-      });
-    case 'review-reminder':
-      return emails.notice({
-        subject: `${f.daysLeft === '1' ? '1 day' : `${f.daysLeft} days`} left to review "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `Your review of "${f.title}" is due ${f.reviewBy}. Without a decision by then, the work is approved automatically.`,
-        ],
-      });
-    case 'changes-requested':
-      return emails.notice({
-        subject: `Changes requested on "${f.title}"`,
-        greeting: toStudent,
-        lines: [`${f.company} asked for changes: ${f.comments}`, `Please resubmit by ${f.dueAt}.`],
-      });
-    case 'disputed':
-      return emails.notice({
-        subject: `"${f.title}" is with our team for a decision`,
-        greeting: f.audience === 'employer' ? toEmployer : toStudent,
-        lines: [
-          'The work was rejected after the last round of changes. Our operations team will review it and decide how the fee is shared; the money stays held until then.',
-        ],
-      });
-    case 'approved':
-      return emails.notice({
-        subject: `Approved: "${f.title}"`,
-        greeting: toStudent,
-        lines: [
-          `Your work on "${f.title}" was approved${f.auto === 'true' ? ' (the review window ended without objections)' : ''}. Your payment is on its way.`,
-        ],
-      });
-    case 'payout-onboarding':
-      return emails.notice({
-        subject: `Set up payouts to receive your pay for "${f.title}"`,
-        greeting: toStudent,
-        lines: [
-          'To receive your pay we need a payout account. It takes a few minutes with our payments partner, Stripe.',
-        ],
-      });
-    case 'extension-requested':
-      return emails.notice({
-        subject: `${f.studentName} asks for more time on "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `${f.studentName} asks to move the due date of "${f.title}" from ${f.dueAt} to ${f.newDueAt}.`,
-          `Their reason: ${f.reason}`,
-          'Please answer before the current due date.',
-        ],
-      });
-    case 'extension-decided':
-      return emails.notice({
-        subject:
-          f.decision === 'approved'
-            ? `Extension approved: "${f.title}" is now due ${f.dueAt}`
-            : `Extension declined for "${f.title}"`,
-        greeting: toStudent,
-        lines: [
-          f.decision === 'approved'
-            ? `${f.company} approved your extension. The new due date is ${f.dueAt}.`
-            : `${f.company} could not extend the due date. It stays ${f.dueAt}.`,
-        ],
-      });
-    case 'deadline-missed':
-      return emails.notice({
-        subject: `The due date of "${f.title}" has passed`,
-        greeting: f.audience === 'employer' ? toEmployer : toStudent,
-        lines: [
-          f.audience === 'employer'
-            ? `The deliverable for "${f.title}" was not submitted by its due date. The student has until ${f.graceEnd} to submit; then we will ask you how to go on. Your money stays held.`
-            : `The due date of "${f.title}" has passed without a submission. You can still submit until ${f.graceEnd}.`,
-        ],
-      });
-    case 'recovery-choice':
-      return emails.notice({
-        subject: `How should "${f.title}" go on?`,
-        greeting: toEmployer,
-        lines: [
-          `The work on "${f.title}" was not submitted, even after the grace period. Please choose by ${f.decideBy}: extend the due date, choose another applicant (your fee stays held), or cancel with a full refund.`,
-          'If we hear nothing by then, the micro-internship is cancelled and the fee refunded in full.',
-        ],
-      });
-    case 'student-withdrew':
-      return emails.notice({
-        subject: `${f.studentName} withdrew from "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `${f.studentName} can no longer complete "${f.title}". Please choose by ${f.decideBy}: another applicant (your fee stays held) or a full refund.`,
-          'If we hear nothing by then, the fee is refunded in full.',
-        ],
-      });
-    case 'withdrawal-confirmed':
-      return emails.notice({
-        subject: `You have withdrawn from "${f.title}"`,
-        greeting: toStudent,
-        lines: [
-          'Thank you for telling the employer. Your withdrawal is recorded; nothing more is needed from you.',
-        ],
-      });
-    case 'replaced':
-      return emails.notice({
-        subject: `"${f.title}" has moved on`,
-        greeting: toStudent,
-        lines: [
-          `As the work was not submitted, ${f.company} has chosen to continue "${f.title}" with another applicant.`,
-        ],
-      });
-    case 'refunded':
-      return emails.notice({
-        subject: `Refunded: "${f.title}" is cancelled`,
-        greeting: toEmployer,
-        lines: [`"${f.title}" is cancelled and the fee of ${f.fee} is refunded in full.`],
-      });
-    case 'cancelled-kill-fee':
-      return emails.notice({
-        subject: `"${f.title}" was cancelled: you receive a kill fee`,
-        greeting: toStudent,
-        lines: [
-          `${f.company} cancelled "${f.title}" (${f.reason}).`,
-          'For the time you already put in, you receive 25% of the fee, less the platform share. We will send it to your payout account.',
-        ],
-      });
-    case 'fee-exception-waiting':
-      return emails.notice({
-        subject: `Waiting for ops: a fee below the floor on "${f.title}" (day ${f.days})`,
-        greeting: 'Hello ops,',
-        lines: [
-          `${f.company} asked for an exception to the fair-pay floor for "${f.title}" (${f.fee}). It has waited ${f.days} day(s).`,
-          `Approve or decline: POST /v1/admin/internships/${f.internshipId}/fee-exception`,
-        ],
-        link: { href: f.postingUrl!, label: 'The posting' },
-      });
-    case 'fee-declined':
-      return emails.notice({
-        subject: `"${f.title}" was not approved`,
-        greeting: toEmployer,
-        lines: [
-          `Every micro-internship on the platform is paid fairly. The fee of ${f.fee} for "${f.title}" is below our hourly floor and the exception was declined, so the posting is cancelled. Nothing was charged.`,
-          'You are welcome to post it again with a fee at or above the floor.',
-        ],
-      });
-    case 'dispute-open':
-      return emails.notice({
-        subject: `Dispute open for ${f.days} day(s): "${f.title}"`,
-        greeting: 'Hello ops,',
-        lines: [
-          `The work on "${f.title}" (${f.company}, ${f.fee}) was rejected after the last round of changes and waits for your decision.`,
-          `Resolve with the student's share: POST /v1/admin/internships/${f.internshipId}/resolution`,
-        ],
-        link: { href: f.postingUrl!, label: 'The internship' },
-      });
-    case 'dispute-resolved':
-      return emails.notice({
-        subject: `The dispute on "${f.title}" is resolved`,
-        greeting: f.audience === 'employer' ? toEmployer : toStudent,
-        lines: [
-          `Our operations team decided that the student receives ${f.pct}% of the fee (less the platform share); the rest is refunded to the employer.`,
-        ],
-      });
-    case 'credential-issued':
-      return emails.notice({
-        subject: `Your credential for "${f.title}" is ready`,
-        greeting: toStudent,
-        lines: [
-          `Congratulations on completing "${f.title}" for ${f.company}. A verifiable credential is now in your portfolio.`,
-          'Tell us how it went: your feedback and theirs stay hidden from each other until both are in, or for 14 days.',
-        ],
-      });
-    case 'feedback-revealed':
-      return emails.notice({
-        subject: `Feedback on "${f.title}" is now visible`,
-        greeting: f.audience === 'employer' ? toEmployer : toStudent,
-        lines: ['The feedback for this micro-internship can now be read by both sides.'],
-        link: { href: f.postingUrl!, label: 'Read it' },
-      });
-    case 'hiring-nudge':
-      return emails.notice({
-        subject: `Hire ${f.studentName}? It has been ${f.days} days since "${f.title}"`,
-        greeting: toEmployer,
-        lines: [
-          `${f.studentName} completed "${f.title}" ${f.days} days ago. Micro-internships are a way to hire on demonstrated work: if you liked it, make an offer.`,
-          `POST ${f.postingUrl}/hiring-offer with the role, type, pay, start date and an expiry of up to 30 days.`,
-        ],
-        link: { href: f.postingUrl!, label: 'The internship' },
-      });
-    case 'hiring-offer':
-      return emails.notice({
-        subject: `${f.company} offers you a job: ${f.role}`,
-        greeting: toStudent,
-        lines: [
-          `After your work on "${f.title}", ${f.company} offers you the role of ${f.role} at ${f.pay}, starting ${f.startDate}.`,
-          `Please answer by ${f.expiresAt}.`,
-        ],
-      });
-    case 'hiring-answered':
-      return emails.notice({
-        subject: `${f.studentName} ${f.answer} your offer for ${f.role}`,
-        greeting: toEmployer,
-        lines: [`${f.studentName} ${f.answer} the offer for ${f.role}.`],
-      });
-    case 'paid':
-      return emails.notice({
-        subject: `You have been paid for "${f.title}"`,
-        greeting: toStudent,
-        lines: [`We sent ${f.amount} to your payout account. Expect it by ${f.paidBy}.`],
-      });
-  }
 }

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { ErrorType } from '../definitions';
+import type { Notice } from '../notices';
 import { LEAN_HISTORY, run } from './run';
 
 /** Sends a notice beside the next step in newer runs; older runs awaited each notice in turn. */
@@ -59,7 +60,7 @@ export const notifyByLocalActivity = proxyLocalActivities<Activities>(
 export const mail = () => (patched(LEAN_HISTORY) ? notifyByLocalActivity : notifyByActivity);
 
 /** Sends one notice, with a summary the Temporal UI shows on the activity ("Email student: paid"). */
-export const tell = (notice: Parameters<Activities['notifyParty']>[0]) =>
+export const tell = (notice: Notice) =>
   mail().notifyParty.executeWithOptions(
     { ...NOTIFY_OPTIONS, summary: `Email ${notice.to}: ${notice.kind}` },
     [notice],

@@ -325,7 +325,7 @@ export async function reviewSubmission(
         internshipId: state.internshipId,
         to: 'student',
         kind: 'approved',
-        facts: { auto: String(!decided) },
+        facts: { auto: decided ? 'false' : 'true' },
       }),
     );
   }

@@ -1,0 +1,64 @@
+/**
+ * The notices the internship workflow sends (one email to one party each), as a contract: each kind
+ * names the facts its email needs. The workflow builds them; activities/notice-templates.ts writes
+ * each kind's email from its facts. Facts are strings, as they always were on the wire, so the
+ * activity's input is the same for every worker version.
+ */
+
+/** No facts beyond the posting's own (title, company, names, fee), which the activity looks up. */
+type None = Record<never, never>;
+type Audience = { audience: 'employer' | 'student' };
+
+export interface NoticeFacts {
+  'pay-link': { reason: string; deadline: string };
+  'unfunded-employer': None;
+  'unfunded-student': None;
+  'work-started': { dueAt: string };
+  'work-started-employer': { dueAt: string };
+  'work-midpoint': { dueAt: string };
+  'work-due-soon': { dueAt: string };
+  submitted: { url: string; reviewBy: string };
+  'review-reminder': { daysLeft: string; reviewBy: string };
+  'changes-requested': { comments: string; dueAt: string };
+  disputed: Audience;
+  /** `auto`: the review window ended without a decision. */
+  approved: { auto: 'true' | 'false' };
+  'payout-onboarding': None;
+  paid: { paidBy: string; amount: string };
+  'extension-requested': { newDueAt: string; reason: string; dueAt: string };
+  'extension-decided': { decision: 'approved' | 'declined'; dueAt: string };
+  'deadline-missed': Audience & { graceEnd: string };
+  'recovery-choice': { decideBy: string };
+  'student-withdrew': { decideBy: string };
+  'withdrawal-confirmed': None;
+  replaced: None;
+  refunded: None;
+  'cancelled-kill-fee': { reason: string };
+  'fee-exception-waiting': { days: string };
+  'fee-declined': None;
+  'dispute-open': { days: string };
+  'dispute-resolved': Audience & { pct: string };
+  'credential-issued': None;
+  'feedback-revealed': Audience;
+  'hiring-nudge': { days: string };
+  'hiring-offer': { role: string; pay: string; startDate: string; expiresAt: string };
+  'hiring-answered': { answer: 'accepted' | 'declined'; role: string };
+}
+
+export type NoticeKind = keyof NoticeFacts;
+
+interface NoticeBase {
+  internshipId: string;
+  to: 'employer' | 'student' | 'ops';
+  /** Tells apart notices of one kind to one party (a round, a day, a due date): part of the dedupe key. */
+  occurrence?: string;
+  /** Action links in the email, single use, valid until `expiresAt`. */
+  links?: { actions: string[]; decisionKey: string; expiresAt: string };
+}
+
+/** One notice: its kind and exactly the facts that kind needs (none for some). */
+export type Notice = {
+  [K in NoticeKind]: NoticeBase & { kind: K } & (None extends NoticeFacts[K]
+      ? { facts?: NoticeFacts[K] }
+      : { facts: NoticeFacts[K] });
+}[NoticeKind];
