@@ -47,7 +47,8 @@ async function withHeartbeat<T>(call: () => Promise<T>): Promise<T> {
 const isCardError = (err: unknown): err is Stripe.errors.StripeCardError =>
   (err as { type?: string })?.type === 'StripeCardError';
 
-export function createPaymentActivities(deps: PaymentDeps) {
+/** What the money activities share: the internship, the employer's billing, the platform share. */
+function paymentContext(deps: PaymentDeps) {
   const { db, stripe } = deps;
 
   const internshipOf = async (internshipId: string) => {
@@ -85,7 +86,27 @@ export function createPaymentActivities(deps: PaymentDeps) {
   };
 
   const shareOf = (feeCents: number) => Math.round((feeCents * deps.platformSharePct) / 100);
+  return { internshipOf, billingOf, shareOf };
+}
 
+type PaymentContext = ReturnType<typeof paymentContext>;
+
+/** The money activities: every Stripe call keyed `internship:<id>:<step>` and booked in the ledger. */
+export function createPaymentActivities(deps: PaymentDeps) {
+  const ctx = paymentContext(deps);
+  return {
+    ...chargeActivities(deps, ctx),
+    ...payLinkActivities(deps, ctx),
+    ...refundActivities(deps),
+    ...payoutAccountActivities(deps),
+    ...payoutActivities(deps, ctx),
+  };
+}
+
+/** §3.4 Charging the fee on the saved card, and a late payment through the pay link. */
+function chargeActivities(deps: PaymentDeps, ctx: PaymentContext) {
+  const { db, stripe } = deps;
+  const { internshipOf, billingOf } = ctx;
   return {
     /**
      * §3.4 Funding: one PaymentIntent for the fee on the saved card, key `internship:<id>:charge`.
@@ -140,7 +161,14 @@ export function createPaymentActivities(deps: PaymentDeps) {
         stripeObjectId: p.paymentIntentId,
       });
     },
+  };
+}
 
+/** §3.4 The pay link: a Checkout Session for the fee. */
+function payLinkActivities(deps: PaymentDeps, ctx: PaymentContext) {
+  const { stripe } = deps;
+  const { internshipOf, billingOf } = ctx;
+  return {
     /** A Checkout Session for the fee, made when the employer opens the pay link (sessions live 24 h). */
     async createCheckoutSession(p: { internshipId: string; successUrl: string; cancelUrl: string }) {
       const internship = await internshipOf(p.internshipId);
@@ -165,7 +193,13 @@ export function createPaymentActivities(deps: PaymentDeps) {
       });
       return session.url!;
     },
+  };
+}
 
+/** §3.5–3.7 Refunds: in full, the rest after a kill fee, the rest after a dispute. */
+function refundActivities(deps: PaymentDeps) {
+  const { db, stripe } = deps;
+  return {
     /** Refunds part or all of the held fee, once per step (`refund`, `kill-fee-refund`, …). */
     async refundFee(p: { internshipId: string; step: string; amountCents: number }): Promise<void> {
       if (p.amountCents <= 0 || (await findLedgerEntry(db, p.internshipId, p.step))) return;
@@ -191,7 +225,13 @@ export function createPaymentActivities(deps: PaymentDeps) {
         stripeObjectId: refund.id,
       });
     },
+  };
+}
 
+/** §3.8 The student's payout account and its onboarding link. */
+function payoutAccountActivities(deps: PaymentDeps) {
+  const { db, stripe } = deps;
+  return {
     /** §3.8 Is the student's payout account ready? Creates the Connect Express account the first time. */
     async preparePayoutAccount(p: { studentId: string }): Promise<{ ready: boolean }> {
       const student = await findStudentPayout(db, p.studentId);
@@ -230,7 +270,14 @@ export function createPaymentActivities(deps: PaymentDeps) {
       });
       return link.url;
     },
+  };
+}
 
+/** §3.8 The payout, once, less the platform share. */
+function payoutActivities(deps: PaymentDeps, ctx: PaymentContext) {
+  const { db, stripe } = deps;
+  const { shareOf } = ctx;
+  return {
     /**
      * §3.8 One transfer of the student's share (fee − platform share), key `internship:<id>:payout`;
      * the platform share is booked beside it so the ledger balances.
