@@ -1,13 +1,29 @@
 import { insertApplication, setApplicationStatus } from '../db/applications';
+import { recordAudit } from '../db/audit';
 import { recordState } from '../db/internships';
-import type { Db } from '../db/pool';
+import { inTransaction, type Db } from '../db/pool';
 import type { Applicant, ApplicationStatus, InternshipSummary } from '../workflows/definitions';
 
 export function createRecordActivities(deps: { db: Db }) {
   return {
-    /** Mirrors the workflow's state into the read model that the API serves. */
-    async recordInternshipState(summary: InternshipSummary): Promise<void> {
-      await recordState(deps.db, summary);
+    /**
+     * Mirrors the workflow's state into the read model that the API serves and, when the status row
+     * changed, writes its audit row, in one transaction: a retry after a failure does both or neither.
+     * True when it wrote (a write of an older workflow task is ignored; see `recordState`).
+     */
+    async recordInternshipState(summary: InternshipSummary): Promise<boolean> {
+      return inTransaction(deps.db, async (tx) => {
+        if (!(await recordState(tx, summary))) return false;
+        await recordAudit(tx, {
+          internshipId: summary.internshipId,
+          eventKey: `status:${summary.version}:${summary.status}`,
+          actorRole: 'system',
+          actorId: null,
+          channel: 'workflow',
+          action: `status:${summary.status}`,
+        });
+        return true;
+      });
     },
 
     /** Stores an accepted application with its pitch and answers, for the employer's blind review. */

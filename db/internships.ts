@@ -1,4 +1,3 @@
-import { recordAudit } from './audit';
 import {
   internshipWorkflowId,
   type InternshipInput,
@@ -164,7 +163,7 @@ export async function findInternship(db: Queryable, id: string): Promise<Interns
  * higher version: a task lost with its worker may have written a state the workflow never made
  * durable, and the task run in its place (a later attempt, with a later workflow time) overwrites
  * it, as does the first task of a run made by a reset (see migration 9). A write of an older task,
- * such as one from a worker that stalled past its task's timeout, is ignored.
+ * such as one from a worker that stalled past its task's timeout, is ignored. True when it wrote.
  */
 export async function recordState(db: Queryable, state: InternshipSummary): Promise<boolean> {
   const { rowCount } = await db.query(
@@ -186,16 +185,6 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.task.historyLength,
     ],
   );
-  if (rowCount === 1) {
-    await recordAudit(db, {
-      internshipId: state.internshipId,
-      eventKey: `status:${state.version}:${state.status}`,
-      actorRole: 'system',
-      actorId: null,
-      channel: 'workflow',
-      action: `status:${state.status}`,
-    });
-  }
   return rowCount === 1;
 }
 

@@ -3,7 +3,8 @@
  * the workflow runs on the dev server with its search attributes, and bad requests get problem+json.
  */
 import { listAudit } from '../../db/audit';
-import { findInternship, recordState } from '../../db/internships';
+import { findInternship } from '../../db/internships';
+import { createRecordActivities } from '../../activities/records';
 import { internshipWorkflowId, type InternshipStatus } from '../../workflows/definitions';
 import { newEmployer as createEmployer, samplePosting } from '../helpers/actors';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
@@ -149,26 +150,24 @@ describe('POST /v1/internships', () => {
       version,
       task,
     });
+    // Written as the workflow writes it: the read-model activity, which also writes the audit row.
+    const records = createRecordActivities({ db: h.db });
+    const recordState = (summary: Parameters<typeof records.recordInternshipState>[0]) =>
+      records.recordInternshipState(summary);
     const statusNow = async () => (await findInternship(h.db, internshipId))?.status;
-    expect(await recordState(h.db, state('Funding', 5, { time: t0, historyLength: 30 }))).toBe(true);
+    expect(await recordState(state('Funding', 5, { time: t0, historyLength: 30 }))).toBe(true);
     // The task at history length 40 published InProgress, then its worker died before it completed.
-    expect(await recordState(h.db, state('InProgress', 6, { time: t0 + 1000, historyLength: 40 }))).toBe(
-      true,
-    );
+    expect(await recordState(state('InProgress', 6, { time: t0 + 1000, historyLength: 40 }))).toBe(true);
     // Its second attempt (no new history events, a later workflow time) saw the employer's
     // cancellation first: same version, another status.
-    expect(await recordState(h.db, state('Cancelled', 6, { time: t0 + 11_000, historyLength: 40 }))).toBe(
-      true,
-    );
+    expect(await recordState(state('Cancelled', 6, { time: t0 + 11_000, historyLength: 40 }))).toBe(true);
     expect(await statusNow()).toBe('Cancelled');
     // The first attempt's worker had only stalled, and writes after all: too late.
-    expect(await recordState(h.db, state('InProgress', 7, { time: t0 + 1000, historyLength: 40 }))).toBe(
-      false,
-    );
+    expect(await recordState(state('InProgress', 7, { time: t0 + 1000, historyLength: 40 }))).toBe(false);
     expect(await statusNow()).toBe('Cancelled');
     // Ops reset the workflow to before the cancellation: the new run replays a shorter history with
     // lower versions, and its first task is the latest.
-    expect(await recordState(h.db, state('Funding', 5, { time: t0 + 60_000, historyLength: 33 }))).toBe(true);
+    expect(await recordState(state('Funding', 5, { time: t0 + 60_000, historyLength: 33 }))).toBe(true);
     expect(await statusNow()).toBe('Funding');
     expect((await listAudit(h.db, internshipId)).map((e) => e.action)).toEqual([
       'status:Funding',
