@@ -28,6 +28,7 @@ import { conflict, HttpProblem, notFound, validationProblem } from '../problem';
 import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
 import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
+import { updateRoute } from '../update-route';
 import { keyedApplicationId } from '../../lib/ids';
 
 /** An application whose student was offered the place: a repeated answer gets the workflow's reply. */
@@ -198,16 +199,14 @@ export function applicationRoutes(deps: RouteDeps): Router {
   });
 
   /** §3.2 The employer chooses one application or a ranked shortlist of up to three. */
-  router.post('/v1/internships/:id/selection', async (req, res) => {
-    const { employerId } = requireRole(res, 'employer');
-    const internship = await internshipFor(db, req.params, { employerId });
-    const body = parse(selectionBody, req.body, 'body');
-    const result = await runUpdate(() =>
-      handleOf(internship, req, res).executeUpdate(selectStudentsUpdate, {
-        args: [{ applicationIds: body.applicationIds }],
-      }),
-    );
-    res.status(202).json({ status: 'Offered', shortlist: result.shortlist });
+  updateRoute(router, deps, {
+    path: '/v1/internships/:id/selection',
+    who: ['employer'],
+    body: selectionBody,
+    update: selectStudentsUpdate,
+    args: (body) => ({ applicationIds: body.applicationIds }),
+    status: 202,
+    answer: ({ shortlist }) => ({ status: 'Offered', shortlist }),
   });
 
   /** §3.3 The offered student accepts or declines (the same decision as the email links). */

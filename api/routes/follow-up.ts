@@ -14,8 +14,6 @@ import {
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
-import { internshipFor } from '../internship-lookup';
-import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
 import { notFound } from '../problem';
 import {
@@ -27,7 +25,7 @@ import {
   studentIdParam,
 } from '../schemas';
 import { parse } from '../validate';
-import { runUpdate } from '../workflow-errors';
+import { updateRoute } from '../update-route';
 
 /**
  * What anyone shown a credential sees: the signed statement under the credential's id, naming the
@@ -77,29 +75,20 @@ export function followUpRoutes(deps: RouteDeps): Router {
   const { db } = deps;
   const router = Router();
 
-  router.post('/v1/internships/:id/feedback', async (req, res) => {
-    const principal = requireRole(res, 'employer', 'student');
-    const internship = await internshipFor(db, req.params);
-    const from = principal.role;
-    const mine =
-      (principal.role === 'employer' && internship.employerId === principal.employerId) ||
-      (principal.role === 'student' && internship.studentId === principal.studentId);
-    if (!mine) throw notFound('Internship');
-    const body = parse(feedbackBody, req.body, 'body');
-    const result = await runUpdate(() =>
-      actingFor(deps, internship, req, res).executeUpdate(giveFeedbackUpdate, {
-        args: [
-          {
-            from,
-            rating: body.rating,
-            comment: body.comment,
-            endorsedSkills: body.endorsedSkills,
-            showRatingPublicly: from === 'student' && body.showRatingPublicly,
-          },
-        ],
-      }),
-    );
-    res.status(201).json(result);
+  /** §3.9 Both sides rate the work; each sees the other's once both gave theirs or 14 days passed. */
+  updateRoute(router, deps, {
+    path: '/v1/internships/:id/feedback',
+    who: ['employer', 'student'],
+    body: feedbackBody,
+    update: giveFeedbackUpdate,
+    args: (body, caller) => ({
+      from: caller.role,
+      rating: body.rating,
+      comment: body.comment,
+      endorsedSkills: body.endorsedSkills,
+      showRatingPublicly: caller.role === 'student' && body.showRatingPublicly,
+    }),
+    status: 201,
   });
 
   /** §3.9 The student chooses who sees their credential (private until they do). */
@@ -112,32 +101,24 @@ export function followUpRoutes(deps: RouteDeps): Router {
     res.json({ credentialId: credential.id, visibility: credential.visibility });
   });
 
-  router.post('/v1/internships/:id/hiring-offer', async (req, res) => {
-    const { employerId } = requireRole(res, 'employer');
-    const internship = await internshipFor(db, req.params);
-    if (internship.employerId !== employerId) throw notFound('Internship');
-    const body = parse(hiringOfferBody, req.body, 'body');
-    const result = await runUpdate(
-      () =>
-        actingFor(deps, internship, req, res).executeUpdate(makeHiringOfferUpdate, {
-          args: [{ ...body, expiresAt: new Date(body.expiresAt).toISOString() }],
-        }),
-      { dateField: 'expiresAt' },
-    );
-    res.status(201).json(result);
+  /** §3.10 The employer offers the student a job, expiring within 30 days. */
+  updateRoute(router, deps, {
+    path: '/v1/internships/:id/hiring-offer',
+    who: ['employer'],
+    body: hiringOfferBody,
+    update: makeHiringOfferUpdate,
+    args: (body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }),
+    status: 201,
+    dateField: 'expiresAt',
   });
 
-  router.post('/v1/internships/:id/hiring-offer/response', async (req, res) => {
-    const { studentId } = requireRole(res, 'student');
-    const internship = await internshipFor(db, req.params);
-    if (internship.studentId !== studentId) throw notFound('Internship');
-    const body = parse(offerResponseBody, req.body, 'body');
-    const result = await runUpdate(() =>
-      actingFor(deps, internship, req, res).executeUpdate(respondToHiringOfferUpdate, {
-        args: [{ studentId, accept: body.accept, via: 'api' }],
-      }),
-    );
-    res.json(result);
+  /** §3.10 The student answers the job offer (the same as the email links). */
+  updateRoute(router, deps, {
+    path: '/v1/internships/:id/hiring-offer/response',
+    who: ['student'],
+    body: offerResponseBody,
+    update: respondToHiringOfferUpdate,
+    args: (body, { studentId }) => ({ studentId, accept: body.accept, via: 'api' }),
   });
 
   router.get('/v1/admin/conversion', async (_req, res) => {
