@@ -1,20 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import {
-  confirmApplication,
-  discardPendingApplication,
-  findApplication,
-  findApplicationOf,
-  findPendingApplication,
-  storePendingApplication,
-  listApplications,
-} from '../../db/applications';
+import { findApplicationOf, listApplications } from '../../db/applications';
 import { type Internship } from '../../db/internships';
 import { findStudent } from '../../db/students';
 import {
   applyUpdate,
-  ErrorType,
-  internshipStateQuery,
   respondToOfferUpdate,
   selectStudentsUpdate,
   withdrawApplicationUpdate,
@@ -23,13 +12,13 @@ import type { RouteDeps } from '../deps';
 import { internshipFor } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
-import { idempotency, idempotencyKeyIn, keyReused, respond } from '../idempotency';
-import { conflict, HttpProblem, notFound, validationProblem } from '../problem';
-import { applyBody, internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
+import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
+import { notFound } from '../problem';
+import { internshipIdParam, offerResponseBody, selectionBody } from '../schemas';
 import { parse } from '../validate';
-import { runUpdate, TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
+import { runUpdate } from '../workflow-errors';
 import { updateRoute } from '../update-route';
-import { keyedApplicationId } from '../../lib/ids';
+import { applyToPosting } from '../use-cases/apply';
 
 /** An application whose student was offered the place: a repeated answer gets the workflow's reply. */
 const HAD_AN_OFFER = new Set(['offered', 'accepted', 'declined', 'lapsed']);
@@ -38,111 +27,30 @@ export function applicationRoutes(deps: RouteDeps): Router {
   const { db, temporal } = deps;
   const router = Router();
   const handleOf = (i: Internship, req: Request, res: Response) => actingFor(deps, i, req, res);
-  /** An application's 201: the first attempt's answer, and every retry's answer to the same request. */
-  const answerApplied = (res: Response, internshipId: string, applicationId: string, label: string) => {
-    res.location(`/v1/internships/${internshipId}/applications/mine`);
-    return respond(res, 201, { applicationId, label, status: 'submitted' });
-  };
 
-  /** §3.1 A student applies with a pitch and one answer per screening question. */
+  /** §3.1 A student applies with a pitch and one answer per screening question (api/use-cases/apply.ts). */
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
     const { studentId } = requireRole(res, 'student');
     const internship = await internshipFor(db, req.params);
-    // A posting that is not open is refused from its row, without Temporal: the workflow opens it
-    // (and reopens it after a withdrawal) by writing Open there before it takes applications.
-    if (internship.status !== 'Open') {
-      // Selecting before the deadline: the cap closed it; a withdrawal may open a place again.
-      const full =
-        internship.status === 'Selecting' && Date.parse(internship.applicationDeadline) > Date.now();
-      throw full
-        ? conflict(
-            ErrorType.PostingFull,
-            'This posting has all the applicants it takes; a place opens again if one withdraws',
-          )
-        : conflict(ErrorType.PostingClosed, 'Applications for this posting are closed');
-    }
-    const body = parse(applyBody, req.body, 'body');
-    if (body.answers.length !== internship.screeningQuestions.length) {
-      throw validationProblem([
-        {
-          field: 'answers',
-          message: `must hold ${internship.screeningQuestions.length} answer(s), one per screening question`,
-        },
-      ]);
-    }
-    // With an Idempotency-Key the application's id follows from it, so every attempt of one request
-    // is the same application, sent as the same Update: the Update that an attempt got accepted
-    // before failing is this row's, and Temporal answers its retry with the first outcome.
     const key = idempotencyKeyIn(res);
-    const applicationId = key ? keyedApplicationId(internship.id, studentId, key) : randomUUID();
-    const updateId = key ? `apply:${applicationId}` : undefined;
-    const storing = await storePendingApplication(
-      db,
-      { id: applicationId, internshipId: internship.id, studentId, pitch: body.pitch, answers: body.answers },
-      deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT,
+    const { applicationId, label } = await applyToPosting(
+      { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },
+      {
+        internship,
+        studentId,
+        body: req.body,
+        ...(key ? { key } : {}),
+        sendApply: (input, updateId) =>
+          runUpdate(() =>
+            handleOf(internship, req, res).executeUpdate(applyUpdate, {
+              args: [input],
+              ...(updateId ? { updateId } : {}),
+            }),
+          ),
+      },
     );
-    if (storing.outcome === 'limit') {
-      throw conflict(
-        'TooManyOpenApplications',
-        `You hold ${storing.open} open applications, the most one student may: withdraw one or wait for a decision`,
-      );
-    }
-    const stored = storing.outcome === 'stored';
-    if (!stored && key) {
-      // This request's own application (its id follows from the key). Its key was freed if an
-      // attempt failed, so the middleware could not compare the bodies: compare them here.
-      const mine = await findApplication(db, applicationId);
-      const sameBody =
-        mine?.pitch === body.pitch && JSON.stringify(mine.answers) === JSON.stringify(body.answers);
-      if (mine && !sameBody) throw keyReused();
-      // Confirmed by an earlier attempt, or by the worker's reconciliation, before that attempt's
-      // answer was recorded: answer as then.
-      if (mine && mine.status !== 'pending') {
-        await answerApplied(res, internship.id, applicationId, mine.label);
-        return;
-      }
-    }
-    if (!stored) {
-      // An earlier attempt may have been accepted by the workflow but not confirmed here (the API
-      // stopped in between): the workflow is the truth, so finish that confirmation and answer as then.
-      const earlier = await findPendingApplication(db, internship.id, studentId);
-      const state = earlier
-        ? await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
-            temporal.workflow.getHandle(internship.workflowId).query(internshipStateQuery),
-          )
-        : undefined;
-      const accepted = state?.applicants.find((a) => a.applicationId === earlier?.id);
-      if (earlier && accepted) {
-        await confirmApplication(db, earlier.id, accepted.label);
-        await answerApplied(res, internship.id, earlier.id, accepted.label);
-        return;
-      }
-      // The same request retried (its id follows from its key) whose Update the workflow has not
-      // seen: send that Update again, under the same Update id, below.
-      if (earlier?.id !== applicationId) {
-        // A pending row the workflow never accepted is left over from a failed attempt once it is
-        // stale; a fresh one belongs to a request still running (a double click) and stays.
-        if (earlier?.stale) await discardPendingApplication(db, earlier.id);
-        throw conflict(ErrorType.AlreadyApplied, 'You have already applied to this micro-internship');
-      }
-    }
-    let label: string;
-    try {
-      ({ label } = await runUpdate(() =>
-        handleOf(internship, req, res).executeUpdate(applyUpdate, {
-          args: [{ applicationId, studentId, pitch: body.pitch, answers: body.answers }],
-          ...(updateId ? { updateId } : {}),
-        }),
-      ));
-    } catch (err) {
-      // A refusal (closed, full, twice) leaves nothing. Any other failure (a deadline, Temporal
-      // unreachable) has an unknown outcome: the workflow may have accepted the Update, so the row
-      // stays pending for the retry to confirm (see the !stored branch above).
-      if (err instanceof HttpProblem) await discardPendingApplication(db, applicationId);
-      throw err;
-    }
-    await confirmApplication(db, applicationId, label);
-    await answerApplied(res, internship.id, applicationId, label);
+    res.location(`/v1/internships/${internship.id}/applications/mine`);
+    await respond(res, 201, { applicationId, label, status: 'submitted' });
   });
 
   /** A student withdraws before selection. */
