@@ -1,32 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
 import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
-import {
-  decodeCursor,
-  deleteInternship,
-  findInternship,
-  insertInternship,
-  postingRow,
-  listInternships,
-  type Internship,
-} from '../../db/internships';
-import { internshipWorkflowId, searchAttributes, type InternshipInput } from '../../workflows/definitions';
-import { DAY_MS, days, hours } from '../../workflows/durations';
-import type { internshipWorkflow } from '../../workflows/internship';
+import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
 import { principalOf, requireRole, type Principal } from '../auth';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { notFound, validationProblem } from '../problem';
 import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
 import { parse } from '../validate';
-import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
-import { formatUsd } from '../../workflows/money';
-import { uuidFrom } from '../../lib/ids';
-import { escapeMarkdown } from '../../lib/markdown';
+import { postInternship } from '../use-cases/post-internship';
 
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
 function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {
@@ -125,81 +109,19 @@ export function internshipRoutes(deps: RouteDeps): Router {
   const router = Router();
   const bodySchema = createInternshipBody(config.MIN_HOURLY_RATE_CENTS);
 
-  /** §3.1 An employer posts a micro-internship: the read model row, then its workflow. */
+  /** §3.1 An employer posts a micro-internship (api/use-cases/post-internship.ts). */
   router.post('/v1/internships', idempotency(db), async (req, res) => {
     const { employerId } = requireRole(res, 'employer');
     const body = parse(bodySchema, req.body, 'body');
     const employer = await findEmployer(db, employerId);
     if (!employer) throw notFound('Employer');
-
-    // With an Idempotency-Key the id follows from it, so a retry after a crash mid-request (row stored,
-    // workflow maybe started) finds that posting instead of making a second one.
     const key = idempotencyKeyIn(res);
-    const id = key ? uuidFrom(`posting:${employerId}:${key}`) : randomUUID();
-    const workflowId = internshipWorkflowId(id);
-    const earlier = key ? await findInternship(db, id) : undefined;
-    const dayMs = config.HUMAN_DAY_SECONDS * 1000;
-    // The posting's windows in real time (workflows/durations.ts), then on the day HUMAN_DAY_SECONDS
-    // sets when it is shortened: 7 days are 7 × HUMAN_DAY_SECONDS seconds.
-    const onDay = (ms: number) => (dayMs === DAY_MS ? ms : Math.round((ms * dayMs) / DAY_MS));
-    const applicationWindowMs = onDay(days(body.applicationWindowDays));
-    const input: InternshipInput = {
-      internshipId: id,
-      employerId,
-      title: body.title,
-      feeCents: body.feeCents,
-      estimatedHours: body.estimatedHours,
-      skills: body.skills,
-      maxApplicants: body.maxApplicants,
-      applicationDeadline: new Date(Date.now() + applicationWindowMs).toISOString(),
-      applicationWindowMs,
-      // An exception is only needed, and only recorded, for a fee below the floor.
-      feeException: body.feeException && body.feeCents < body.estimatedHours * config.MIN_HOURLY_RATE_CENTS,
-      windows: {
-        selectionMs: onDay(days(body.selectionWindowDays)),
-        acceptMs: onDay(hours(body.acceptWindowHours)),
-        workMs: onDay(days(body.workDurationDays)),
-        reviewMs: onDay(days(body.reviewWindowDays)),
-      },
-      ...(dayMs === DAY_MS ? {} : { dayMs }),
-    };
-    if (earlier) input.applicationDeadline = earlier.applicationDeadline;
-    const row = postingRow(input, body);
-    const { status } = row;
-    if (!earlier) await insertInternship(db, row);
-    try {
-      // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
-      await temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {
-          workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          typedSearchAttributes: [
-            { key: searchAttributes.status, value: status },
-            { key: searchAttributes.employerId, value: employerId },
-            { key: searchAttributes.feeCents, value: body.feeCents },
-            { key: searchAttributes.nextDeadline, value: new Date(input.applicationDeadline) },
-          ],
-          memo: { title: body.title, company: employer.companyName, feeCents: body.feeCents },
-          staticSummary: `${body.title} — ${employer.companyName}, ${formatUsd(body.feeCents)}`,
-          staticDetails: [
-            `**Employer:** ${escapeMarkdown(employer.companyName)} (${employerId})`,
-            `**Fee:** ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
-            `**Skills:** ${body.skills.map(escapeMarkdown).join(', ')}`,
-            `**Applications close:** ${input.applicationDeadline}`,
-          ].join('\n'),
-        }),
-      );
-    } catch (err) {
-      // Started by the earlier attempt of this same request: nothing more to do.
-      if (!(earlier && err instanceof WorkflowExecutionAlreadyStartedError)) {
-        // No workflow, no posting: the row would otherwise claim an Open posting nobody drives.
-        if (!earlier) await deleteInternship(db, id);
-        throw err;
-      }
-    }
-    res.location(`/v1/internships/${id}`);
-    await respond(res, 201, { id, status, workflowId });
+    const posted = await postInternship(
+      { db, temporal, config },
+      { employer, body, ...(key ? { key } : {}) },
+    );
+    res.location(`/v1/internships/${posted.id}`);
+    await respond(res, 201, posted);
   });
 
   /** Students browse open postings (by skill); employers list their own; ops list all, by status. */
