@@ -144,118 +144,122 @@ const withoutLinkTokens = (err: unknown) => {
 const formatWhen = (date: Date) =>
   date.toLocaleString('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
 
+const html = (res: Response, status: number, body: string) => {
+  if (status === 503) res.setHeader('Retry-After', '5');
+  res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(body);
+};
+/** Nothing happened (a dependency is down, the workflow is re-running a lost step, or is busy). */
+const tryAgain = (res: Response) =>
+  html(
+    res,
+    503,
+    page('Please try again shortly', ['We could not record your answer just now. Nothing was changed.']),
+  );
+const forged = (res: Response) =>
+  html(
+    res,
+    404,
+    page('Link not found', [
+      'This link is not valid. Check that you copied the whole address from the email.',
+    ]),
+  );
+const expired = (res: Response) =>
+  html(
+    res,
+    410,
+    page('This link has expired', [
+      'The time to answer has passed, so this decision can no longer be made here.',
+    ]),
+  );
+const alreadyDone = (res: Response, token: ActionToken) =>
+  html(
+    res,
+    200,
+    page('Already done', [
+      `This decision was already made: ${ACTIONS[token.usedAction ?? '']?.past ?? 'answered'}. Nothing more is needed.`,
+    ]),
+  );
+
+/** GET shows the decision and its button; it changes nothing, so link scanners are harmless. */
+async function showDecision(deps: RouteDeps, raw: string, res: Response): Promise<void> {
+  const token = TOKEN_SHAPE.test(raw) ? await findActionToken(deps.db, raw) : undefined;
+  const action = token && (ACTIONS[token.action] ?? REDIRECTS[token.action]);
+  if (!token || !action) return forged(res);
+  if (token.usedAt) return alreadyDone(res, token);
+  if (token.expiresAt.getTime() <= Date.now()) return expired(res);
+  const posting = await findInternshipContact(deps.db, token.internshipId);
+  const internship = await findInternship(deps.db, token.internshipId);
+  const title = posting?.title ?? 'this micro-internship';
+  const fee = internship ? formatUsd(internship.feeCents) : '';
+  const contexts: Record<string, string> = {
+    'offer.accept': `${posting?.companyName} chose you for this paid micro-internship: ${fee} for about ${internship?.estimatedHours} hours of work.`,
+    'funding.pay': `The fee of ${fee} is held until the work is approved; your student starts once it is paid.`,
+    'payout.onboard': 'Your pay is ready: a payout account with our payments partner, Stripe, receives it.',
+  };
+  const offer = contexts['offer.accept']!;
+  const context =
+    posting && internship ? (token.action.startsWith('offer.') ? offer : (contexts[token.action] ?? '')) : '';
+  html(
+    res,
+    200,
+    page(
+      action.question.replace('%s', title),
+      [context, `This link works until ${formatWhen(token.expiresAt)}.`].filter(Boolean),
+      {
+        action: `/actions/${raw}`,
+        button: action.button,
+      },
+    ),
+  );
+}
+
+/** A link that opens a Stripe page (pay, payout onboarding): a fresh one each time, until it expires. */
+async function openRedirect(
+  deps: RouteDeps,
+  raw: string,
+  redirect: ActionToken,
+  res: Response,
+): Promise<void> {
+  if (redirect.expiresAt.getTime() <= Date.now()) return expired(res);
+  const internship = await findInternship(deps.db, redirect.internshipId);
+  const back = `${deps.config.PUBLIC_BASE_URL}/actions/${raw}`;
+  const handle = actOn(deps, internship!, linkActor(redirect));
+  try {
+    const { url } =
+      redirect.action === 'funding.pay'
+        ? await handle.executeUpdate(openPaymentPageUpdate, {
+            args: [{ successUrl: back, cancelUrl: back }],
+          })
+        : await handle.executeUpdate(openPayoutOnboardingUpdate, {
+            args: [{ refreshUrl: back, returnUrl: back }],
+          });
+    return res.redirect(303, url);
+  } catch (err) {
+    if (err instanceof TryAgainShortly) return tryAgain(res);
+    if (problemFromUpdateFailure(err)) {
+      return html(
+        res,
+        200,
+        page('Nothing left to do here', ['This step is already complete or has closed.']),
+      );
+    }
+    throw err;
+  }
+}
+
 /**
  * Email links (DESIGN §4). GET only shows the decision and a button, so link scanners that fetch or
  * render the page change nothing; POST performs it once.
  */
 export function actionRoutes(deps: RouteDeps): Router {
   const router = Router();
-  const html = (res: Response, status: number, body: string) => {
-    if (status === 503) res.setHeader('Retry-After', '5');
-    res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(body);
-  };
-  /** Nothing happened (a dependency is down, the workflow is re-running a lost step, or is busy). */
-  const tryAgain = (res: Response) =>
-    html(
-      res,
-      503,
-      page('Please try again shortly', ['We could not record your answer just now. Nothing was changed.']),
-    );
-  const forged = (res: Response) =>
-    html(
-      res,
-      404,
-      page('Link not found', [
-        'This link is not valid. Check that you copied the whole address from the email.',
-      ]),
-    );
-  const expired = (res: Response) =>
-    html(
-      res,
-      410,
-      page('This link has expired', [
-        'The time to answer has passed, so this decision can no longer be made here.',
-      ]),
-    );
-  const alreadyDone = (res: Response, token: ActionToken) =>
-    html(
-      res,
-      200,
-      page('Already done', [
-        `This decision was already made: ${ACTIONS[token.usedAction ?? '']?.past ?? 'answered'}. Nothing more is needed.`,
-      ]),
-    );
-
-  const postingOf = (token: ActionToken) => findInternshipContact(deps.db, token.internshipId);
-
-  router.get('/actions/:token', async (req, res) => {
-    const raw = req.params.token;
-    const token = TOKEN_SHAPE.test(raw) ? await findActionToken(deps.db, raw) : undefined;
-    const action = token && (ACTIONS[token.action] ?? REDIRECTS[token.action]);
-    if (!token || !action) return forged(res);
-    if (token.usedAt) return alreadyDone(res, token);
-    if (token.expiresAt.getTime() <= Date.now()) return expired(res);
-    const posting = await postingOf(token);
-    const internship = await findInternship(deps.db, token.internshipId);
-    const title = posting?.title ?? 'this micro-internship';
-    const fee = internship ? formatUsd(internship.feeCents) : '';
-    const contexts: Record<string, string> = {
-      'offer.accept': `${posting?.companyName} chose you for this paid micro-internship: ${fee} for about ${internship?.estimatedHours} hours of work.`,
-      'funding.pay': `The fee of ${fee} is held until the work is approved; your student starts once it is paid.`,
-      'payout.onboard': 'Your pay is ready: a payout account with our payments partner, Stripe, receives it.',
-    };
-    const offer = contexts['offer.accept']!;
-    const context =
-      posting && internship
-        ? token.action.startsWith('offer.')
-          ? offer
-          : (contexts[token.action] ?? '')
-        : '';
-    html(
-      res,
-      200,
-      page(
-        action.question.replace('%s', title),
-        [context, `This link works until ${formatWhen(token.expiresAt)}.`].filter(Boolean),
-        {
-          action: `/actions/${raw}`,
-          button: action.button,
-        },
-      ),
-    );
-  });
+  router.get('/actions/:token', (req, res) => showDecision(deps, req.params.token, res));
 
   router.post('/actions/:token', async (req, res) => {
     const raw = req.params.token;
     if (!TOKEN_SHAPE.test(raw)) return forged(res);
     const redirect = await findActionToken(deps.db, raw);
-    if (redirect && REDIRECTS[redirect.action]) {
-      if (redirect.expiresAt.getTime() <= Date.now()) return expired(res);
-      const internship = await findInternship(deps.db, redirect.internshipId);
-      const back = `${deps.config.PUBLIC_BASE_URL}/actions/${raw}`;
-      const handle = actOn(deps, internship!, linkActor(redirect));
-      try {
-        const { url } =
-          redirect.action === 'funding.pay'
-            ? await handle.executeUpdate(openPaymentPageUpdate, {
-                args: [{ successUrl: back, cancelUrl: back }],
-              })
-            : await handle.executeUpdate(openPayoutOnboardingUpdate, {
-                args: [{ refreshUrl: back, returnUrl: back }],
-              });
-        return res.redirect(303, url);
-      } catch (err) {
-        if (err instanceof TryAgainShortly) return tryAgain(res);
-        if (problemFromUpdateFailure(err)) {
-          return html(
-            res,
-            200,
-            page('Nothing left to do here', ['This step is already complete or has closed.']),
-          );
-        }
-        throw err;
-      }
-    }
+    if (redirect && REDIRECTS[redirect.action]) return openRedirect(deps, raw, redirect, res);
     const claimed = await claimActionToken(deps.db, raw);
     if (!claimed) {
       const token = await findActionToken(deps.db, raw);

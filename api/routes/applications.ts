@@ -23,11 +23,21 @@ import { applyToPosting } from '../use-cases/apply';
 /** An application whose student was offered the place: a repeated answer gets the workflow's reply. */
 const HAD_AN_OFFER = new Set(['offered', 'accepted', 'declined', 'lapsed']);
 
+/** §3.1–3.3 Applications: applying and withdrawing, the employer's blind review and selection, the offer's answer. */
 export function applicationRoutes(deps: RouteDeps): Router {
-  const { db, temporal } = deps;
   const router = Router();
-  const handleOf = (i: Internship, req: Request, res: Response) => actingFor(deps, i, req, res);
+  applyingRoutes(router, deps);
+  reviewingRoutes(router, deps);
+  offerRoutes(router, deps);
+  return router;
+}
 
+const handleOf = (deps: RouteDeps, i: Internship, req: Request, res: Response) =>
+  actingFor(deps, i, req, res);
+
+/** §3.1 The student's side: applying, and withdrawing before selection. */
+function applyingRoutes(router: Router, deps: RouteDeps): void {
+  const { db, temporal } = deps;
   /** §3.1 A student applies with a pitch and one answer per screening question (api/use-cases/apply.ts). */
   router.post('/v1/internships/:id/applications', idempotency(db), async (req, res) => {
     const { studentId } = requireRole(res, 'student');
@@ -42,7 +52,7 @@ export function applicationRoutes(deps: RouteDeps): Router {
         ...(key ? { key } : {}),
         sendApply: (input, updateId) =>
           runUpdate(() =>
-            handleOf(internship, req, res).executeUpdate(applyUpdate, {
+            handleOf(deps, internship, req, res).executeUpdate(applyUpdate, {
               args: [input],
               ...(updateId ? { updateId } : {}),
             }),
@@ -60,11 +70,17 @@ export function applicationRoutes(deps: RouteDeps): Router {
     const mine = await findApplicationOf(db, internship.id, studentId);
     if (!mine) throw notFound('Application');
     await runUpdate(() =>
-      handleOf(internship, req, res).executeUpdate(withdrawApplicationUpdate, { args: [{ studentId }] }),
+      handleOf(deps, internship, req, res).executeUpdate(withdrawApplicationUpdate, {
+        args: [{ studentId }],
+      }),
     );
     res.json({ applicationId: mine.id, status: 'withdrawn' });
   });
+}
 
+/** §3.2 The employer's side: the blind review and the selection. */
+function reviewingRoutes(router: Router, deps: RouteDeps): void {
+  const { db } = deps;
   /** §3.2 Blind review: pitch, answers and skills under an anonymous label; the hired student is revealed. */
   router.get('/v1/internships/:id/applications', async (req, res) => {
     const principal = requireRole(res, 'employer', 'ops');
@@ -116,7 +132,11 @@ export function applicationRoutes(deps: RouteDeps): Router {
     status: 202,
     answer: ({ shortlist }) => ({ status: 'Offered', shortlist }),
   });
+}
 
+/** §3.3 The offered student's answer. */
+function offerRoutes(router: Router, deps: RouteDeps): void {
+  const { db } = deps;
   /** §3.3 The offered student accepts or declines (the same decision as the email links). */
   router.post('/v1/internships/:id/offer-response', async (req, res) => {
     const { studentId } = requireRole(res, 'student');
@@ -129,12 +149,10 @@ export function applicationRoutes(deps: RouteDeps): Router {
     const internship = await internshipFor(db, req.params);
     const body = parse(offerResponseBody, req.body, 'body');
     const result = await runUpdate(() =>
-      handleOf(internship, req, res).executeUpdate(respondToOfferUpdate, {
+      handleOf(deps, internship, req, res).executeUpdate(respondToOfferUpdate, {
         args: [{ studentId, accept: body.accept, via: 'api' }],
       }),
     );
     res.json(result);
   });
-
-  return router;
 }
