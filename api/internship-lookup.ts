@@ -1,5 +1,6 @@
 import { findInternship, type Internship } from '../db/internships';
 import type { Db } from '../db/pool';
+import type { Principal } from './auth';
 import { notFound } from './problem';
 import { internshipIdParam } from './schemas';
 import { parse } from './validate';
@@ -23,4 +24,11 @@ export async function internshipFor(
     throw notFound('Internship');
   }
   return internship;
+}
+
+/** Whose internship the caller may act on: ops any, an employer its own, a student the one they were hired for. */
+export function ownerOf(caller: Principal): { employerId?: string; studentId?: string } {
+  if (caller.role === 'employer') return { employerId: caller.employerId };
+  if (caller.role === 'student') return { studentId: caller.studentId };
+  return {};
 }

@@ -7,15 +7,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Db } from '../db/pool';
 import type { TemporalRequests } from '../lib/temporal';
 
-/**
- * Prometheus metrics of the API: requests, latency and errors by route, and the requests it sent to
- * Temporal (one registry per app).
- */
 /** What api/connection-limit.ts counts. */
 export interface ConnectionCounts {
   readonly connections: number;
   readonly refused: number;
 }
+
+/**
+ * Prometheus metrics of the API: requests, latency and errors by route, the requests it sent to
+ * Temporal, and its client connections (one registry per app).
+ */
 
 export function createHttpMetrics(temporalRequests?: TemporalRequests, connections?: ConnectionCounts) {
   const registry = new Registry();

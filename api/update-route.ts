@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { actingFor } from './audited-handle';
 import { requireRole, type Principal, type Role } from './auth';
 import type { RouteDeps } from './deps';
-import { internshipFor } from './internship-lookup';
+import { internshipFor, ownerOf } from './internship-lookup';
 import { parse } from './validate';
 import { runUpdate } from './workflow-errors';
 
@@ -23,13 +23,6 @@ export interface UpdateRoute<P extends Role, B, A, R> {
   answer?: (result: R) => unknown;
   /** The body field a refused date names (problem+json `errors[].field`). */
   dateField?: string;
-}
-
-/** Whose internship the caller may act on: ops any, an employer its own, a student the one they were hired for. */
-export function ownerOf(caller: Principal): { employerId?: string; studentId?: string } {
-  if (caller.role === 'employer') return { employerId: caller.employerId };
-  if (caller.role === 'student') return { studentId: caller.studentId };
-  return {};
 }
 
 /**

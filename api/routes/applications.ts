@@ -9,7 +9,7 @@ import {
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
-import { internshipFor } from '../internship-lookup';
+import { internshipFor, ownerOf } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
@@ -84,9 +84,7 @@ function reviewingRoutes(router: Router, deps: RouteDeps): void {
   /** §3.2 Blind review: pitch, answers and skills under an anonymous label; the hired student is revealed. */
   router.get('/v1/internships/:id/applications', async (req, res) => {
     const principal = requireRole(res, 'employer', 'ops');
-    const internship = await internshipFor(db, req.params, {
-      employerId: principal.role === 'employer' ? principal.employerId : undefined,
-    });
+    const internship = await internshipFor(db, req.params, ownerOf(principal));
     const applications = await listApplications(db, internship.id);
     const items = await Promise.all(
       applications.map(async (a) => {

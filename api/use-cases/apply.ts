@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
 import {
   confirmApplication,
   discardPendingApplication,
@@ -24,6 +25,9 @@ import { conflict, HttpProblem, validationProblem } from '../problem';
 import { applyBody } from '../schemas';
 import { parse } from '../validate';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
+
+/** The validated body: the pitch and one answer per screening question. */
+type ApplyBody = z.infer<typeof applyBody>;
 
 export interface ApplyDeps {
   db: Db;
@@ -108,7 +112,7 @@ async function resumeEarlierAttempt(
   deps: ApplyDeps,
   { internship, studentId, key }: ApplyRequest,
   applicationId: string,
-  body: { pitch: string; answers: string[] },
+  body: ApplyBody,
 ): Promise<Applied | undefined> {
   if (key) {
     // This request's own application (its id follows from the key). Its key was freed if an
@@ -148,7 +152,7 @@ async function sendAndConfirm(
   deps: ApplyDeps,
   { studentId, key, sendApply }: ApplyRequest,
   applicationId: string,
-  body: { pitch: string; answers: string[] },
+  body: ApplyBody,
 ): Promise<Applied> {
   let label: string;
   try {

@@ -184,7 +184,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
     while (!messages.length) await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
     return messages.shift()!;
   };
-  await next(); // the flood is at full size, every connection open
+  await next(); // as many answers as loops: the flood is at full size
   await new Promise((r) => setTimeout(r, options.floodMs));
   const temporalDuring = await temporalRequests(target.apiUrl);
 

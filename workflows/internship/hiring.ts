@@ -25,7 +25,7 @@ export async function hireStudent(state: InternshipState, input: InternshipInput
  * expires. A withdrawal that reopens the posting (since REOPEN) takes it back to Open until the
  * deadline or the cap, and the window starts again after that.
  */
-export async function awaitSelection(state: InternshipState, input: InternshipInput): Promise<boolean> {
+async function awaitSelection(state: InternshipState, input: InternshipInput): Promise<boolean> {
   for (;;) {
     const outcome = await selectionWindow(state, input);
     if (outcome !== 'reopened') return outcome === 'chosen';
@@ -36,7 +36,7 @@ export async function awaitSelection(state: InternshipState, input: InternshipIn
   }
 }
 
-export async function selectionWindow(
+async function selectionWindow(
   state: InternshipState,
   input: InternshipInput,
 ): Promise<'chosen' | 'reopened' | 'expired'> {
@@ -62,7 +62,7 @@ export async function selectionWindow(
 }
 
 /** §3.3 Offered: each shortlisted student in rank order gets `acceptWindow`; decline or silence moves on. */
-export async function offerInTurn(state: InternshipState, input: InternshipInput): Promise<boolean> {
+async function offerInTurn(state: InternshipState, input: InternshipInput): Promise<boolean> {
   while (state.shortlist.length > 0) {
     const applicant = state.applicants.find((a) => a.applicationId === state.shortlist[0]);
     state.shortlist.shift();
@@ -104,7 +104,7 @@ export async function offerInTurn(state: InternshipState, input: InternshipInput
 }
 
 /** §3.3 A student accepted: the others are told kindly, the employer meets the student, Funding begins. */
-export async function acceptHire(state: InternshipState, applicant: Applicant): Promise<void> {
+async function acceptHire(state: InternshipState, applicant: Applicant): Promise<void> {
   state.hiredStudentId = applicant.studentId;
   applicant.status = 'accepted';
   const others = state.applicants.filter((a) => a !== applicant && a.status !== 'withdrawn');

@@ -35,7 +35,7 @@ export async function noticesSent(): Promise<void> {
 }
 
 /** Emails in older runs: regular activities, retried for long, visible in the UI as their own activities. */
-export const NOTIFY_OPTIONS = {
+const NOTIFY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -45,16 +45,14 @@ export const NOTIFY_OPTIONS = {
   },
 } satisfies ActivityOptions;
 
-export const notifyByActivity = proxyActivities<Activities>(NOTIFY_OPTIONS);
+const notifyByActivity = proxyActivities<Activities>(NOTIFY_OPTIONS);
 
 /**
  * Newer runs (LEAN_HISTORY) only put the email into the Postgres outbox from a local activity — one
  * marker in the history instead of an activity and a workflow task — and the worker's outbox relay
  * sends it, so SMTP never blocks a workflow nor grows its history. Retries here are for Postgres.
  */
-export const notifyByLocalActivity = proxyLocalActivities<Activities>(
-  NOTIFY_OPTIONS satisfies LocalActivityOptions,
-);
+const notifyByLocalActivity = proxyLocalActivities<Activities>(NOTIFY_OPTIONS satisfies LocalActivityOptions);
 
 /** The email activities for this run: local in newer runs. No notice is sent from an Update handler. */
 export const mail = () => (patched(LEAN_HISTORY) ? notifyByLocalActivity : notifyByActivity);

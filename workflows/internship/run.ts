@@ -39,10 +39,8 @@ export interface Run {
 let current: Run | undefined;
 
 /** Starts a run of `input`: the first thing the workflow does. */
-export function beginRun(input: InternshipInput): Run {
-  current = { dayMs: input.dayMs ?? DAY_MS, reopensOnWithdrawal: false, noticesInFlight: [] };
-  current.reopensOnWithdrawal = patched(REOPEN);
-  return current;
+export function beginRun(input: InternshipInput): void {
+  current = { dayMs: input.dayMs ?? DAY_MS, reopensOnWithdrawal: patched(REOPEN), noticesInFlight: [] };
 }
 
 /** This run. */

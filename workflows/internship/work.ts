@@ -24,7 +24,7 @@ import { payStudent } from './payout';
 import { days, hours, iso, LEAN_HISTORY } from './run';
 import { moveDueDate, moveTo, setStatus, startWork } from './steps';
 
-export type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
+type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
 
 /**
  * §3.5–3.6 InProgress and InReview: the student works to the due date and submits; the employer
@@ -100,7 +100,7 @@ export async function deliverAndReview(state: InternshipState, input: Internship
  * due date, which an approved extension moves. Ends on a submission, the due date, a withdrawal or
  * a cancellation.
  */
-export async function workUntilDue(
+async function workUntilDue(
   state: InternshipState,
 ): Promise<'submitted' | 'missed' | 'withdrawn' | 'cancelled'> {
   for (;;) {
@@ -148,7 +148,7 @@ export async function workUntilDue(
 }
 
 /** §3.5 An extension request reaches the employer with Approve and Decline links, valid until the due date. */
-export async function askForExtension(state: InternshipState): Promise<void> {
+async function askForExtension(state: InternshipState): Promise<void> {
   state.extensionAnnounced = true;
   await tell({
     internshipId: state.internshipId,
@@ -165,7 +165,7 @@ export async function askForExtension(state: InternshipState): Promise<void> {
 }
 
 /** The student hears the employer's answer to an extension request. */
-export async function tellExtensionOutcome(state: InternshipState): Promise<void> {
+async function tellExtensionOutcome(state: InternshipState): Promise<void> {
   const decision = state.lastExtensionDecision;
   if (!decision) return;
   state.lastExtensionDecision = null;
@@ -180,7 +180,7 @@ export async function tellExtensionOutcome(state: InternshipState): Promise<void
 }
 
 /** §3.5 The due date passed without a submission: both are told, and the student has 48 hours of grace. */
-export async function graceAfterMissedDeadline(
+async function graceAfterMissedDeadline(
   state: InternshipState,
 ): Promise<'submitted' | 'missed' | 'cancelled'> {
   const graceEnd = iso(Date.now() + hours(GRACE_HOURS));
@@ -203,7 +203,7 @@ export async function graceAfterMissedDeadline(
  * §3.5 The employer chooses how to go on: extend, re-select from the remaining applicants with the
  * money held, or cancel with a full refund. Seven days of silence cancel with the refund.
  */
-export async function askEmployerHowToGoOn(
+async function askEmployerHowToGoOn(
   state: InternshipState,
   why: 'missed' | 'withdrawn',
 ): Promise<'submitted' | { choice: RecoveryChoice; newDueAt?: string }> {
@@ -288,10 +288,7 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
 }
 
 /** §3.6 InReview: `reviewWindow` to decide, reminders at 2 days and 1 day left; silence approves. */
-export async function reviewSubmission(
-  state: InternshipState,
-  input: InternshipInput,
-): Promise<ReviewDecision> {
+async function reviewSubmission(state: InternshipState, input: InternshipInput): Promise<ReviewDecision> {
   const end = Date.now() + input.windows.reviewMs;
   const reviewBy = iso(end);
   const round = `round${state.changeRounds}`;
