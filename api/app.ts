@@ -4,7 +4,7 @@ import swaggerUi from 'swagger-ui-express';
 import { authenticate } from './auth';
 import type { AppDeps, RouteDeps } from './deps';
 import { buildOpenApiDocument } from './openapi';
-import { createHttpMetrics, readiness, requestLogger } from './observability';
+import { createHttpMetrics, requestLogger } from './observability';
 import { notFoundHandler, problemHandler } from './problem';
 import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
 import { employerRoutes } from './routes/employers';
 import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
+import { healthRoutes } from './routes/health';
 import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
@@ -31,23 +32,33 @@ export function createApp(appDeps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', 'loopback');
   const metrics = createHttpMetrics(deps.temporalRequests, deps.connections);
+  const webhooks = webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
+  const health = healthRoutes(deps, metrics.handler);
+  const open = [studentRoutes(deps), publicFollowUpRoutes(deps)];
+  const actions = actionRoutes(deps);
+  const signedIn = [
+    employerRoutes(deps),
+    internshipRoutes(deps),
+    applicationRoutes(deps),
+    workRoutes(deps),
+    adminRoutes(deps),
+    followUpRoutes(deps),
+  ];
+  const spec = buildOpenApiDocument(
+    [webhooks, health, ...open, actions, ...signedIn].flatMap((routes) => routes.operations),
+  );
+
   app.use(requestLogger(deps.logger));
   app.use(metrics.middleware);
   // Security headers; no CORS headers are sent, so browsers keep other origins out (CORS off).
   app.use(helmet());
   // Before the JSON parser: signatures are checked on the raw body.
-  app.use(webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET }));
+  app.use(webhooks.router);
   // Before any body is read: a flood of writes from one address is refused for the cost of a count.
   app.use(writesPerAddress(deps.config.WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE));
   app.use(express.json({ limit: '100kb' }));
+  app.use(health.router);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', readiness(deps));
-  app.get('/metrics', metrics.handler);
-
-  const spec = buildOpenApiDocument({ minHourlyRateCents: deps.config.MIN_HOURLY_RATE_CENTS });
   app.get('/openapi.json', (_req, res) => {
     res.json(spec);
   });
@@ -57,19 +68,13 @@ export function createApp(appDeps: AppDeps): Express {
   // Sign-up and email links need no bearer token; everything else under /v1 does.
   app.post('/v1/students', perAddress(deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE));
   app.use('/actions', perAddress(deps.config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
-  app.use(studentRoutes(deps));
-  app.use(publicFollowUpRoutes(deps));
-  app.use(express.urlencoded({ extended: false, limit: '1kb' }), actionRoutes(deps));
+  for (const routes of open) app.use(routes.router);
+  app.use(express.urlencoded({ extended: false, limit: '1kb' }), actions.router);
 
   const v1 = express.Router();
   v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));
   v1.use('/v1', writesPerAccount(deps.config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));
-  v1.use(employerRoutes(deps));
-  v1.use(internshipRoutes(deps));
-  v1.use(applicationRoutes(deps));
-  v1.use(workRoutes(deps));
-  v1.use(adminRoutes(deps));
-  v1.use(followUpRoutes(deps));
+  for (const routes of signedIn) v1.use(routes.router);
   app.use(v1);
 
   app.use(notFoundHandler);

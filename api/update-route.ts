@@ -1,15 +1,18 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import type { Router } from 'express';
-import type { z } from 'zod';
+import type { ZodType, z } from 'zod';
 import { actingFor } from './audited-handle';
 import { requireRole, type Principal, type Role } from './auth';
 import type { RouteDeps } from './deps';
+import type { DocumentedRouter } from './documented-router';
 import { internshipFor, ownerOf } from './internship-lookup';
+import { json, jsonBody, problems, secured, unauthenticated } from './openapi-kit';
+import { internshipIdParam } from './schemas';
 import { parse } from './validate';
 import { runUpdate } from './workflow-errors';
 
 /** One route that asks a micro-internship's workflow to do something (an Update), and its answer. */
 export interface UpdateRoute<P extends Role, B, A, R> {
+  /** OpenAPI style: `/v1/internships/{id}/review`. */
   path: string;
   /** Who may call it: an employer acts on its own postings, a student on the one they were hired for. */
   who: readonly P[];
@@ -23,6 +26,8 @@ export interface UpdateRoute<P extends Role, B, A, R> {
   answer?: (result: R) => unknown;
   /** The body field a refused date names (problem+json `errors[].field`). */
   dateField?: string;
+  /** The OpenAPI operation: what it does, its answer's schema, and each refusal by status. */
+  doc: { summary: string; ok: [ZodType, string]; refusals: Record<number, string> };
 }
 
 /**
@@ -31,11 +36,24 @@ export interface UpdateRoute<P extends Role, B, A, R> {
  * the internship's queue, audited; a refusal becomes its problem+json.
  */
 export function updateRoute<P extends Role, B, A, R>(
-  router: Router,
+  routes: DocumentedRouter,
   deps: RouteDeps,
   route: UpdateRoute<P, B, A, R>,
 ): void {
-  router.post(route.path, async (req, res) => {
+  const status = route.status ?? 200;
+  const operation = {
+    method: 'post' as const,
+    path: route.path,
+    summary: route.doc.summary,
+    security: secured,
+    request: { params: internshipIdParam, body: jsonBody(route.body) },
+    responses: {
+      [status]: json(route.doc.ok[0], route.doc.ok[1]),
+      ...unauthenticated,
+      ...problems(route.doc.refusals),
+    },
+  };
+  routes.route(operation, async (req, res) => {
     const caller = requireRole(res, ...route.who);
     const internship = await internshipFor(deps.db, req.params, ownerOf(caller));
     const body = parse(route.body, req.body, 'body');
@@ -46,6 +64,9 @@ export function updateRoute<P extends Role, B, A, R>(
         }),
       route.dateField ? { dateField: route.dateField } : {},
     );
-    res.status(route.status ?? 200).json(route.answer ? route.answer(result) : result);
+    res.status(status).json(route.answer ? route.answer(result) : result);
   });
 }
+
+/** Declares an Update route where its module starts, typed as `updateRoute` will serve it. */
+export const updateSpec = <P extends Role, B, A, R>(route: UpdateRoute<P, B, A, R>) => route;

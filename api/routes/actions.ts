@@ -1,4 +1,5 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
 import {
   claimActionToken,
   findActionToken,
@@ -16,6 +17,8 @@ import {
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
 import { actOn, type Actor } from '../audited-handle';
+import { DocumentedRouter } from '../documented-router';
+import { htmlPage, problem, type Operation } from '../openapi-kit';
 import { page } from '../pages';
 import { TryAgainShortly, unreachableDependency } from '../problem';
 import { problemFromUpdateFailure } from '../workflow-errors';
@@ -247,16 +250,46 @@ async function openRedirect(
   }
 }
 
+/** The `{token}` of /actions/{token}. */
+const tokenIn = (req: Request) => String(req.params.token);
+const tokenParam = z.object({ token: z.string().describe('The opaque token from the email link') });
+const showPage: Operation = {
+  method: 'get',
+  path: '/actions/{token}',
+  summary: 'Email link: a page stating the decision with one button; changes nothing',
+  request: { params: tokenParam },
+  responses: {
+    200: htmlPage('The decision, or "already done"'),
+    404: htmlPage('Unknown link'),
+    410: htmlPage('Expired link'),
+    429: problem('Too many link requests from this address; try again after Retry-After'),
+    503: htmlPage('Temporarily unavailable'),
+  },
+};
+const decide: Operation = {
+  method: 'post',
+  path: '/actions/{token}',
+  summary: 'Email link: performs the decision once',
+  request: { params: tokenParam },
+  responses: {
+    200: htmlPage('Done, or already done'),
+    404: htmlPage('Unknown link'),
+    409: htmlPage('The decision is closed'),
+    410: htmlPage('Expired link'),
+    429: problem('Too many link requests from this address; try again after Retry-After'),
+    503: htmlPage('Temporarily unavailable; nothing changed'),
+  },
+};
+
 /**
  * Email links (DESIGN §4). GET only shows the decision and a button, so link scanners that fetch or
  * render the page change nothing; POST performs it once.
  */
-export function actionRoutes(deps: RouteDeps): Router {
-  const router = Router();
-  router.get('/actions/:token', (req, res) => showDecision(deps, req.params.token, res));
-
-  router.post('/actions/:token', async (req, res) => {
-    const raw = req.params.token;
+export function actionRoutes(deps: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
+  routes.route(showPage, (req, res) => showDecision(deps, tokenIn(req), res));
+  routes.route(decide, async (req, res) => {
+    const raw = tokenIn(req);
     if (!TOKEN_SHAPE.test(raw)) return forged(res);
     const redirect = await findActionToken(deps.db, raw);
     if (redirect && REDIRECTS[redirect.action]) return openRedirect(deps, raw, redirect, res);
@@ -292,7 +325,7 @@ export function actionRoutes(deps: RouteDeps): Router {
   });
 
   // People arrive here from email, not from an API client: failures get a page, never JSON or a trace.
-  router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  routes.router.use('/actions', (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // An address that cannot be decoded (a stray '%', a link cut in half by a mail client): the
     // router refuses it with a 400 whose message quotes the token, so that message is never logged.
     if ((err as { status?: unknown }).status === 400) {
@@ -313,5 +346,5 @@ export function actionRoutes(deps: RouteDeps): Router {
     );
   });
 
-  return router;
+  return routes;
 }

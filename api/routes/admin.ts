@@ -1,31 +1,51 @@
-import { Router } from 'express';
 import { decideFeeExceptionUpdate, resolveDisputeUpdate } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
-import { feeExceptionBody, resolutionBody } from '../schemas';
-import { updateRoute } from '../update-route';
+import { DocumentedRouter } from '../documented-router';
+import { feeExceptionBody, resolutionBody, statusResponse } from '../schemas';
+import { updateRoute, updateSpec } from '../update-route';
+
+const refusals = {
+  403: 'Caller is not ops',
+  404: 'Unknown internship',
+  409: 'Nothing of this kind is waiting',
+  422: 'Invalid body',
+};
+
+/** §3.1 Approve (→ Open, the application window starts now) or decline a fee below the floor. */
+const feeException = updateSpec({
+  path: '/v1/admin/internships/{id}/fee-exception',
+  who: ['ops'],
+  body: feeExceptionBody,
+  update: decideFeeExceptionUpdate,
+  args: (body) => body,
+  doc: {
+    summary: 'Approve or decline a fee below the fair-pay floor (ops)',
+    ok: [statusResponse, 'Decided'],
+    refusals,
+  },
+});
+
+/** §3.7 Settle a dispute with the student's share of the fee; the money follows, each movement once. */
+const resolution = updateSpec({
+  path: '/v1/admin/internships/{id}/resolution',
+  who: ['ops'],
+  body: resolutionBody,
+  update: resolveDisputeUpdate,
+  args: (body) => body,
+  status: 202,
+  doc: {
+    summary: "Resolve a dispute with the student's share of the fee, 0-100% (ops)",
+    ok: [statusResponse, 'Settling'],
+    refusals,
+  },
+});
 
 /** What only operations staff may do (DESIGN §2): fee exceptions and dispute resolutions. */
-export function adminRoutes(deps: RouteDeps): Router {
-  const router = Router();
+export function adminRoutes(deps: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
 
-  /** §3.1 Approve (→ Open, the application window starts now) or decline a fee below the floor. */
-  updateRoute(router, deps, {
-    path: '/v1/admin/internships/:id/fee-exception',
-    who: ['ops'],
-    body: feeExceptionBody,
-    update: decideFeeExceptionUpdate,
-    args: (body) => body,
-  });
+  updateRoute(routes, deps, feeException);
+  updateRoute(routes, deps, resolution);
 
-  /** §3.7 Settle a dispute with the student's share of the fee; the money follows, each movement once. */
-  updateRoute(router, deps, {
-    path: '/v1/admin/internships/:id/resolution',
-    who: ['ops'],
-    body: resolutionBody,
-    update: resolveDisputeUpdate,
-    args: (body) => body,
-    status: 202,
-  });
-
-  return router;
+  return routes;
 }

@@ -1,18 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
 import { insertEmployer } from '../../db/employers';
 import { inTransaction } from '../../db/pool';
 import { issueToken } from '../../db/tokens';
 import type { RouteDeps } from '../deps';
 import { requireRole } from '../auth';
-import { createEmployerBody } from '../schemas';
+import { DocumentedRouter } from '../documented-router';
+import { json, jsonBody, problem, secured, unauthenticated, type Operation } from '../openapi-kit';
+import { createEmployerBody, createEmployerResponse } from '../schemas';
 import { parse } from '../validate';
 
-export function employerRoutes({ db }: RouteDeps): Router {
-  const router = Router();
+const createEmployer: Operation = {
+  method: 'post',
+  path: '/v1/employers',
+  summary: 'Create an employer (ops)',
+  security: secured,
+  request: { body: jsonBody(createEmployerBody) },
+  responses: {
+    201: json(createEmployerResponse, 'The employer and its API token'),
+    ...unauthenticated,
+    403: problem('Caller is not ops'),
+    422: problem('Invalid body; `errors` names each wrong field'),
+  },
+};
+
+export function employerRoutes({ db }: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
 
   /** Ops onboards a company; the token in the answer is shown once and stored only as a hash. */
-  router.post('/v1/employers', async (req, res) => {
+  routes.route(createEmployer, async (req, res) => {
     requireRole(res, 'ops');
     const body = parse(createEmployerBody, req.body, 'body');
     const { employer, token } = await inTransaction(db, async (tx) => {
@@ -28,5 +43,5 @@ export function employerRoutes({ db }: RouteDeps): Router {
     res.status(201).location(`/v1/employers/${employer.id}`).json({ employer, token });
   });
 
-  return router;
+  return routes;
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { z } from 'zod';
 import {
   findCredential,
   hiringConversion,
@@ -15,6 +15,8 @@ import {
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
 import { requireRole } from '../auth';
+import { DocumentedRouter } from '../documented-router';
+import { json, jsonBody, problem, secured, unauthenticated } from '../openapi-kit';
 import { notFound } from '../problem';
 import {
   credentialIdParam,
@@ -22,10 +24,23 @@ import {
   feedbackBody,
   hiringOfferBody,
   offerResponseBody,
+  offerResponseResult,
   studentIdParam,
 } from '../schemas';
 import { parse } from '../validate';
-import { updateRoute } from '../update-route';
+import { updateRoute, updateSpec } from '../update-route';
+
+/** What anyone shown a credential gets (credentialView). */
+const credentialSchema = z.object({
+  credentialId: z.uuid().describe('Random: unrelated to the internship id'),
+  valid: z.boolean().describe('The signature matches the statement, byte for byte'),
+  issuedAt: z.iso.datetime(),
+  credential: z
+    .unknown()
+    .describe(
+      "The signed statement: title, employer, skills, dates, endorsements; the student's name, never their id",
+    ),
+});
 
 /**
  * What anyone shown a credential sees: the signed statement under the credential's id, naming the
@@ -47,84 +62,176 @@ export function credentialView(c: StoredCredential, secret: string) {
  * Public: anyone can verify a credential its student shared, and read the portfolio of those the
  * student listed. A private credential, or a student who listed none, is not found.
  */
-export function publicFollowUpRoutes({ db, config }: RouteDeps): Router {
-  const router = Router();
+export function publicFollowUpRoutes({ db, config }: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
 
-  router.get('/v1/credentials/:credentialId', async (req, res) => {
-    const { credentialId } = parse(credentialIdParam, req.params, 'path');
-    const credential = await findCredential(db, credentialId);
-    if (!credential || credential.visibility === 'private') throw notFound('Credential');
-    res.json(credentialView(credential, config.CREDENTIAL_SECRET));
-  });
+  routes.route(
+    {
+      method: 'get',
+      path: '/v1/credentials/{credentialId}',
+      summary: 'Verify a completion credential its student shared (anyone)',
+      request: { params: credentialIdParam },
+      responses: {
+        200: json(credentialSchema, 'The statement and whether it verifies'),
+        404: problem('Unknown credential, or one its student keeps private'),
+      },
+    },
+    async (req, res) => {
+      const { credentialId } = parse(credentialIdParam, req.params, 'path');
+      const credential = await findCredential(db, credentialId);
+      if (!credential || credential.visibility === 'private') throw notFound('Credential');
+      res.json(credentialView(credential, config.CREDENTIAL_SECRET));
+    },
+  );
 
-  router.get('/v1/students/:id/portfolio', async (req, res) => {
-    const { id } = parse(studentIdParam, req.params, 'path');
-    const items = (await listPortfolioCredentials(db, id))
-      .map((c) => credentialView(c, config.CREDENTIAL_SECRET))
-      .filter((c) => c.valid);
-    const student = items.length > 0 ? await findStudent(db, id) : undefined;
-    if (!student) throw notFound('Portfolio');
-    res.json({ student: { id: student.id, name: student.name }, items });
-  });
+  routes.route(
+    {
+      method: 'get',
+      path: '/v1/students/{id}/portfolio',
+      summary: 'The verified completions a student listed in their portfolio (anyone)',
+      request: { params: studentIdParam },
+      responses: {
+        200: json(
+          z.object({
+            student: z.object({ id: z.uuid(), name: z.string() }),
+            items: z.array(credentialSchema),
+          }),
+          'Verified credentials, newest first',
+        ),
+        404: problem('Unknown student, or one who listed nothing'),
+      },
+    },
+    async (req, res) => {
+      const { id } = parse(studentIdParam, req.params, 'path');
+      const items = (await listPortfolioCredentials(db, id))
+        .map((c) => credentialView(c, config.CREDENTIAL_SECRET))
+        .filter((c) => c.valid);
+      const student = items.length > 0 ? await findStudent(db, id) : undefined;
+      if (!student) throw notFound('Portfolio');
+      res.json({ student: { id: student.id, name: student.name }, items });
+    },
+  );
 
-  return router;
+  return routes;
 }
 
-/** §3.9–3.10 Feedback from both sides, the hiring offer and its answer; conversion for ops. */
-export function followUpRoutes(deps: RouteDeps): Router {
-  const { db } = deps;
-  const router = Router();
+/** §3.9 Both sides rate the work; each sees the other's once both gave theirs or 14 days passed. */
+const feedback = updateSpec({
+  path: '/v1/internships/{id}/feedback',
+  who: ['employer', 'student'],
+  body: feedbackBody,
+  update: giveFeedbackUpdate,
+  args: (body, caller) => ({
+    from: caller.role,
+    rating: body.rating,
+    comment: body.comment,
+    endorsedSkills: body.endorsedSkills,
+    showRatingPublicly: caller.role === 'student' && body.showRatingPublicly,
+  }),
+  status: 201,
+  doc: {
+    summary: 'Rate the other side 1-5 with a comment; double-blind (owner, hired student)',
+    ok: [z.object({ revealed: z.boolean() }), 'Recorded'],
+    refusals: {
+      403: 'Caller is ops',
+      404: 'Not your micro-internship',
+      409: 'Not completed, or already given',
+      422: 'Invalid body',
+    },
+  },
+});
 
-  /** §3.9 Both sides rate the work; each sees the other's once both gave theirs or 14 days passed. */
-  updateRoute(router, deps, {
-    path: '/v1/internships/:id/feedback',
-    who: ['employer', 'student'],
-    body: feedbackBody,
-    update: giveFeedbackUpdate,
-    args: (body, caller) => ({
-      from: caller.role,
-      rating: body.rating,
-      comment: body.comment,
-      endorsedSkills: body.endorsedSkills,
-      showRatingPublicly: caller.role === 'student' && body.showRatingPublicly,
-    }),
-    status: 201,
-  });
+/** §3.10 The employer offers the student a job, expiring within 30 days. */
+const hiringOffer = updateSpec({
+  path: '/v1/internships/{id}/hiring-offer',
+  who: ['employer'],
+  body: hiringOfferBody,
+  update: makeHiringOfferUpdate,
+  args: (body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }),
+  status: 201,
+  dateField: 'expiresAt',
+  doc: {
+    summary: 'Offer the student a job after the work (owner)',
+    ok: [z.object({ expiresAt: z.iso.datetime() }), 'Sent to the student'],
+    refusals: {
+      403: 'Caller is not an employer',
+      404: "Unknown, or another employer's",
+      409: 'Not completed, or an offer is open',
+      422: 'Invalid body or expiry beyond 30 days',
+    },
+  },
+});
+
+/** §3.10 The student answers the job offer (the same as the email links). */
+const hiringOfferResponse = updateSpec({
+  path: '/v1/internships/{id}/hiring-offer/response',
+  who: ['student'],
+  body: offerResponseBody,
+  update: respondToHiringOfferUpdate,
+  args: (body, { studentId }) => ({ studentId, accept: body.accept, via: 'api' }),
+  doc: {
+    summary: 'Accept or decline the hiring offer (the student)',
+    ok: [offerResponseResult, 'Recorded; the internship closes'],
+    refusals: { 403: 'Caller is not a student', 404: 'No open hiring offer for the caller' },
+  },
+});
+
+/** §3.9–3.10 Feedback from both sides, the hiring offer and its answer; conversion for ops. */
+export function followUpRoutes(deps: RouteDeps): DocumentedRouter {
+  const { db } = deps;
+  const routes = new DocumentedRouter();
+
+  updateRoute(routes, deps, feedback);
 
   /** §3.9 The student chooses who sees their credential (private until they do). */
-  router.put('/v1/credentials/:credentialId/sharing', async (req, res) => {
-    const { studentId } = requireRole(res, 'student');
-    const { credentialId } = parse(credentialIdParam, req.params, 'path');
-    const { visibility } = parse(credentialSharingBody, req.body, 'body');
-    const credential = await setCredentialVisibility(db, { id: credentialId, studentId, visibility });
-    if (!credential) throw notFound('Credential');
-    res.json({ credentialId: credential.id, visibility: credential.visibility });
-  });
+  routes.route(
+    {
+      method: 'put',
+      path: '/v1/credentials/{credentialId}/sharing',
+      summary: 'Choose who sees your credential: private (the default), link, or portfolio (its student)',
+      security: secured,
+      request: { params: credentialIdParam, body: jsonBody(credentialSharingBody) },
+      responses: {
+        200: json(
+          z.object({ credentialId: z.uuid(), visibility: credentialSharingBody.shape.visibility }),
+          'Recorded',
+        ),
+        ...unauthenticated,
+        403: problem('Caller is not a student'),
+        404: problem('No such credential of yours'),
+        422: problem('Invalid body'),
+      },
+    },
+    async (req, res) => {
+      const { studentId } = requireRole(res, 'student');
+      const { credentialId } = parse(credentialIdParam, req.params, 'path');
+      const { visibility } = parse(credentialSharingBody, req.body, 'body');
+      const credential = await setCredentialVisibility(db, { id: credentialId, studentId, visibility });
+      if (!credential) throw notFound('Credential');
+      res.json({ credentialId: credential.id, visibility: credential.visibility });
+    },
+  );
 
-  /** §3.10 The employer offers the student a job, expiring within 30 days. */
-  updateRoute(router, deps, {
-    path: '/v1/internships/:id/hiring-offer',
-    who: ['employer'],
-    body: hiringOfferBody,
-    update: makeHiringOfferUpdate,
-    args: (body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }),
-    status: 201,
-    dateField: 'expiresAt',
-  });
+  updateRoute(routes, deps, hiringOffer);
+  updateRoute(routes, deps, hiringOfferResponse);
 
-  /** §3.10 The student answers the job offer (the same as the email links). */
-  updateRoute(router, deps, {
-    path: '/v1/internships/:id/hiring-offer/response',
-    who: ['student'],
-    body: offerResponseBody,
-    update: respondToHiringOfferUpdate,
-    args: (body, { studentId }) => ({ studentId, accept: body.accept, via: 'api' }),
-  });
+  routes.route(
+    {
+      method: 'get',
+      path: '/v1/admin/conversion',
+      summary: 'Hiring conversion: completed internships, offers made, offers accepted (ops)',
+      security: secured,
+      responses: {
+        200: json(z.object({ offersMade: z.int(), offersAccepted: z.int(), completed: z.int() }), 'Counts'),
+        ...unauthenticated,
+        403: problem('Caller is not ops'),
+      },
+    },
+    async (_req, res) => {
+      requireRole(res, 'ops');
+      res.json(await hiringConversion(db));
+    },
+  );
 
-  router.get('/v1/admin/conversion', async (_req, res) => {
-    requireRole(res, 'ops');
-    res.json(await hiringConversion(db));
-  });
-
-  return router;
+  return routes;
 }

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import type { Request, Response } from 'express';
 import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
 import { listAudit } from '../../db/audit';
@@ -6,9 +6,18 @@ import { findCredentialOfInternship, listFeedback, type Feedback } from '../../d
 import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
 import { principalOf, requireRole, type Principal } from '../auth';
+import { DocumentedRouter } from '../documented-router';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
+import { json, jsonBody, problem, secured, unauthenticated, type Operation } from '../openapi-kit';
 import { notFound, validationProblem } from '../problem';
-import { createInternshipBody, internshipIdParam, listInternshipsQuery } from '../schemas';
+import {
+  createInternshipBody,
+  internshipCreatedResponse,
+  internshipIdParam,
+  internshipPage,
+  internshipSchema,
+  listInternshipsQuery,
+} from '../schemas';
 import { parse } from '../validate';
 import { postInternship } from '../use-cases/post-internship';
 
@@ -104,70 +113,117 @@ async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
   return { internship, mine, feedback: feedbackFor(principal, internship, all), credential };
 }
 
-export function internshipRoutes(deps: RouteDeps): Router {
-  const { db, temporal, config } = deps;
-  const router = Router();
-  const bodySchema = createInternshipBody(config.MIN_HOURLY_RATE_CENTS);
+export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
+  const minHourlyRateCents = deps.config.MIN_HOURLY_RATE_CENTS;
+  const bodySchema = createInternshipBody(minHourlyRateCents);
 
   /** §3.1 An employer posts a micro-internship (api/use-cases/post-internship.ts). */
-  router.post('/v1/internships', idempotency(db), async (req, res) => {
-    const { employerId } = requireRole(res, 'employer');
-    const body = parse(bodySchema, req.body, 'body');
-    const employer = await findEmployer(db, employerId);
-    if (!employer) throw notFound('Employer');
-    const key = idempotencyKeyIn(res);
-    const posted = await postInternship(
-      { db, temporal, config },
-      { employer, body, ...(key ? { key } : {}) },
-    );
-    res.location(`/v1/internships/${posted.id}`);
-    await respond(res, 201, posted);
-  });
+  routes.route(
+    {
+      method: 'post',
+      path: '/v1/internships',
+      summary: 'Post a micro-internship (employer)',
+      description: `Fair pay: feeCents / estimatedHours must be at least ${minHourlyRateCents} cents per hour.`,
+      security: secured,
+      request: { body: jsonBody(bodySchema) },
+      responses: {
+        201: json(internshipCreatedResponse, 'Posted; its workflow is running'),
+        ...unauthenticated,
+        403: problem('Caller is not an employer'),
+        422: problem('Invalid body; `errors` names each wrong field'),
+        503: problem('Temporal or Postgres unreachable; retry after the Retry-After header'),
+      },
+    },
+    idempotency(deps.db),
+    async (req, res) => {
+      const { employerId } = requireRole(res, 'employer');
+      const body = parse(bodySchema, req.body, 'body');
+      const employer = await findEmployer(deps.db, employerId);
+      if (!employer) throw notFound('Employer');
+      const key = idempotencyKeyIn(res);
+      const { db, temporal, config } = deps;
+      const posted = await postInternship(
+        { db, temporal, config },
+        { employer, body, ...(key ? { key } : {}) },
+      );
+      res.location(`/v1/internships/${posted.id}`);
+      await respond(res, 201, posted);
+    },
+  );
+  routes.route(listing, (req, res) => list(deps, req, res));
+  routes.route(onePosting, (req, res) => show(deps, req, res));
+  return routes;
+}
 
-  /** Students browse open postings (by skill); employers list their own; ops list all, by status. */
-  router.get('/v1/internships', async (req, res) => {
-    const principal = principalOf(res);
-    const query = parse(listInternshipsQuery, req.query, 'query');
-    if (query.cursor && !decodeCursor(query.cursor)) {
-      throw validationProblem([{ field: 'query.cursor', message: 'is not a cursor this API issued' }]);
-    }
-    const filter =
-      principal.role === 'student'
-        ? { status: 'Open' as const, skill: query.skill }
-        : principal.role === 'employer'
-          ? { employerId: principal.employerId, status: query.status, skill: query.skill }
-          : { status: query.status, skill: query.skill };
-    const page = await listInternships(db, filter, { limit: query.limit, cursor: query.cursor });
-    res.json({ items: page.items.map((i) => internshipView(principal, i)), nextCursor: page.nextCursor });
-  });
+const listing: Operation = {
+  method: 'get',
+  path: '/v1/internships',
+  summary: "List postings: an employer's own, or all for ops",
+  security: secured,
+  request: { query: listInternshipsQuery },
+  responses: {
+    200: json(internshipPage, 'One page, newest first'),
+    ...unauthenticated,
+    403: problem('Caller may not list postings'),
+    422: problem('Invalid query'),
+  },
+};
 
-  router.get('/v1/internships/:id', async (req, res) => {
-    const principal = principalOf(res);
-    const { id } = parse(internshipIdParam, req.params, 'path');
-    // Another employer's posting is reported as missing, not as forbidden: its existence is private.
-    const found = await readableBy(deps, principal, id);
-    if (!found) throw notFound('Internship');
-    res.json({
-      ...internshipView(principal, found.internship, found.mine),
-      feedback: found.feedback,
-      // The hired student: the id of their credential and who may see it (only they know the id).
-      ...(found.credential
-        ? { credential: { credentialId: found.credential.id, visibility: found.credential.visibility } }
-        : {}),
-      // Ops see who did what, when and how; it matches the workflow history's Updates.
-      ...(principal.role === 'ops'
-        ? {
-            auditTrail: (await listAudit(db, id)).map((e) => ({
-              at: e.at,
-              actor: { role: e.actorRole, id: e.actorId },
-              channel: e.channel,
-              action: e.action,
-              ref: e.eventKey,
-            })),
-          }
-        : {}),
-    });
-  });
+/** Students browse open postings (by skill); employers list their own; ops list all, by status. */
+async function list({ db }: RouteDeps, req: Request, res: Response): Promise<void> {
+  const principal = principalOf(res);
+  const query = parse(listInternshipsQuery, req.query, 'query');
+  if (query.cursor && !decodeCursor(query.cursor)) {
+    throw validationProblem([{ field: 'query.cursor', message: 'is not a cursor this API issued' }]);
+  }
+  const filter =
+    principal.role === 'student'
+      ? { status: 'Open' as const, skill: query.skill }
+      : principal.role === 'employer'
+        ? { employerId: principal.employerId, status: query.status, skill: query.skill }
+        : { status: query.status, skill: query.skill };
+  const page = await listInternships(db, filter, { limit: query.limit, cursor: query.cursor });
+  res.json({ items: page.items.map((i) => internshipView(principal, i)), nextCursor: page.nextCursor });
+}
 
-  return router;
+const onePosting: Operation = {
+  method: 'get',
+  path: '/v1/internships/{id}',
+  summary: 'One posting with its status and deadlines (owner, ops)',
+  security: secured,
+  request: { params: internshipIdParam },
+  responses: {
+    200: json(internshipSchema, 'The posting'),
+    ...unauthenticated,
+    404: problem("Unknown, or another employer's"),
+  },
+};
+
+async function show(deps: RouteDeps, req: Request, res: Response): Promise<void> {
+  const principal = principalOf(res);
+  const { id } = parse(internshipIdParam, req.params, 'path');
+  // Another employer's posting is reported as missing, not as forbidden: its existence is private.
+  const found = await readableBy(deps, principal, id);
+  if (!found) throw notFound('Internship');
+  res.json({
+    ...internshipView(principal, found.internship, found.mine),
+    feedback: found.feedback,
+    // The hired student: the id of their credential and who may see it (only they know the id).
+    ...(found.credential
+      ? { credential: { credentialId: found.credential.id, visibility: found.credential.visibility } }
+      : {}),
+    // Ops see who did what, when and how; it matches the workflow history's Updates.
+    ...(principal.role === 'ops'
+      ? {
+          auditTrail: (await listAudit(deps.db, id)).map((e) => ({
+            at: e.at,
+            actor: { role: e.actorRole, id: e.actorId },
+            channel: e.channel,
+            action: e.action,
+            ref: e.eventKey,
+          })),
+        }
+      : {}),
+  });
 }

@@ -1,18 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
 import { inTransaction } from '../../db/pool';
 import { insertStudent } from '../../db/students';
 import { issueToken } from '../../db/tokens';
 import type { RouteDeps } from '../deps';
+import { DocumentedRouter } from '../documented-router';
+import { json, jsonBody, problem, type Operation } from '../openapi-kit';
 import { HttpProblem } from '../problem';
-import { createStudentBody } from '../schemas';
+import { createStudentBody, createStudentResponse } from '../schemas';
 import { parse } from '../validate';
 
-export function studentRoutes({ db }: RouteDeps): Router {
-  const router = Router();
+const signUp: Operation = {
+  method: 'post',
+  path: '/v1/students',
+  summary: 'Sign up as a student (no token needed; no GPA, ever)',
+  request: { body: jsonBody(createStudentBody) },
+  responses: {
+    201: json(createStudentResponse, 'The student and its API token'),
+    409: problem('Email already registered'),
+    422: problem('Invalid body'),
+    429: problem('Too many sign-ups from this address; try again after Retry-After'),
+  },
+};
+
+export function studentRoutes({ db }: RouteDeps): DocumentedRouter {
+  const routes = new DocumentedRouter();
 
   /** Anyone may sign up as a student; the token in the answer is shown once. */
-  router.post('/v1/students', async (req, res) => {
+  routes.route(signUp, async (req, res) => {
     const body = parse(createStudentBody, req.body, 'body');
     const created = await inTransaction(db, async (tx) => {
       const student = await insertStudent(tx, {
@@ -35,5 +49,5 @@ export function studentRoutes({ db }: RouteDeps): Router {
     res.status(201).location(`/v1/students/${created.student.id}`).json(created);
   });
 
-  return router;
+  return routes;
 }

@@ -1,10 +1,12 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import express, { Router } from 'express';
+import express from 'express';
 import type Stripe from 'stripe';
 import { markAccountReady } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
 import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
+import { DocumentedRouter } from '../documented-router';
+import { json, jsonBody, problem, type Operation } from '../openapi-kit';
 import { z } from 'zod';
 import { fieldErrorsOf, HttpProblem, validationProblem } from '../problem';
 
@@ -86,9 +88,28 @@ async function factsOf(
  * POST /webhooks/stripe: the signature is checked on the raw body (tampered or stale → 400), each
  * event id is applied once (a redelivery answers 200 and does nothing), and the fact becomes a signal.
  */
-export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret: string }): Router {
-  const router = Router();
-  router.post('/webhooks/stripe', express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
+const stripeWebhook: Operation = {
+  method: 'post',
+  path: '/webhooks/stripe',
+  summary: 'Stripe events, signed; each event id is applied once',
+  request: {
+    headers: z.object({ 'Stripe-Signature': z.string() }),
+    body: jsonBody(z.object({ id: z.string(), type: z.string() }).loose()),
+  },
+  responses: {
+    200: json(
+      z.object({ received: z.boolean(), duplicate: z.boolean().optional() }),
+      'Applied, or a duplicate ignored',
+    ),
+    400: problem(
+      'Signature missing, wrong or older than 5 minutes, or a signed event without the fields it must have (`errors` names them)',
+    ),
+  },
+};
+
+export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret: string }): DocumentedRouter {
+  const routes = new DocumentedRouter();
+  routes.route(stripeWebhook, express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
     const signature = req.get('stripe-signature');
     let event: Stripe.Event;
     try {
@@ -129,5 +150,5 @@ export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret:
     }
     res.json({ received: true });
   });
-  return router;
+  return routes;
 }
