@@ -10,7 +10,7 @@ import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingE
 import { inTransaction, type Db } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
 import { formatUsd } from '../workflows/money';
-import type { Notice } from '../workflows/notices';
+import type { HireEmail, Notice, OfferEmail, SelectionReminderEmail } from '../workflows/notices';
 import * as emails from './emails';
 import { ACTION_LABELS, noticeContent } from './notice-templates';
 import { messageIdFor, type Mailer } from './mailer';
@@ -179,12 +179,7 @@ function postingNotices(deps: NotificationDeps, ctx: NoticeContext) {
     },
 
     /** §3.2 Selecting: the employer is reminded with 2 days and with 1 day left to choose. */
-    async remindEmployerToSelect(p: {
-      internshipId: string;
-      daysLeft: number;
-      round: number;
-      deadline: string;
-    }) {
+    async remindEmployerToSelect(p: SelectionReminderEmail) {
       const contact = await contactOf(p.internshipId);
       await deliverOnce(deps, {
         dedupeKey: stepKey(p.internshipId, `email:select-reminder:round${p.round}:${p.daysLeft}d`),
@@ -219,12 +214,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
      * §3.3 Offered: the student gets Accept and Decline links, valid until the offer lapses. Tokens and
      * email are written in one transaction, so a retry reuses them instead of minting new links.
      */
-    async sendOffer(p: {
-      internshipId: string;
-      applicationId: string;
-      studentId: string;
-      expiresAt: string;
-    }) {
+    async sendOffer(p: OfferEmail) {
       const dedupeKey = stepKey(p.internshipId, `email:offer:${p.applicationId}`);
       await inTransaction(deps.db, async (tx) => {
         if (await lockEmail(tx, dedupeKey)) return;
@@ -267,7 +257,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
     },
 
     /** §3.3 Accepted: the employer meets the student; every other applicant is told kindly. */
-    async announceHire(p: { internshipId: string; applicationId: string; studentId?: string }) {
+    async announceHire(p: HireEmail) {
       const contact = await contactOf(p.internshipId);
       const hired = (await listApplicantContacts(deps.db, p.internshipId)).find(
         (a) => a.applicationId === p.applicationId,

@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { confirmApplication, discardPendingApplication } from '../db/applications';
 import type { Db } from '../db/pool';
 import type { Logger } from '../lib/logger';
-import { internshipStateQuery } from '../workflows/definitions';
+import { applicantsIn, internshipStateQuery } from '../workflows/definitions';
 
 export interface ReconcileOptions {
   /** A pending row younger than this may belong to a request still running. */
@@ -38,7 +38,7 @@ export async function reconcilePendingApplications(
   for (const [workflowId, pending] of byWorkflow) {
     let applicants: { applicationId: string; label: string }[];
     try {
-      ({ applicants } = await deps.client.workflow.getHandle(workflowId).query(internshipStateQuery));
+      applicants = applicantsIn(await deps.client.workflow.getHandle(workflowId).query(internshipStateQuery));
     } catch (err) {
       deps.logger.warn(
         { workflowId, err: (err as Error).message },

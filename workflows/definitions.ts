@@ -125,36 +125,35 @@ export interface Offer {
   closed: boolean;
 }
 
-/** What the workflow knows now; the read model in Postgres mirrors its summary. */
-export interface InternshipState {
-  internshipId: string;
-  feeCents: number;
-  status: InternshipStatus;
+/** §3.1 The posting: its application window and who applied. */
+export interface PostingState {
   applicationDeadline: string;
-  /** The next moment at which silence changes something, or null when nothing waits on a clock. */
-  nextDeadline: string | null;
   applicationsClosed: boolean;
   applicants: Applicant[];
+  /** Ops' answer to a fee below the floor. */
+  feeDecision: 'approved' | 'declined' | null;
+}
+
+/** §3.2–3.3 The selection: the ranked shortlist and the offer out now. */
+export interface SelectionState {
   /** Ranked application ids still to be offered, first next. */
   shortlist: string[];
   offer: Offer | null;
   /** 0 for the first selection, 1 after a shortlist ran out (the window restarts once). */
   selectionRound: number;
-  hiredStudentId: string | null;
-  /** Funding: the payment that arrived through a webhook after the saved card failed. */
-  paymentReceived: { paymentIntentId: string; amountCents: number } | null;
+}
+
+/** §3.5–3.6 The work: due date, extensions, submission and review, and how it can stop early. */
+export interface WorkState {
   /** InProgress: when the work is due. */
   dueAt: string | null;
+  /** Bumped whenever the due date moves (an approved extension), so waits recompute. */
+  dueVersion: number;
+  workStartedAt: string | null;
   submission: { url: string; notes: string; submittedAt: string } | null;
   /** Review rounds used by "request changes" (at most MAX_CHANGE_ROUNDS). */
   changeRounds: number;
   review: { decision: ReviewDecision; comments: string } | null;
-  payoutAccountReady: boolean;
-  /** The fee is held (charged, not yet paid out or refunded). */
-  funded: boolean;
-  /** Bumped whenever the due date moves (an approved extension), so waits recompute. */
-  dueVersion: number;
-  workStartedAt: string | null;
   /** Reminders already sent, as `kind@dueAt`: a moved due date earns its own reminders. */
   remindersSent: string[];
   extensionsAsked: number;
@@ -168,11 +167,23 @@ export interface InternshipState {
   awaitingRecovery: boolean;
   recovery: { choice: RecoveryChoice; newDueAt?: string } | null;
   cancellation: { by: 'employer' | 'ops'; reason: string } | null;
-  /** Ops' answer to a fee below the floor. */
-  feeDecision: 'approved' | 'declined' | null;
+}
+
+/** §3.4, §3.7–3.8 The money: the fee held, a late payment, the payout account, a dispute's share. */
+export interface MoneyState {
+  /** The fee is held (charged, not yet paid out or refunded). */
+  funded: boolean;
+  /** Funding: the payment that arrived through a webhook after the saved card failed. */
+  paymentReceived: { paymentIntentId: string; amountCents: number } | null;
+  payoutAccountReady: boolean;
   /** Ops' share of the fee for the student in a dispute, 0-100. */
   resolution: { studentSharePct: number } | null;
-  /** Follow-up (§3.9–3.10): who gave feedback, whether it is visible, nudges sent, the hiring offer. */
+  /** When the student can expect the money, once the transfer is made. */
+  paidBy: string | null;
+}
+
+/** §3.9–3.10 The follow-up: feedback from both sides, nudges sent, the hiring offer. */
+export interface FollowUpState {
   feedbackGiven: { employer: boolean; student: boolean };
   /** Feedback accepted by the Update and not yet stored: the follow-up loop stores it in order. */
   feedbackToRecord?: FeedbackInput[];
@@ -180,10 +191,32 @@ export interface InternshipState {
   nudgesSent: number[];
   hiringOffer:
     (HiringOfferTerms & { offerNo: number; response: 'accepted' | 'declined' | 'expired' | null }) | null;
-  /** When the student can expect the money, once the transfer is made. */
-  paidBy: string | null;
+}
+
+/** What the workflow knows now, by phase; the read model in Postgres mirrors its summary. */
+export interface InternshipState {
+  internshipId: string;
+  feeCents: number;
+  status: InternshipStatus;
+  /** The next moment at which silence changes something, or null when nothing waits on a clock. */
+  nextDeadline: string | null;
+  hiredStudentId: string | null;
   /** Increases with every change, so the read model never goes backwards on a retried write. */
   version: number;
+  posting: PostingState;
+  selection: SelectionState;
+  work: WorkState;
+  money: MoneyState;
+  followUp: FollowUpState;
+}
+
+/**
+ * What the state query answers callers: the state by phase without the workflow's own bookkeeping
+ * (reminders and nudges sent, feedback not yet stored, whether an email went out).
+ */
+export interface InternshipView extends Omit<InternshipState, 'work' | 'followUp'> {
+  work: Omit<WorkState, 'remindersSent' | 'dueVersion' | 'extensionAnnounced'>;
+  followUp: Omit<FollowUpState, 'feedbackToRecord' | 'nudgesSent'>;
 }
 
 /** The part of the state the read model keeps. */
@@ -210,7 +243,16 @@ export interface RefusalDetails {
   stateVersion: number;
 }
 
-export const internshipStateQuery = defineQuery<InternshipState>('internshipState');
+export const internshipStateQuery = defineQuery<InternshipView>('internshipState');
+
+/**
+ * The applicants in the state query's answer. A worker from before the state was grouped by phase
+ * (still running during a rolling deploy) answers them at the top level.
+ */
+export function applicantsIn(view: InternshipView): Applicant[] {
+  const answer = view as Partial<InternshipView> & { applicants?: Applicant[] };
+  return answer.posting?.applicants ?? answer.applicants ?? [];
+}
 
 export interface ApplyInput {
   applicationId: string;

@@ -36,11 +36,11 @@ export async function internshipWorkflow(input: InternshipInput): Promise<Intern
 
   for (;;) {
     if (!(await hireStudent(state, input))) return finish(await expireUnselected(state));
-    if (!state.funded) {
+    if (!state.money.funded) {
       const funded = await fundInternship(state);
       await noticesSent();
       if (!funded) return finish(await cancelUnfunded(state));
-      state.funded = true;
+      state.money.funded = true;
     }
     await noticesSent();
 

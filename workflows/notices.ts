@@ -62,3 +62,30 @@ export type Notice = {
       ? { facts?: NoticeFacts[K] }
       : { facts: NoticeFacts[K] });
 }[NoticeKind];
+
+/** The emails that carry more than one party's notice, each with its own input. */
+
+/** §3.2 The employer is reminded to choose, `daysLeft` days before the selection `deadline`. */
+export interface SelectionReminderEmail {
+  internshipId: string;
+  daysLeft: number;
+  /** 0 for the first selection window, 1 for the one after a shortlist ran out. */
+  round: number;
+  deadline: string;
+}
+
+/** §3.3 The offered student's Accept and Decline links, valid until `expiresAt`. */
+export interface OfferEmail {
+  internshipId: string;
+  applicationId: string;
+  studentId: string;
+  expiresAt: string;
+}
+
+/** §3.3 The hire: the employer meets the student, the other applicants are told. */
+export interface HireEmail {
+  internshipId: string;
+  applicationId: string;
+  /** Older workers left it out; the activity then finds the student from the application. */
+  studentId?: string;
+}

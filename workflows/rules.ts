@@ -55,20 +55,20 @@ const refusal = (message: string, type: ErrorType): Refusal => ({ message, type 
 
 /** The applications still waiting for a decision. */
 export const activeApplicants = (state: InternshipState) =>
-  state.applicants.filter((a) => a.status === 'submitted');
+  state.posting.applicants.filter((a) => a.status === 'submitted');
 
 /** The applications the cap counts: all of them in older runs, those not withdrawn since the patch. */
 export const standingApplicants = (
   state: InternshipState,
   context: Pick<RuleContext, 'reopensOnWithdrawal'>,
-) => (context.reopensOnWithdrawal ? activeApplicants(state) : state.applicants);
+) => (context.reopensOnWithdrawal ? activeApplicants(state) : state.posting.applicants);
 
 /** §3.1 Apply: once per student, while the posting is open and has room. */
 export const apply: Rule<typeof applyUpdate> = (state, { studentId }, context) => {
-  if (state.applicants.some((a) => a.studentId === studentId)) {
+  if (state.posting.applicants.some((a) => a.studentId === studentId)) {
     return refusal('You have already applied to this micro-internship', ErrorType.AlreadyApplied);
   }
-  if (state.status !== 'Open' || state.applicationsClosed) {
+  if (state.status !== 'Open' || state.posting.applicationsClosed) {
     return standingApplicants(state, context).length >= context.maxApplicants
       ? refusal('This posting has all the applicants it takes', ErrorType.PostingFull)
       : refusal('Applications for this posting are closed', ErrorType.PostingClosed);
@@ -78,10 +78,10 @@ export const apply: Rule<typeof applyUpdate> = (state, { studentId }, context) =
 
 /** §3.1, §3.5 Withdraw: an application before selection, or the hired student from the work. */
 export const withdrawApplication: Rule<typeof withdrawApplicationUpdate> = (state, { studentId }) => {
-  const applicant = state.applicants.find((a) => a.studentId === studentId);
+  const applicant = state.posting.applicants.find((a) => a.studentId === studentId);
   if (!applicant) return refusal('No application of yours on this posting', ErrorType.NotFound);
   if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
-    return state.studentWithdrew || state.awaitingRecovery
+    return state.work.studentWithdrew || state.work.awaitingRecovery
       ? refusal('The employer is already choosing how to go on', ErrorType.WrongState)
       : undefined;
   }
@@ -93,7 +93,7 @@ export const withdrawApplication: Rule<typeof withdrawApplicationUpdate> = (stat
 
 /** §3.2 Select: one ranked shortlist of 1 to MAX_SHORTLIST applications still waiting. */
 export const selectStudents: Rule<typeof selectStudentsUpdate> = (state, { applicationIds }) => {
-  if (!['Open', 'Selecting'].includes(state.status) || state.shortlist.length > 0) {
+  if (!['Open', 'Selecting'].includes(state.status) || state.selection.shortlist.length > 0) {
     return refusal(`Selection is not possible while the posting is ${state.status}`, ErrorType.WrongState);
   }
   if (applicationIds.length < 1 || applicationIds.length > MAX_SHORTLIST) {
@@ -103,7 +103,7 @@ export const selectStudents: Rule<typeof selectStudentsUpdate> = (state, { appli
     return refusal('An application appears twice in the selection', ErrorType.InvalidSelection);
   }
   for (const id of applicationIds) {
-    const applicant = state.applicants.find((a) => a.applicationId === id);
+    const applicant = state.posting.applicants.find((a) => a.applicationId === id);
     if (!applicant || applicant.status !== 'submitted') {
       return refusal(`Application ${id} cannot be selected`, ErrorType.InvalidSelection);
     }
@@ -113,7 +113,7 @@ export const selectStudents: Rule<typeof selectStudentsUpdate> = (state, { appli
 
 /** §3.3 Answer an offer: only the student holding it, while it is open. */
 export const respondToOffer: Rule<typeof respondToOfferUpdate> = (state, { studentId }) => {
-  const offer = state.offer;
+  const offer = state.selection.offer;
   if (!offer || offer.closed || offer.studentId !== studentId || state.status !== 'Offered') {
     return refusal('You hold no open offer on this micro-internship', ErrorType.NotOffered);
   }
@@ -122,31 +122,31 @@ export const respondToOffer: Rule<typeof respondToOfferUpdate> = (state, { stude
 
 /** §3.4 The pay link: while the fee waits for payment. */
 export const openPaymentPage: Rule<typeof openPaymentPageUpdate> = (state) =>
-  state.status !== 'Funding' || state.paymentReceived
+  state.status !== 'Funding' || state.money.paymentReceived
     ? refusal('This fee is no longer waiting for payment', ErrorType.WrongState)
     : undefined;
 
 /** §3.8 Payout onboarding: while the payout waits for the student's account. */
 export const openPayoutOnboarding: Rule<typeof openPayoutOnboardingUpdate> = (state) =>
-  state.status !== 'Paying' || state.payoutAccountReady
+  state.status !== 'Paying' || state.money.payoutAccountReady
     ? refusal('No payout account is waiting to be set up', ErrorType.WrongState)
     : undefined;
 
 /** §3.5 Ask for an extension: the hired student, while working, one at a time, within bounds. */
 export const requestExtension: Rule<typeof requestExtensionUpdate> = (state, { studentId, newDueAt }) => {
   if (studentId !== state.hiredStudentId) return refusal('Not your micro-internship', ErrorType.NotFound);
-  if (state.status !== 'InProgress' || state.awaitingRecovery || state.submission) {
+  if (state.status !== 'InProgress' || state.work.awaitingRecovery || state.work.submission) {
     return refusal('An extension can be asked for only while working', ErrorType.WrongState);
   }
-  if (state.extension) return refusal('An extension request is already waiting', ErrorType.WrongState);
-  if (state.extensionsAsked >= MAX_EXTENSIONS) {
+  if (state.work.extension) return refusal('An extension request is already waiting', ErrorType.WrongState);
+  if (state.work.extensionsAsked >= MAX_EXTENSIONS) {
     return refusal(`At most ${MAX_EXTENSIONS} extensions can be asked for`, ErrorType.WrongState);
   }
-  const due = Date.parse(state.dueAt!);
+  const due = Date.parse(state.work.dueAt!);
   const asked = Date.parse(newDueAt);
   if (!(asked > due && asked <= due + days(MAX_EXTENSION_DAYS))) {
     return refusal(
-      `The new due date must be after ${state.dueAt} and at most ${MAX_EXTENSION_DAYS} days later`,
+      `The new due date must be after ${state.work.dueAt} and at most ${MAX_EXTENSION_DAYS} days later`,
       ErrorType.InvalidDate,
     );
   }
@@ -155,7 +155,7 @@ export const requestExtension: Rule<typeof requestExtensionUpdate> = (state, { s
 
 /** §3.5 Decide an extension: while one waits. */
 export const decideExtension: Rule<typeof decideExtensionUpdate> = (state) =>
-  !state.extension || state.status !== 'InProgress'
+  !state.work.extension || state.status !== 'InProgress'
     ? refusal('No extension request is waiting', ErrorType.WrongState)
     : undefined;
 
@@ -165,10 +165,10 @@ export const missedDeadlineDecision: Rule<typeof missedDeadlineDecisionUpdate> =
   { choice, newDueAt },
   { now },
 ) => {
-  if (!state.awaitingRecovery || state.recovery) {
+  if (!state.work.awaitingRecovery || state.work.recovery) {
     return refusal('No decision about a missed deadline or a withdrawal is waiting', ErrorType.WrongState);
   }
-  if (choice === 'extend' && state.studentWithdrew) {
+  if (choice === 'extend' && state.work.studentWithdrew) {
     return refusal('The student withdrew: choose re-select or cancel', ErrorType.WrongState);
   }
   if (choice === 'extend' && newDueAt !== undefined) {
@@ -188,7 +188,8 @@ export const giveFeedback: Rule<typeof giveFeedbackUpdate> = (state, feedback) =
   if (state.status !== 'Completed') {
     return refusal('Feedback opens once the work is completed', ErrorType.WrongState);
   }
-  if (state.feedbackGiven[feedback.from]) return refusal('Feedback was already given', ErrorType.WrongState);
+  if (state.followUp.feedbackGiven[feedback.from])
+    return refusal('Feedback was already given', ErrorType.WrongState);
   return undefined;
 };
 
@@ -197,7 +198,7 @@ export const makeHiringOffer: Rule<typeof makeHiringOfferUpdate> = (state, terms
   if (state.status !== 'Completed') {
     return refusal('A hiring offer follows completed work', ErrorType.WrongState);
   }
-  if (state.hiringOffer && state.hiringOffer.response !== 'expired') {
+  if (state.followUp.hiringOffer && state.followUp.hiringOffer.response !== 'expired') {
     return refusal('A hiring offer was already made', ErrorType.WrongState);
   }
   const expires = Date.parse(terms.expiresAt);
@@ -209,7 +210,7 @@ export const makeHiringOffer: Rule<typeof makeHiringOfferUpdate> = (state, terms
 
 /** §3.10 Answer a hiring offer: the hired student, once. */
 export const respondToHiringOffer: Rule<typeof respondToHiringOfferUpdate> = (state, { studentId }) => {
-  const offer = state.hiringOffer;
+  const offer = state.followUp.hiringOffer;
   return !offer || offer.response || studentId !== state.hiredStudentId
     ? refusal('You hold no open hiring offer here', ErrorType.NotOffered)
     : undefined;
@@ -217,13 +218,13 @@ export const respondToHiringOffer: Rule<typeof respondToHiringOfferUpdate> = (st
 
 /** §3.1 Ops decide a fee below the floor: once, while it waits. */
 export const decideFeeException: Rule<typeof decideFeeExceptionUpdate> = (state) =>
-  state.status !== 'AwaitingApproval' || state.feeDecision
+  state.status !== 'AwaitingApproval' || state.posting.feeDecision
     ? refusal('No fee exception is waiting for a decision', ErrorType.WrongState)
     : undefined;
 
 /** §3.7 Ops resolve a dispute: once, with a whole percentage. */
 export const resolveDispute: Rule<typeof resolveDisputeUpdate> = (state, { studentSharePct }) => {
-  if (state.status !== 'Disputed' || state.resolution) {
+  if (state.status !== 'Disputed' || state.money.resolution) {
     return refusal('No dispute is waiting for a decision', ErrorType.WrongState);
   }
   if (!Number.isInteger(studentSharePct) || studentSharePct < 0 || studentSharePct > 100) {
@@ -234,7 +235,7 @@ export const resolveDispute: Rule<typeof resolveDisputeUpdate> = (state, { stude
 
 /** §3.6 Cancel funded work with the kill fee: while it is in progress or in review, once. */
 export const cancel: Rule<typeof cancelUpdate> = (state) =>
-  !['InProgress', 'InReview'].includes(state.status) || state.cancellation || state.awaitingRecovery
+  !['InProgress', 'InReview'].includes(state.status) || state.work.cancellation || state.work.awaitingRecovery
     ? refusal(
         `Cancelling with a kill fee is possible while the work is in progress or in review, not ${state.status}`,
         ErrorType.WrongState,
@@ -244,10 +245,11 @@ export const cancel: Rule<typeof cancelUpdate> = (state) =>
 /** §3.6 Submit: the hired student, while working, once per round, not after withdrawing. */
 export const submitWork: Rule<typeof submitWorkUpdate> = (state, { studentId }) => {
   if (studentId !== state.hiredStudentId) return refusal('Not your micro-internship', ErrorType.NotFound);
-  if (state.status !== 'InProgress' || state.submission) {
+  if (state.status !== 'InProgress' || state.work.submission) {
     return refusal(`Nothing can be submitted while the internship is ${state.status}`, ErrorType.WrongState);
   }
-  if (state.studentWithdrew) return refusal('You withdrew from this micro-internship', ErrorType.WrongState);
+  if (state.work.studentWithdrew)
+    return refusal('You withdrew from this micro-internship', ErrorType.WrongState);
   return undefined;
 };
 
@@ -257,20 +259,20 @@ export const review: Rule<typeof reviewUpdate> = (state, { decision }) => {
   // InReview (the submission's own answer already says InReview).
   const reviewable =
     state.status === 'InReview' ||
-    (state.status === 'InProgress' && state.submission && !state.studentWithdrew);
-  if (!reviewable || state.review || state.cancellation) {
+    (state.status === 'InProgress' && state.work.submission && !state.work.studentWithdrew);
+  if (!reviewable || state.work.review || state.work.cancellation) {
     return refusal(
       `Nothing is waiting for review while the internship is ${state.status}`,
       ErrorType.WrongState,
     );
   }
-  if (decision === 'request_changes' && state.changeRounds >= MAX_CHANGE_ROUNDS) {
+  if (decision === 'request_changes' && state.work.changeRounds >= MAX_CHANGE_ROUNDS) {
     return refusal(
       `Changes were requested ${MAX_CHANGE_ROUNDS} times already: approve or reject`,
       ErrorType.WrongState,
     );
   }
-  if (decision === 'reject' && state.changeRounds < MAX_CHANGE_ROUNDS) {
+  if (decision === 'reject' && state.work.changeRounds < MAX_CHANGE_ROUNDS) {
     return refusal('Rejecting is possible only after the last round of changes', ErrorType.WrongState);
   }
   return undefined;

@@ -19,7 +19,7 @@ import {
 import type { Internship } from '../../db/internships';
 import type { Db } from '../../db/pool';
 import { keyedApplicationId } from '../../lib/ids';
-import { ErrorType, internshipStateQuery, type ApplyInput } from '../../workflows/definitions';
+import { applicantsIn, ErrorType, internshipStateQuery, type ApplyInput } from '../../workflows/definitions';
 import { keyReused } from '../idempotency';
 import { conflict, HttpProblem, validationProblem } from '../problem';
 import { applyBody } from '../schemas';
@@ -133,7 +133,7 @@ async function resumeEarlierAttempt(
         deps.temporal.workflow.getHandle(internship.workflowId).query(internshipStateQuery),
       )
     : undefined;
-  const accepted = state?.applicants.find((a) => a.applicationId === earlier?.id);
+  const accepted = (state ? applicantsIn(state) : []).find((a) => a.applicationId === earlier?.id);
   if (earlier && accepted) {
     await confirmApplication(deps.db, earlier.id, accepted.label);
     return { applicationId: earlier.id, label: accepted.label };

@@ -121,7 +121,8 @@ describe('POST /webhooks/stripe', () => {
     const wrongSecret = signed(paymentSucceeded(id), { secret: 'whsec_someone_else' });
     expect((await deliver(wrongSecret.payload, wrongSecret.header)).status).toBe(400);
     expect(
-      (await h.temporal.workflow.getHandle(`internship:${id}`).query(internshipStateQuery)).paymentReceived,
+      (await h.temporal.workflow.getHandle(`internship:${id}`).query(internshipStateQuery)).money
+        .paymentReceived,
     ).toBeNull();
   });
 

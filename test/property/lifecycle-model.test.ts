@@ -12,11 +12,7 @@
  */
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import {
-  internshipStateQuery,
-  internshipWorkflowId,
-  type InternshipState,
-} from '../../workflows/definitions';
+import { internshipStateQuery, internshipWorkflowId, type InternshipView } from '../../workflows/definitions';
 import { newEmployer, newStudent, samplePosting, type Actor } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
@@ -380,18 +376,19 @@ afterAll(async () => {
 });
 
 /** The part of the workflow's state the model predicts, with students by their index. */
-function projection(state: InternshipState) {
+function projection(state: InternshipView) {
   const index = (studentId: string | null | undefined) =>
     studentId ? students.findIndex((s) => s.id === studentId) : null;
   const apps: (string | null)[] = Array.from({ length: STUDENTS }, () => null);
-  for (const a of state.applicants) apps[index(a.studentId)!] = a.status;
+  for (const a of state.posting.applicants) apps[index(a.studentId)!] = a.status;
   return {
     status: state.status,
     apps,
-    offerTo: state.offer && !state.offer.closed ? index(state.offer.studentId) : null,
+    offerTo:
+      state.selection.offer && !state.selection.offer.closed ? index(state.selection.offer.studentId) : null,
     hired: index(state.hiredStudentId),
-    changeRounds: state.changeRounds,
-    awaitingRecovery: state.awaitingRecovery,
+    changeRounds: state.work.changeRounds,
+    awaitingRecovery: state.work.awaitingRecovery,
   };
 }
 const expected = (m: Model) => ({

@@ -2,7 +2,14 @@
  * Every refusal of every Update (workflows/rules.ts), from a table: the state it is judged on, the
  * arguments, and what the caller is told. Beside each rule, one case it lets through. No server.
  */
-import type { InternshipState } from '../../workflows/definitions';
+import type {
+  FollowUpState,
+  InternshipState,
+  MoneyState,
+  PostingState,
+  SelectionState,
+  WorkState,
+} from '../../workflows/definitions';
 import { openPosting } from '../../workflows/internship/posting';
 import { updateRules as rules } from '../../workflows/rules';
 import type { Refusal, RuleContext } from '../../workflows/rules';
@@ -11,8 +18,19 @@ const NOW = Date.parse('2026-12-04T12:00:00Z');
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const PHASES = ['posting', 'selection', 'work', 'money', 'followUp'] as const;
+/** A case names the fields it changes without their phase: `{ status, dueAt }`. */
+type Change = Partial<
+  Omit<InternshipState, (typeof PHASES)[number]> &
+    PostingState &
+    SelectionState &
+    WorkState &
+    MoneyState &
+    FollowUpState
+>;
+
 /** A posting open for applications (as the workflow opens it) with two applicants; each case changes what it needs. */
-function state(change: Partial<InternshipState> = {}): InternshipState {
+function state(change: Change = {}): InternshipState {
   const posting = openPosting({
     internshipId: 'i-1',
     employerId: 'e-1',
@@ -26,15 +44,17 @@ function state(change: Partial<InternshipState> = {}): InternshipState {
     feeException: false,
     windows: { selectionMs: 5 * DAY, acceptMs: 2 * DAY, workMs: 14 * DAY, reviewMs: 5 * DAY },
   });
-  return {
-    ...posting,
-    applicants: [
-      { applicationId: 'a-1', studentId: 's-1', label: 'Applicant 1', status: 'submitted' },
-      { applicationId: 'a-2', studentId: 's-2', label: 'Applicant 2', status: 'withdrawn' },
-    ],
-    version: 7,
-    ...change,
-  };
+  posting.posting.applicants = [
+    { applicationId: 'a-1', studentId: 's-1', label: 'Applicant 1', status: 'submitted' },
+    { applicationId: 'a-2', studentId: 's-2', label: 'Applicant 2', status: 'withdrawn' },
+  ];
+  posting.version = 7;
+  for (const [key, value] of Object.entries(change)) {
+    const phase =
+      PHASES.find((p) => key in posting[p]) ?? (key === 'feedbackToRecord' ? 'followUp' : undefined);
+    Object.assign(phase ? posting[phase] : posting, { [key]: value });
+  }
+  return posting;
 }
 const context = (change: Partial<RuleContext> = {}): RuleContext => ({
   now: NOW,
@@ -43,7 +63,7 @@ const context = (change: Partial<RuleContext> = {}): RuleContext => ({
   ...change,
 });
 
-const working = (change: Partial<InternshipState> = {}) =>
+const working = (change: Change = {}) =>
   state({ status: 'InProgress', hiredStudentId: 's-1', dueAt: iso(NOW + 5 * DAY), funded: true, ...change });
 const submission = { url: 'https://example.com/work', notes: 'done', submittedAt: iso(NOW) };
 const offer = {

@@ -94,19 +94,19 @@ test('given a ranked shortlist, when the first student lets the 48-hour window l
       });
       await waitForEmail(ana.email, /You have an offer/);
       let state = await handle.query(internshipStateQuery);
-      expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ana.id } });
+      expect(state).toMatchObject({ status: 'Offered', selection: { offer: { studentId: ana.id } } });
 
       // 47 hours: still Ana's to take.
       await suite.env().sleep('47 hours');
-      expect((await handle.query(internshipStateQuery)).offer?.studentId).toBe(ana.id);
+      expect((await handle.query(internshipStateQuery)).selection.offer?.studentId).toBe(ana.id);
       expect(await emailsTo(ben.email)).toHaveLength(0);
 
       // Past 48 hours: Ana's silence passes the offer to Ben.
       await suite.env().sleep('2 hours');
       await waitForEmail(ben.email, /You have an offer/);
       state = await handle.query(internshipStateQuery);
-      expect(state).toMatchObject({ status: 'Offered', offer: { studentId: ben.id } });
-      expect(state.applicants.find((a) => a.studentId === ana.id)?.status).toBe('lapsed');
+      expect(state).toMatchObject({ status: 'Offered', selection: { offer: { studentId: ben.id } } });
+      expect(state.posting.applicants.find((a) => a.studentId === ana.id)?.status).toBe('lapsed');
       // Ana's answer now comes too late.
       await expect(
         handle.executeUpdate(respondToOfferUpdate, {
@@ -163,7 +163,7 @@ test('given every shortlisted student declines, the selection window restarts on
         state = await handle.query(internshipStateQuery);
       }
       expect(state.status).toBe('Selecting');
-      expect(state.selectionRound).toBe(1);
+      expect(state.selection.selectionRound).toBe(1);
       const now = await suite.env().currentTimeMs();
       expect(Date.parse(state.nextDeadline!)).toBeGreaterThan(now + 5 * 86_400_000 - 60_000);
 

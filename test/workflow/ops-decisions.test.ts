@@ -65,10 +65,10 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
     const opened = await handle.query(internshipStateQuery);
     expect(opened.status).toBe('Open');
     const now = await env.currentTimeMs();
-    expect(Date.parse(opened.applicationDeadline)).toBeGreaterThan(now + 7 * 86_400_000 - 60_000);
-    expect(state.feeDecision).toBe('approved');
+    expect(Date.parse(opened.posting.applicationDeadline)).toBeGreaterThan(now + 7 * 86_400_000 - 60_000);
+    expect(state.posting.feeDecision).toBe('approved');
     expect((await findInternship(suite.db(), input.internshipId))?.applicationDeadline).toBe(
-      opened.applicationDeadline,
+      opened.posting.applicationDeadline,
     );
 
     // Nobody applies: it expires a week after approval, not after posting.

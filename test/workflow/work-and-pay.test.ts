@@ -28,7 +28,7 @@ test('the student is reminded at the midpoint and 24 hours before the 14-day due
   await withHiredStudent(suite, {}, async ({ handle, student }) => {
     const env = suite.env();
     const state = await waitForState(handle, 'InProgress');
-    const due = Date.parse(state.dueAt!);
+    const due = Date.parse(state.work.dueAt!);
     expect(due - (await env.currentTimeMs())).toBeGreaterThan(14 * 86_400_000 - 60_000);
 
     await env.sleep('167 hours');
@@ -111,7 +111,7 @@ test('changes requested: the student gets 3 days, resubmits, and an approval pay
       args: [{ decision: 'request_changes', comments: 'Please add a summary tab.' }],
     });
     const state = await waitForState(handle, 'InProgress');
-    expect(Date.parse(state.dueAt!) - (await env.currentTimeMs())).toBeLessThanOrEqual(3 * 86_400_000);
+    expect(Date.parse(state.work.dueAt!) - (await env.currentTimeMs())).toBeLessThanOrEqual(3 * 86_400_000);
     expect((await waitForEmail(student.email, /Changes requested/)).text).toContain(
       'Please add a summary tab.',
     );
@@ -208,7 +208,7 @@ test('an approved extension moves the due date: the reminder follows it and the 
   await withHiredStudent(suite, {}, async ({ handle, employer, student }) => {
     const env = suite.env();
     const state = await waitForState(handle, 'InProgress');
-    const oldDue = Date.parse(state.dueAt!);
+    const oldDue = Date.parse(state.work.dueAt!);
     const newDueAt = new Date(oldDue + 5 * 86_400_000).toISOString();
     await handle.executeUpdate(requestExtensionUpdate, {
       args: [{ studentId: student.id, newDueAt, reason: 'Exams this week.' }],
@@ -218,7 +218,7 @@ test('an approved extension moves the due date: the reminder follows it and the 
     expect(ask.text).toMatch(/Approve the new due date: \S+/);
     await handle.executeUpdate(decideExtensionUpdate, { args: [{ approve: true, via: 'api' }] });
     await waitForEmail(student.email, /Extension approved/);
-    expect((await handle.query(internshipStateQuery)).dueAt).toBe(newDueAt);
+    expect((await handle.query(internshipStateQuery)).work.dueAt).toBe(newDueAt);
 
     // Past the old due date: no missed-deadline notice.
     await env.sleep('15 days');

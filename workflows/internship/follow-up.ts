@@ -11,7 +11,7 @@ import { noticesSent, records, tell } from './proxies';
 import { days, iso, LEAN_HISTORY } from './run';
 import { moveTo } from './steps';
 
-type HiringOffer = NonNullable<InternshipState['hiringOffer']>;
+type HiringOffer = NonNullable<InternshipState['followUp']['hiringOffer']>;
 
 /** The clock of the follow-up: when the work was completed, and what falls due after it. */
 interface FollowUpClock {
@@ -27,7 +27,7 @@ export async function followUp(state: InternshipState): Promise<InternshipOutcom
 
   for (;;) {
     if (await storeAcceptedFeedback(state)) continue;
-    const offer = state.hiringOffer;
+    const offer = state.followUp.hiringOffer;
     // An offer is announced (stored, student emailed) before its answer is recorded, even when
     // both are waiting: a quick student may answer through the API before the email went out.
     if (offer && offer.offerNo !== announcedOfferNo) {
@@ -55,7 +55,7 @@ export async function followUp(state: InternshipState): Promise<InternshipOutcom
   }
   while (await storeAcceptedFeedback(state));
   await moveTo(state, 'Closed', null);
-  const hired = state.hiringOffer?.response === 'accepted';
+  const hired = state.followUp.hiringOffer?.response === 'accepted';
   return { status: 'Closed', reason: hired ? 'hired' : 'follow_up_ended' };
 }
 
@@ -65,7 +65,7 @@ async function issueCredential(state: InternshipState): Promise<FollowUpClock> {
   const credential = {
     internshipId: state.internshipId,
     completedAt: iso(completedAt),
-    startedAt: state.workStartedAt,
+    startedAt: state.work.workStartedAt,
   };
   await records.issueCredential(credential);
   await tell({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
@@ -121,9 +121,9 @@ async function recordHiringAnswer(
 
 /** §3.9 Both gave feedback, or 14 days passed: each side's is shown to the other, the credential re-signed. */
 async function revealFeedbackWhenDue(state: InternshipState, clock: FollowUpClock): Promise<boolean> {
-  const bothGave = state.feedbackGiven.employer && state.feedbackGiven.student;
-  if (state.feedbackRevealed || !(bothGave || Date.now() >= clock.revealAt)) return false;
-  state.feedbackRevealed = true;
+  const bothGave = state.followUp.feedbackGiven.employer && state.followUp.feedbackGiven.student;
+  if (state.followUp.feedbackRevealed || !(bothGave || Date.now() >= clock.revealAt)) return false;
+  state.followUp.feedbackRevealed = true;
   await records.revealFeedback(state.internshipId);
   await records.issueCredential(clock.credential);
   const reveal = (to: 'employer' | 'student') =>
@@ -143,10 +143,10 @@ async function nudgeToHireWhenDue(
   offer: HiringOffer | null,
 ): Promise<boolean> {
   const nudge = HIRING_NUDGE_DAYS.find(
-    (d) => !state.nudgesSent.includes(d) && Date.now() >= clock.completedAt + days(d),
+    (d) => !state.followUp.nudgesSent.includes(d) && Date.now() >= clock.completedAt + days(d),
   );
   if (nudge === undefined) return false;
-  state.nudgesSent.push(nudge);
+  state.followUp.nudgesSent.push(nudge);
   if (!offer) {
     await tell({
       internshipId: state.internshipId,
@@ -167,22 +167,24 @@ async function nextFollowUpEvent(
 ): Promise<void> {
   const wakeups = [
     clock.closeAt,
-    ...(state.feedbackRevealed ? [] : [clock.revealAt]),
-    ...HIRING_NUDGE_DAYS.filter((d) => !state.nudgesSent.includes(d)).map((d) => clock.completedAt + days(d)),
+    ...(state.followUp.feedbackRevealed ? [] : [clock.revealAt]),
+    ...HIRING_NUDGE_DAYS.filter((d) => !state.followUp.nudgesSent.includes(d)).map(
+      (d) => clock.completedAt + days(d),
+    ),
     ...(offer && !offer.response ? [Date.parse(offer.expiresAt)] : []),
   ];
   const wakeAt = Math.min(...wakeups);
   const seen = {
-    offer: state.hiringOffer,
-    response: state.hiringOffer?.response,
-    given: { ...state.feedbackGiven },
+    offer: state.followUp.hiringOffer,
+    response: state.followUp.hiringOffer?.response,
+    given: { ...state.followUp.feedbackGiven },
   };
   await condition(
     () =>
-      state.hiringOffer !== seen.offer ||
-      state.hiringOffer?.response !== seen.response ||
-      state.feedbackGiven.employer !== seen.given.employer ||
-      state.feedbackGiven.student !== seen.given.student,
+      state.followUp.hiringOffer !== seen.offer ||
+      state.followUp.hiringOffer?.response !== seen.response ||
+      state.followUp.feedbackGiven.employer !== seen.given.employer ||
+      state.followUp.feedbackGiven.student !== seen.given.student,
     Math.max(0, wakeAt - Date.now()),
   );
 }
@@ -198,9 +200,9 @@ export const feedbackRow = (state: InternshipState, feedback: FeedbackInput) => 
 
 /** Stores the oldest feedback the Update accepted but nobody stored yet; false when there is none. */
 async function storeAcceptedFeedback(state: InternshipState): Promise<boolean> {
-  const feedback = state.feedbackToRecord?.[0];
+  const feedback = state.followUp.feedbackToRecord?.[0];
   if (!feedback) return false;
   await records.recordFeedback(feedbackRow(state, feedback));
-  state.feedbackToRecord!.shift();
+  state.followUp.feedbackToRecord!.shift();
   return true;
 }

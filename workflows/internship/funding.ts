@@ -19,9 +19,9 @@ export async function fundInternship(state: InternshipState): Promise<boolean> {
     facts: { reason: charge.reason ?? 'declined', deadline: payBy },
     links: { actions: ['funding.pay'], decisionKey: `pay:${state.internshipId}`, expiresAt: payBy },
   });
-  const paid = await condition(() => state.paymentReceived !== null, days(PAY_LINK_WINDOW_DAYS));
+  const paid = await condition(() => state.money.paymentReceived !== null, days(PAY_LINK_WINDOW_DAYS));
   if (!paid) return false;
-  await payments.recordLatePayment({ internshipId: state.internshipId, ...state.paymentReceived! });
+  await payments.recordLatePayment({ internshipId: state.internshipId, ...state.money.paymentReceived! });
   return true;
 }
 

@@ -34,6 +34,7 @@ import { feedbackRow } from './follow-up';
 import { reopensAfterWithdrawal, standing } from './posting';
 import { LEAN_HISTORY, run } from './run';
 import { moveDueDate, setStatus } from './steps';
+import { viewOf } from './view';
 
 /** Registers every handler, in the order the workflow has always registered them. */
 export function registerHandlers(state: InternshipState, input: InternshipInput): void {
@@ -75,7 +76,7 @@ type Judge = ReturnType<typeof judging>;
 
 /** §3.1–3.3 Applying, withdrawing, selecting and answering an offer; and the state query. */
 function registerPostingHandlers(state: InternshipState, input: InternshipInput, judge: Judge): void {
-  setHandler(internshipStateQuery, () => state);
+  setHandler(internshipStateQuery, () => viewOf(state));
 
   setHandler(
     applyUpdate,
@@ -83,12 +84,12 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
       const applicant: Applicant = {
         applicationId,
         studentId,
-        label: `Applicant ${state.applicants.length + 1}`,
+        label: `Applicant ${state.posting.applicants.length + 1}`,
         status: 'submitted',
       };
-      state.applicants.push(applicant);
+      state.posting.applicants.push(applicant);
       // The cap closes applications at once: the next validator already sees it.
-      if (standing(state).length >= input.maxApplicants) state.applicationsClosed = true;
+      if (standing(state).length >= input.maxApplicants) state.posting.applicationsClosed = true;
       // Since 'applications-stored-by-api' the API stores the application (pending until this Update
       // accepts it), so the handler does no I/O: about 5 history events per applicant instead of 12,
       // which keeps a 200-applicant posting inside DESIGN's 2,000-event budget.
@@ -112,12 +113,14 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
     async ({ studentId }) => {
       if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
         // §3.5 The hired student steps back from the work: the employer chooses how to go on.
-        state.studentWithdrew = true;
+        state.work.studentWithdrew = true;
         return;
       }
-      const applicant = state.applicants.find((a) => a.studentId === studentId && a.status === 'submitted')!;
+      const applicant = state.posting.applicants.find(
+        (a) => a.studentId === studentId && a.status === 'submitted',
+      )!;
       await setStatus([applicant], 'withdrawn');
-      if (reopensAfterWithdrawal(state, input)) state.applicationsClosed = false;
+      if (reopensAfterWithdrawal(state, input)) state.posting.applicationsClosed = false;
     },
     {
       validator: judge(rules.withdrawApplication),
@@ -127,9 +130,9 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
   setHandler(
     selectStudentsUpdate,
     ({ applicationIds }) => {
-      state.shortlist = [...applicationIds];
-      state.applicationsClosed = true;
-      return { shortlist: state.shortlist };
+      state.selection.shortlist = [...applicationIds];
+      state.posting.applicationsClosed = true;
+      return { shortlist: state.selection.shortlist };
     },
     {
       validator: judge(rules.selectStudents),
@@ -139,8 +142,8 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
   setHandler(
     respondToOfferUpdate,
     ({ accept }) => {
-      state.offer!.response = accept ? 'accept' : 'decline';
-      state.offer!.closed = true;
+      state.selection.offer!.response = accept ? 'accept' : 'decline';
+      state.selection.offer!.closed = true;
       return { accepted: accept };
     },
     {
@@ -152,10 +155,10 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
 /** §3.4, §3.8 Stripe's facts, the pay link and payout onboarding. */
 function registerPaymentHandlers(state: InternshipState, judge: Judge): void {
   setHandler(stripeEventSignal, (fact) => {
-    if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.paymentReceived) {
-      state.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
+    if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.money.paymentReceived) {
+      state.money.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
     }
-    if (fact.type === 'payout_account_ready') state.payoutAccountReady = true;
+    if (fact.type === 'payout_account_ready') state.money.payoutAccountReady = true;
   });
 
   setHandler(
@@ -184,8 +187,8 @@ function registerExtensionHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     requestExtensionUpdate,
     ({ newDueAt, reason }) => {
-      state.extensionsAsked += 1;
-      state.extension = { newDueAt, reason };
+      state.work.extensionsAsked += 1;
+      state.work.extension = { newDueAt, reason };
       return { status: 'pending' as const };
     },
     {
@@ -196,11 +199,11 @@ function registerExtensionHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     decideExtensionUpdate,
     ({ approve }) => {
-      const asked = state.extension!;
-      state.extension = null;
+      const asked = state.work.extension!;
+      state.work.extension = null;
       if (approve) moveDueDate(state, asked.newDueAt);
-      state.lastExtensionDecision = approve ? 'approved' : 'declined';
-      return { dueAt: state.dueAt! };
+      state.work.lastExtensionDecision = approve ? 'approved' : 'declined';
+      return { dueAt: state.work.dueAt! };
     },
     {
       validator: judge(rules.decideExtension),
@@ -210,7 +213,7 @@ function registerExtensionHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     missedDeadlineDecisionUpdate,
     ({ choice, newDueAt }) => {
-      state.recovery = { choice, ...(newDueAt ? { newDueAt } : {}) };
+      state.work.recovery = { choice, ...(newDueAt ? { newDueAt } : {}) };
       return { choice };
     },
     {
@@ -228,14 +231,14 @@ function registerFollowUpHandlers(state: InternshipState, judge: Judge): void {
       // accepted, and the follow-up loop stores it with a local activity (a marker, not an activity
       // plus a workflow task in the history). Older runs stored it here.
       if (patched(LEAN_HISTORY)) {
-        state.feedbackGiven[feedback.from] = true;
-        (state.feedbackToRecord ??= []).push(feedback);
-        return { revealed: state.feedbackRevealed };
+        state.followUp.feedbackGiven[feedback.from] = true;
+        (state.followUp.feedbackToRecord ??= []).push(feedback);
+        return { revealed: state.followUp.feedbackRevealed };
       }
       await handlerRecords.recordFeedback(feedbackRow(state, feedback));
       // Counted once stored, so the reveal that may follow includes this row.
-      state.feedbackGiven[feedback.from] = true;
-      return { revealed: state.feedbackRevealed };
+      state.followUp.feedbackGiven[feedback.from] = true;
+      return { revealed: state.followUp.feedbackRevealed };
     },
     {
       validator: judge(rules.giveFeedback),
@@ -245,7 +248,11 @@ function registerFollowUpHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     makeHiringOfferUpdate,
     (terms) => {
-      state.hiringOffer = { ...terms, offerNo: (state.hiringOffer?.offerNo ?? 0) + 1, response: null };
+      state.followUp.hiringOffer = {
+        ...terms,
+        offerNo: (state.followUp.hiringOffer?.offerNo ?? 0) + 1,
+        response: null,
+      };
       return { expiresAt: terms.expiresAt };
     },
     {
@@ -256,7 +263,7 @@ function registerFollowUpHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     respondToHiringOfferUpdate,
     ({ accept }) => {
-      state.hiringOffer!.response = accept ? 'accepted' : 'declined';
+      state.followUp.hiringOffer!.response = accept ? 'accepted' : 'declined';
       return { accepted: accept };
     },
     {
@@ -270,7 +277,7 @@ function registerOpsHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     decideFeeExceptionUpdate,
     ({ approve }) => {
-      state.feeDecision = approve ? 'approved' : 'declined';
+      state.posting.feeDecision = approve ? 'approved' : 'declined';
       return { status: approve ? ('Open' as const) : ('Cancelled' as const) };
     },
     {
@@ -281,7 +288,7 @@ function registerOpsHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     resolveDisputeUpdate,
     ({ studentSharePct }) => {
-      state.resolution = { studentSharePct };
+      state.money.resolution = { studentSharePct };
       return { status: studentSharePct === 0 ? ('Cancelled' as const) : ('Paying' as const) };
     },
     {
@@ -295,7 +302,7 @@ function registerWorkHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     cancelUpdate,
     ({ by, reason }) => {
-      state.cancellation = { by, reason };
+      state.work.cancellation = { by, reason };
       return { status: 'Cancelled' as const };
     },
     {
@@ -306,8 +313,8 @@ function registerWorkHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     submitWorkUpdate,
     ({ url, notes }) => {
-      state.submission = { url, notes, submittedAt: new Date().toISOString() };
-      return { submittedAt: state.submission.submittedAt };
+      state.work.submission = { url, notes, submittedAt: new Date().toISOString() };
+      return { submittedAt: state.work.submission.submittedAt };
     },
     {
       validator: judge(rules.submitWork),
@@ -317,7 +324,7 @@ function registerWorkHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     reviewUpdate,
     (review) => {
-      state.review = review;
+      state.work.review = review;
       const next = { approve: 'Paying', request_changes: 'InProgress', reject: 'Disputed' } as const;
       return { status: next[review.decision] };
     },

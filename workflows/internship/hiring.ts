@@ -12,9 +12,9 @@ import { moveTo, setStatus } from './steps';
  * runs out the selection window restarts once. Resolves true when a student accepted.
  */
 export async function hireStudent(state: InternshipState, input: InternshipInput): Promise<boolean> {
-  for (; state.selectionRound < 2; state.selectionRound++) {
+  for (; state.selection.selectionRound < 2; state.selection.selectionRound++) {
     if (active(state).length === 0) return false;
-    if (state.shortlist.length === 0 && !(await awaitSelection(state, input))) return false;
+    if (state.selection.shortlist.length === 0 && !(await awaitSelection(state, input))) return false;
     if (await offerInTurn(state, input)) return true;
   }
   return false;
@@ -29,10 +29,10 @@ async function awaitSelection(state: InternshipState, input: InternshipInput): P
   for (;;) {
     const outcome = await selectionWindow(state, input);
     if (outcome !== 'reopened') return outcome === 'chosen';
-    await moveTo(state, 'Open', state.applicationDeadline);
+    await moveTo(state, 'Open', state.posting.applicationDeadline);
     await collectApplications(state);
     if (active(state).length === 0) return false;
-    if (state.shortlist.length > 0) return true; // chosen while it was open again
+    if (state.selection.shortlist.length > 0) return true; // chosen while it was open again
   }
 }
 
@@ -42,8 +42,8 @@ async function selectionWindow(
 ): Promise<'chosen' | 'reopened' | 'expired'> {
   const windowEnd = Date.now() + input.windows.selectionMs;
   await moveTo(state, 'Selecting', new Date(windowEnd).toISOString());
-  const chosen = () => state.shortlist.length > 0;
-  const reopened = () => run().reopensOnWithdrawal && !state.applicationsClosed;
+  const chosen = () => state.selection.shortlist.length > 0;
+  const reopened = () => run().reopensOnWithdrawal && !state.posting.applicationsClosed;
   const woken = () => chosen() || reopened();
   const outcome = () => (chosen() ? 'chosen' : reopened() ? 'reopened' : 'expired');
   for (const daysLeft of [2, 1]) {
@@ -53,7 +53,7 @@ async function selectionWindow(
     await mail().remindEmployerToSelect({
       internshipId: state.internshipId,
       daysLeft,
-      round: state.selectionRound,
+      round: state.selection.selectionRound,
       deadline: new Date(windowEnd).toISOString(),
     });
   }
@@ -63,13 +63,13 @@ async function selectionWindow(
 
 /** §3.3 Offered: each shortlisted student in rank order gets `acceptWindow`; decline or silence moves on. */
 async function offerInTurn(state: InternshipState, input: InternshipInput): Promise<boolean> {
-  while (state.shortlist.length > 0) {
-    const applicant = state.applicants.find((a) => a.applicationId === state.shortlist[0]);
-    state.shortlist.shift();
+  while (state.selection.shortlist.length > 0) {
+    const applicant = state.posting.applicants.find((a) => a.applicationId === state.selection.shortlist[0]);
+    state.selection.shortlist.shift();
     if (!applicant || applicant.status !== 'submitted') continue;
 
     const expiresAt = new Date(Date.now() + input.windows.acceptMs).toISOString();
-    state.offer = {
+    state.selection.offer = {
       applicationId: applicant.applicationId,
       studentId: applicant.studentId,
       expiresAt,
@@ -89,17 +89,20 @@ async function offerInTurn(state: InternshipState, input: InternshipInput): Prom
       expiresAt,
     });
 
-    await condition(() => state.offer?.response != null, Math.max(0, Date.parse(expiresAt) - Date.now()));
-    const offer = state.offer;
+    await condition(
+      () => state.selection.offer?.response != null,
+      Math.max(0, Date.parse(expiresAt) - Date.now()),
+    );
+    const offer = state.selection.offer;
     offer.closed = true;
-    state.offer = null;
+    state.selection.offer = null;
     if (offer.response === 'accept') {
       await acceptHire(state, applicant);
       return true;
     }
     await setStatus([applicant], offer.response === 'decline' ? 'declined' : 'lapsed');
   }
-  state.shortlist = [];
+  state.selection.shortlist = [];
   return false;
 }
 
@@ -107,7 +110,7 @@ async function offerInTurn(state: InternshipState, input: InternshipInput): Prom
 async function acceptHire(state: InternshipState, applicant: Applicant): Promise<void> {
   state.hiredStudentId = applicant.studentId;
   applicant.status = 'accepted';
-  const others = state.applicants.filter((a) => a !== applicant && a.status !== 'withdrawn');
+  const others = state.posting.applicants.filter((a) => a !== applicant && a.status !== 'withdrawn');
   for (const other of others) other.status = 'not_selected';
   await moveTo(state, 'Funding', null, applicant.studentId);
   await records.recordApplicationStatus({ applicationIds: [applicant.applicationId], status: 'accepted' });
@@ -126,9 +129,9 @@ async function acceptHire(state: InternshipState, applicant: Applicant): Promise
 
 /** §3.2 Nobody chosen (or every offer passed): the posting expires and every applicant is told. */
 export async function expireUnselected(state: InternshipState): Promise<InternshipOutcome> {
-  const waiting = state.applicants.filter((a) => a.status === 'submitted');
+  const waiting = state.posting.applicants.filter((a) => a.status === 'submitted');
   for (const a of waiting) a.status = 'not_selected';
-  if (state.funded) {
+  if (state.money.funded) {
     // A re-selection found nobody: the held fee goes back in full.
     await payments.refundFee({
       internshipId: state.internshipId,

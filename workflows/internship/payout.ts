@@ -12,7 +12,7 @@ export async function payStudent(state: InternshipState, sharePct: number): Prom
   await moveTo(state, 'Paying', null);
   const studentId = state.hiredStudentId!;
   const { ready } = await payments.preparePayoutAccount({ studentId });
-  for (let n = 0; !ready && !state.payoutAccountReady; n++) {
+  for (let n = 0; !ready && !state.money.payoutAccountReady; n++) {
     const until = iso(Date.now() + days(PAYOUT_REMINDER_DAYS));
     await tell({
       internshipId: state.internshipId,
@@ -25,14 +25,14 @@ export async function payStudent(state: InternshipState, sharePct: number): Prom
         expiresAt: until,
       },
     });
-    await condition(() => state.payoutAccountReady, days(PAYOUT_REMINDER_DAYS));
+    await condition(() => state.money.payoutAccountReady, days(PAYOUT_REMINDER_DAYS));
   }
   const { paidBy, amountCents } = await payments.payStudent({
     internshipId: state.internshipId,
     studentId,
     sharePct,
   });
-  state.paidBy = paidBy;
+  state.money.paidBy = paidBy;
   if (sharePct === 100) await moveTo(state, 'Completed', null);
   await soon(() =>
     tell({
@@ -49,8 +49,8 @@ export async function payStudent(state: InternshipState, sharePct: number): Prom
  * the fee is refunded; the share is paid like a payout (less the platform share), each once.
  */
 export async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
-  await remindOpsDailyUntil(state, () => state.resolution !== null, 'dispute-open');
-  const pct = state.resolution!.studentSharePct;
+  await remindOpsDailyUntil(state, () => state.money.resolution !== null, 'dispute-open');
+  const pct = state.money.resolution!.studentSharePct;
   const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
   await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });
   for (const to of ['employer', 'student'] as const) {

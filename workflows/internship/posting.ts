@@ -14,40 +14,46 @@ export function openPosting(input: InternshipInput): InternshipState {
     internshipId: input.internshipId,
     feeCents: input.feeCents,
     status: input.feeException ? 'AwaitingApproval' : 'Open',
-    applicationDeadline: input.applicationDeadline,
     nextDeadline: input.applicationDeadline,
-    applicationsClosed: false,
-    applicants: [],
-    shortlist: [],
-    offer: null,
-    selectionRound: 0,
     hiredStudentId: null,
-    paymentReceived: null,
-    dueAt: null,
-    submission: null,
-    changeRounds: 0,
-    review: null,
-    payoutAccountReady: false,
-    funded: false,
-    dueVersion: 0,
-    workStartedAt: null,
-    remindersSent: [],
-    extensionsAsked: 0,
-    extensionAnnounced: false,
-    lastExtensionDecision: null,
-    extension: null,
-    studentWithdrew: false,
-    awaitingRecovery: false,
-    recovery: null,
-    cancellation: null,
-    feeDecision: null,
-    resolution: null,
-    feedbackGiven: { employer: false, student: false },
-    feedbackRevealed: false,
-    nudgesSent: [],
-    hiringOffer: null,
-    paidBy: null,
     version: 0,
+    posting: {
+      applicationDeadline: input.applicationDeadline,
+      applicationsClosed: false,
+      applicants: [],
+      feeDecision: null,
+    },
+    selection: { shortlist: [], offer: null, selectionRound: 0 },
+    work: {
+      dueAt: null,
+      dueVersion: 0,
+      workStartedAt: null,
+      submission: null,
+      changeRounds: 0,
+      review: null,
+      remindersSent: [],
+      extensionsAsked: 0,
+      extensionAnnounced: false,
+      lastExtensionDecision: null,
+      extension: null,
+      studentWithdrew: false,
+      awaitingRecovery: false,
+      recovery: null,
+      cancellation: null,
+    },
+    money: {
+      funded: false,
+      paymentReceived: null,
+      payoutAccountReady: false,
+      resolution: null,
+      paidBy: null,
+    },
+    followUp: {
+      feedbackGiven: { employer: false, student: false },
+      feedbackRevealed: false,
+      nudgesSent: [],
+      hiringOffer: null,
+    },
   };
 }
 
@@ -58,28 +64,28 @@ export function openPosting(input: InternshipInput): InternshipState {
 export function reopensAfterWithdrawal(state: InternshipState, input: InternshipInput): boolean {
   return (
     run().reopensOnWithdrawal &&
-    state.applicationsClosed &&
+    state.posting.applicationsClosed &&
     ['Open', 'Selecting'].includes(state.status) &&
-    state.selectionRound === 0 &&
-    state.shortlist.length === 0 &&
-    Date.now() < Date.parse(state.applicationDeadline) &&
+    state.selection.selectionRound === 0 &&
+    state.selection.shortlist.length === 0 &&
+    Date.now() < Date.parse(state.posting.applicationDeadline) &&
     standing(state).length < input.maxApplicants
   );
 }
 
 /** §3.1 Open: waits for the application deadline, the cap, or an early selection. */
 export async function collectApplications(state: InternshipState): Promise<void> {
-  const untilDeadline = Math.max(0, Date.parse(state.applicationDeadline) - Date.now());
-  await condition(() => state.applicationsClosed, untilDeadline);
-  state.applicationsClosed = true;
+  const untilDeadline = Math.max(0, Date.parse(state.posting.applicationDeadline) - Date.now());
+  await condition(() => state.posting.applicationsClosed, untilDeadline);
+  state.posting.applicationsClosed = true;
 }
 
 /** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
 export async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
-  await remindOpsDailyUntil(state, () => state.feeDecision !== null, 'fee-exception-waiting');
-  if (state.feeDecision === 'declined') return false;
-  state.applicationDeadline = iso(Date.now() + input.applicationWindowMs);
-  await moveTo(state, 'Open', state.applicationDeadline);
+  await remindOpsDailyUntil(state, () => state.posting.feeDecision !== null, 'fee-exception-waiting');
+  if (state.posting.feeDecision === 'declined') return false;
+  state.posting.applicationDeadline = iso(Date.now() + input.applicationWindowMs);
+  await moveTo(state, 'Open', state.posting.applicationDeadline);
   return true;
 }
 

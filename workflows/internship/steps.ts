@@ -25,9 +25,9 @@ export async function publish(state: InternshipState, studentId?: string): Promi
     status: state.status,
     nextDeadline: state.nextDeadline,
     hiredStudentId: state.hiredStudentId,
-    dueAt: state.dueAt,
-    paidBy: state.paidBy,
-    applicationDeadline: state.applicationDeadline,
+    dueAt: state.work.dueAt,
+    paidBy: state.money.paidBy,
+    applicationDeadline: state.posting.applicationDeadline,
     version: state.version,
     task: { time: Date.now(), historyLength: workflowInfo().historyLength },
   });
@@ -74,11 +74,11 @@ export async function remindOpsDailyUntil(
 }
 
 export function startWork(state: InternshipState, dueMs: number): void {
-  state.workStartedAt = iso(Date.now());
+  state.work.workStartedAt = iso(Date.now());
   moveDueDate(state, iso(dueMs));
 }
 
 export function moveDueDate(state: InternshipState, dueAt: string): void {
-  state.dueAt = dueAt;
-  state.dueVersion += 1;
+  state.work.dueAt = dueAt;
+  state.work.dueVersion += 1;
 }

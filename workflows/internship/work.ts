@@ -33,14 +33,14 @@ type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
  */
 export async function deliverAndReview(state: InternshipState, input: InternshipInput): Promise<WorkEnd> {
   startWork(state, Date.now() + input.windows.workMs);
-  await moveTo(state, 'InProgress', state.dueAt);
+  await moveTo(state, 'InProgress', state.work.dueAt);
   const workStarted = (to: 'student' | 'employer') =>
     tell({
       internshipId: state.internshipId,
       to,
       kind: to === 'student' ? 'work-started' : 'work-started-employer',
       occurrence: state.hiredStudentId!,
-      facts: { dueAt: state.dueAt! },
+      facts: { dueAt: state.work.dueAt! },
     });
   if (patched(LEAN_HISTORY)) {
     await Promise.all([workStarted('student'), workStarted('employer')]);
@@ -57,14 +57,14 @@ export async function deliverAndReview(state: InternshipState, input: Internship
       if (recovery === 'submitted') end = 'submitted';
       else if (recovery.choice === 'extend') {
         moveDueDate(state, recovery.newDueAt ?? iso(Date.now() + days(LINK_EXTENSION_DAYS)));
-        await moveTo(state, 'InProgress', state.dueAt);
+        await moveTo(state, 'InProgress', state.work.dueAt);
         continue;
       } else return recovery.choice === 'reselect' ? 'reselect' : 'refund';
     }
     if (end === 'cancelled') return 'killed';
 
     const decision = await reviewSubmission(state, input);
-    if (state.cancellation) return 'killed';
+    if (state.work.cancellation) return 'killed';
     if (decision === 'approve') return 'approved';
     if (decision === 'reject') {
       await moveTo(state, 'Disputed', null);
@@ -79,18 +79,18 @@ export async function deliverAndReview(state: InternshipState, input: Internship
       return 'disputed';
     }
     // Clear the round before the status says InProgress, so the resubmission is never refused.
-    const comments = state.review!.comments;
-    state.changeRounds += 1;
-    state.submission = null;
-    state.review = null;
+    const comments = state.work.review!.comments;
+    state.work.changeRounds += 1;
+    state.work.submission = null;
+    state.work.review = null;
     startWork(state, Date.now() + days(CHANGES_WINDOW_DAYS));
-    await moveTo(state, 'InProgress', state.dueAt);
+    await moveTo(state, 'InProgress', state.work.dueAt);
     await tell({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'changes-requested',
-      occurrence: `round${state.changeRounds}`,
-      facts: { comments, dueAt: state.dueAt! },
+      occurrence: `round${state.work.changeRounds}`,
+      facts: { comments, dueAt: state.work.dueAt! },
     });
   }
 }
@@ -104,42 +104,42 @@ async function workUntilDue(
   state: InternshipState,
 ): Promise<'submitted' | 'missed' | 'withdrawn' | 'cancelled'> {
   for (;;) {
-    if (state.cancellation) return 'cancelled';
-    if (state.submission) return 'submitted';
-    if (state.studentWithdrew) return 'withdrawn';
+    if (state.work.cancellation) return 'cancelled';
+    if (state.work.submission) return 'submitted';
+    if (state.work.studentWithdrew) return 'withdrawn';
     await tellExtensionOutcome(state);
-    const start = Date.parse(state.workStartedAt!);
-    const due = Date.parse(state.dueAt!);
+    const start = Date.parse(state.work.workStartedAt!);
+    const due = Date.parse(state.work.dueAt!);
     const reminders = [
       { at: start + (due - start) / 2, kind: 'work-midpoint' as const },
       { at: due - hours(DUE_SOON_HOURS), kind: 'work-due-soon' as const },
-    ].filter((r) => r.at > Date.now() && !state.remindersSent.includes(`${r.kind}@${state.dueAt}`));
+    ].filter((r) => r.at > Date.now() && !state.work.remindersSent.includes(`${r.kind}@${state.work.dueAt}`));
     const next = reminders[0];
     const wakeAt = next ? next.at : due;
-    const version = state.dueVersion;
+    const version = state.work.dueVersion;
     const interrupted = await condition(
       () =>
-        state.submission !== null ||
-        state.cancellation !== null ||
-        state.studentWithdrew ||
-        state.dueVersion !== version ||
-        state.lastExtensionDecision !== null ||
-        (state.extension !== null && !state.extensionAnnounced),
+        state.work.submission !== null ||
+        state.work.cancellation !== null ||
+        state.work.studentWithdrew ||
+        state.work.dueVersion !== version ||
+        state.work.lastExtensionDecision !== null ||
+        (state.work.extension !== null && !state.work.extensionAnnounced),
       Math.max(0, wakeAt - Date.now()),
     );
     if (interrupted) {
-      if (state.dueVersion !== version) await moveTo(state, 'InProgress', state.dueAt);
-      if (state.extension && !state.extensionAnnounced) await askForExtension(state);
+      if (state.work.dueVersion !== version) await moveTo(state, 'InProgress', state.work.dueAt);
+      if (state.work.extension && !state.work.extensionAnnounced) await askForExtension(state);
       continue;
     }
     if (next) {
-      state.remindersSent.push(`${next.kind}@${state.dueAt}`);
+      state.work.remindersSent.push(`${next.kind}@${state.work.dueAt}`);
       await tell({
         internshipId: state.internshipId,
         to: 'student',
         kind: next.kind,
-        occurrence: `${state.hiredStudentId}:${state.dueAt}`,
-        facts: { dueAt: state.dueAt! },
+        occurrence: `${state.hiredStudentId}:${state.work.dueAt}`,
+        facts: { dueAt: state.work.dueAt! },
       });
       continue;
     }
@@ -149,33 +149,37 @@ async function workUntilDue(
 
 /** §3.5 An extension request reaches the employer with Approve and Decline links, valid until the due date. */
 async function askForExtension(state: InternshipState): Promise<void> {
-  state.extensionAnnounced = true;
+  state.work.extensionAnnounced = true;
   await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'extension-requested',
-    occurrence: `${state.extensionsAsked}`,
-    facts: { newDueAt: state.extension!.newDueAt, reason: state.extension!.reason, dueAt: state.dueAt! },
+    occurrence: `${state.work.extensionsAsked}`,
+    facts: {
+      newDueAt: state.work.extension!.newDueAt,
+      reason: state.work.extension!.reason,
+      dueAt: state.work.dueAt!,
+    },
     links: {
       actions: ['extension.approve', 'extension.decline'],
-      decisionKey: `extension:${state.internshipId}:${state.extensionsAsked}`,
-      expiresAt: state.dueAt!,
+      decisionKey: `extension:${state.internshipId}:${state.work.extensionsAsked}`,
+      expiresAt: state.work.dueAt!,
     },
   });
 }
 
 /** The student hears the employer's answer to an extension request. */
 async function tellExtensionOutcome(state: InternshipState): Promise<void> {
-  const decision = state.lastExtensionDecision;
+  const decision = state.work.lastExtensionDecision;
   if (!decision) return;
-  state.lastExtensionDecision = null;
-  state.extensionAnnounced = false;
+  state.work.lastExtensionDecision = null;
+  state.work.extensionAnnounced = false;
   await tell({
     internshipId: state.internshipId,
     to: 'student',
     kind: 'extension-decided',
-    occurrence: `${state.extensionsAsked}`,
-    facts: { decision, dueAt: state.dueAt! },
+    occurrence: `${state.work.extensionsAsked}`,
+    facts: { decision, dueAt: state.work.dueAt! },
   });
 }
 
@@ -190,13 +194,16 @@ async function graceAfterMissedDeadline(
       internshipId: state.internshipId,
       to,
       kind: 'deadline-missed',
-      occurrence: `${to}:${state.dueAt}`,
+      occurrence: `${to}:${state.work.dueAt}`,
       facts: { audience: to, graceEnd },
     });
   }
-  await condition(() => state.submission !== null || state.cancellation !== null, hours(GRACE_HOURS));
-  if (state.cancellation) return 'cancelled';
-  return state.submission ? 'submitted' : 'missed';
+  await condition(
+    () => state.work.submission !== null || state.work.cancellation !== null,
+    hours(GRACE_HOURS),
+  );
+  if (state.work.cancellation) return 'cancelled';
+  return state.work.submission ? 'submitted' : 'missed';
 }
 
 /**
@@ -208,8 +215,8 @@ async function askEmployerHowToGoOn(
   why: 'missed' | 'withdrawn',
 ): Promise<'submitted' | { choice: RecoveryChoice; newDueAt?: string }> {
   const decideBy = iso(Date.now() + days(RECOVERY_WINDOW_DAYS));
-  state.awaitingRecovery = true;
-  state.recovery = null;
+  state.work.awaitingRecovery = true;
+  state.work.recovery = null;
   await moveTo(state, 'InProgress', decideBy);
   const actions =
     why === 'withdrawn'
@@ -219,35 +226,35 @@ async function askEmployerHowToGoOn(
     internshipId: state.internshipId,
     to: 'employer',
     kind: why === 'withdrawn' ? 'student-withdrew' : 'recovery-choice',
-    occurrence: `${state.hiredStudentId}:${state.dueAt}`,
+    occurrence: `${state.hiredStudentId}:${state.work.dueAt}`,
     facts: { decideBy },
     links: {
       actions,
-      decisionKey: `recovery:${state.internshipId}:${state.dueVersion}`,
+      decisionKey: `recovery:${state.internshipId}:${state.work.dueVersion}`,
       expiresAt: decideBy,
     },
   });
-  const lateWorkCounts = () => why === 'missed' && state.submission !== null;
-  await condition(() => state.recovery !== null || lateWorkCounts(), days(RECOVERY_WINDOW_DAYS));
-  state.awaitingRecovery = false;
-  if (!state.recovery && lateWorkCounts()) return 'submitted';
-  return state.recovery ?? { choice: 'cancel' };
+  const lateWorkCounts = () => why === 'missed' && state.work.submission !== null;
+  await condition(() => state.work.recovery !== null || lateWorkCounts(), days(RECOVERY_WINDOW_DAYS));
+  state.work.awaitingRecovery = false;
+  if (!state.work.recovery && lateWorkCounts()) return 'submitted';
+  return state.work.recovery ?? { choice: 'cancel' };
 }
 
 /** §3.5 Re-select: the hired student leaves, the others may be chosen again; the money stays held. */
 export async function prepareReselection(state: InternshipState): Promise<void> {
-  const leaving = state.applicants.find((a) => a.studentId === state.hiredStudentId)!;
+  const leaving = state.posting.applicants.find((a) => a.studentId === state.hiredStudentId)!;
   await tell({
     internshipId: state.internshipId,
     to: 'student',
-    kind: state.studentWithdrew ? 'withdrawal-confirmed' : 'replaced',
+    kind: state.work.studentWithdrew ? 'withdrawal-confirmed' : 'replaced',
     occurrence: leaving.studentId,
   });
-  await setStatus([leaving], state.studentWithdrew ? 'withdrawn' : 'not_selected');
-  const again = state.applicants.filter((a) => a.status === 'not_selected');
+  await setStatus([leaving], state.work.studentWithdrew ? 'withdrawn' : 'not_selected');
+  const again = state.posting.applicants.filter((a) => a.status === 'not_selected');
   await setStatus(again, 'submitted');
-  Object.assign(state, {
-    hiredStudentId: null,
+  state.hiredStudentId = null;
+  Object.assign(state.work, {
     submission: null,
     review: null,
     changeRounds: 0,
@@ -255,9 +262,8 @@ export async function prepareReselection(state: InternshipState): Promise<void> 
     extensionsAsked: 0,
     studentWithdrew: false,
     recovery: null,
-    shortlist: [],
-    selectionRound: 1,
   });
+  Object.assign(state.selection, { shortlist: [], selectionRound: 1 });
 }
 
 /** §3.5 Cancelled with a full refund (the employer's choice, or 7 days of silence). */
@@ -280,7 +286,7 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
     internshipId: state.internshipId,
     to: 'student',
     kind: 'cancelled-kill-fee',
-    facts: { reason: state.cancellation!.reason },
+    facts: { reason: state.work.cancellation!.reason },
   });
   await payStudent(state, KILL_FEE_PCT);
   await moveTo(state, 'Cancelled', null);
@@ -291,16 +297,16 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
 async function reviewSubmission(state: InternshipState, input: InternshipInput): Promise<ReviewDecision> {
   const end = Date.now() + input.windows.reviewMs;
   const reviewBy = iso(end);
-  const round = `round${state.changeRounds}`;
+  const round = `round${state.work.changeRounds}`;
   await moveTo(state, 'InReview', reviewBy);
   await tell({
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'submitted',
     occurrence: round,
-    facts: { url: state.submission!.url, reviewBy },
+    facts: { url: state.work.submission!.url, reviewBy },
   });
-  const reviewed = () => state.review !== null || state.cancellation !== null;
+  const reviewed = () => state.work.review !== null || state.work.cancellation !== null;
   for (const daysLeft of REVIEW_REMINDER_DAYS) {
     const at = end - days(daysLeft);
     if (at <= Date.now()) continue;
@@ -314,8 +320,8 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     });
   }
   const decided = await condition(reviewed, Math.max(0, end - Date.now()));
-  if (state.cancellation) return 'reject';
-  const decision = decided ? state.review!.decision : 'approve';
+  if (state.work.cancellation) return 'reject';
+  const decision = decided ? state.work.review!.decision : 'approve';
   if (decision === 'approve') {
     await soon(() =>
       tell({
