@@ -1,4 +1,5 @@
 import type { Student } from '../db/students';
+import { forPeople } from '../lib/dates';
 import { formatUsd } from '../workflows/money';
 
 /** The words of every email; each returns subject, plain text and HTML with values escaped. */
@@ -48,12 +49,14 @@ export function selectionReminder(p: {
   title: string;
   daysLeft: number;
   deadline: string;
+  /** The employer contact's: the deadline is written in it. */
+  timeZone: string;
   applicantsUrl: string;
 }): EmailContent {
   const left = p.daysLeft === 1 ? '1 day' : `${p.daysLeft} days`;
   const lines = [
     `Hello ${p.contactName ?? p.companyName},`,
-    `You have ${left} left to choose a student for "${p.title}" (until ${p.deadline}).`,
+    `You have ${left} left to choose a student for "${p.title}" (until ${forPeople(p.deadline, p.timeZone)}).`,
     'Pick one application, or a ranked shortlist of up to three: the first is offered at once and the next ones follow if a student declines. If nobody is chosen, the posting expires and the applicants are told.',
   ];
   return {
@@ -69,6 +72,8 @@ export function offer(p: {
   title: string;
   feeCents: number;
   expiresAt: string;
+  /** The student's: the expiry is written in it. */
+  timeZone: string;
   acceptUrl: string;
   declineUrl: string;
 }): EmailContent {
@@ -76,7 +81,7 @@ export function offer(p: {
   const lines = [
     `Hi ${firstName(p.studentName)},`,
     `Good news: ${p.companyName} has chosen you for the micro-internship "${p.title}" (${fee}).`,
-    `Please accept or decline by ${p.expiresAt}. If you do not answer by then, the offer passes to another applicant.`,
+    `Please accept or decline by ${forPeople(p.expiresAt, p.timeZone)}. If you do not answer by then, the offer passes to another applicant.`,
   ];
   const links = [
     `<p><a href="${escapeHtml(p.acceptUrl)}">Accept the offer</a></p>`,

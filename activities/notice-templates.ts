@@ -11,6 +11,7 @@ import {
   LINK_EXTENSION_DAYS,
   PAY_LINK_WINDOW_DAYS,
 } from '../workflows/durations';
+import { forPeople } from '../lib/dates';
 import type { NoticeFacts, NoticeKind } from '../workflows/notices';
 import * as emails from './emails';
 
@@ -36,12 +37,36 @@ export interface PostingFacts {
   studentName: string;
   fee: string;
   postingUrl: string;
+  /** The recipient's time zone (UTC for ops): every date in the email is written in it. */
+  timeZone: string;
 }
 
 const toStudent = (f: PostingFacts) => `Hi ${f.studentName?.split(' ')[0] ?? ''},`;
 const toEmployer = (f: PostingFacts) => `Hello ${f.employerName},`;
+/** A date fact (an ISO string from the workflow) as the recipient reads it. */
+const dateFor = (f: PostingFacts, iso: string) => forPeople(iso, f.timeZone);
 
 type Templates = { [K in NoticeKind]: (f: PostingFacts & NoticeFacts[K]) => emails.EmailContent };
+
+/** What each side of a settled dispute is told: the share and the refund, in money. */
+function disputeOutcome(
+  audience: 'employer' | 'student',
+  pct: string,
+  share: string,
+  refund: string,
+): string[] {
+  if (audience === 'employer') {
+    return [
+      `Our operations team decided that the student receives ${pct}% of the fee: ${share}.`,
+      pct === '100' ? 'Nothing is refunded.' : `${refund} is refunded to the card you paid with.`,
+    ];
+  }
+  return [
+    pct === '0'
+      ? 'Our operations team decided that the fee goes back to the employer in full; you receive nothing from it.'
+      : `Our operations team decided that you receive ${pct}% of the fee: ${share}, less the platform share. We will send it to your payout account.`,
+  ];
+}
 
 const templates: Templates = {
   'pay-link': (f) =>
@@ -50,7 +75,7 @@ const templates: Templates = {
       greeting: toEmployer(f),
       lines: [
         `We could not charge your saved card for "${f.title}" (${f.reason ?? 'declined'}).`,
-        `Please pay ${f.fee} by ${f.deadline}. Your student is waiting to start; if the fee is not paid by then, the micro-internship is cancelled.`,
+        `Please pay ${f.fee} by ${dateFor(f, f.deadline)}. Your student is waiting to start; if the fee is not paid by then, the micro-internship is cancelled.`,
       ],
     }),
   'unfunded-employer': (f) =>
@@ -72,30 +97,36 @@ const templates: Templates = {
     }),
   'work-started': (f) =>
     emails.notice({
-      subject: `You can start "${f.title}": due ${f.dueAt}`,
+      subject: `You can start "${f.title}": due ${dateFor(f, f.dueAt)}`,
       greeting: toStudent(f),
-      lines: [`${f.company} has funded "${f.title}" (${f.fee}). The deliverable is due ${f.dueAt}.`],
+      lines: [
+        `${f.company} has funded "${f.title}" (${f.fee}). The deliverable is due ${dateFor(f, f.dueAt)}.`,
+      ],
       link: { href: f.postingUrl, label: 'The brief' },
     }),
   'work-started-employer': (f) =>
     emails.notice({
       subject: `${f.studentName} has started "${f.title}"`,
       greeting: toEmployer(f),
-      lines: [`The fee is held and ${f.studentName} has started. The deliverable is due ${f.dueAt}.`],
+      lines: [
+        `Your payment of ${f.fee} is held until the work is approved, and ${f.studentName} has started. The deliverable is due ${dateFor(f, f.dueAt)}.`,
+      ],
     }),
   'work-midpoint': (f) =>
     emails.notice({
-      subject: `Halfway there: "${f.title}" is due ${f.dueAt}`,
+      subject: `Halfway there: "${f.title}" is due ${dateFor(f, f.dueAt)}`,
       greeting: toStudent(f),
       lines: [
-        `You are halfway to the due date of "${f.title}" (${f.dueAt}). If you need more time, ask for an extension now.`,
+        `You are halfway to the due date of "${f.title}" (${dateFor(f, f.dueAt)}). If you need more time, ask for an extension now.`,
       ],
     }),
   'work-due-soon': (f) =>
     emails.notice({
       subject: `Due in ${DUE_SOON_HOURS} hours: "${f.title}"`,
       greeting: toStudent(f),
-      lines: [`"${f.title}" is due ${f.dueAt}. Submit a link to your deliverable with a few notes.`],
+      lines: [
+        `"${f.title}" is due ${dateFor(f, f.dueAt)}. Submit a link to your deliverable with a few notes.`,
+      ],
     }),
   submitted: (f) =>
     emails.notice({
@@ -103,7 +134,7 @@ const templates: Templates = {
       greeting: toEmployer(f),
       lines: [
         `${f.studentName} submitted the deliverable for "${f.title}": ${f.url}`,
-        `Please approve it or ask for changes by ${f.reviewBy}. If we hear nothing by then, it is approved automatically and the student is paid.`,
+        `Please approve it or ask for changes by ${dateFor(f, f.reviewBy)}. If we hear nothing by then, it is approved automatically and the student is paid.`,
       ],
     }),
   'review-reminder': (f) =>
@@ -111,14 +142,14 @@ const templates: Templates = {
       subject: `${f.daysLeft === '1' ? '1 day' : `${f.daysLeft} days`} left to review "${f.title}"`,
       greeting: toEmployer(f),
       lines: [
-        `Your review of "${f.title}" is due ${f.reviewBy}. Without a decision by then, the work is approved automatically.`,
+        `Your review of "${f.title}" is due ${dateFor(f, f.reviewBy)}. Without a decision by then, the work is approved automatically.`,
       ],
     }),
   'changes-requested': (f) =>
     emails.notice({
       subject: `Changes requested on "${f.title}"`,
       greeting: toStudent(f),
-      lines: [`${f.company} asked for changes: ${f.comments}`, `Please resubmit by ${f.dueAt}.`],
+      lines: [`${f.company} asked for changes: ${f.comments}`, `Please resubmit by ${dateFor(f, f.dueAt)}.`],
     }),
   disputed: (f) =>
     emails.notice({
@@ -149,7 +180,7 @@ const templates: Templates = {
       subject: `${f.studentName} asks for more time on "${f.title}"`,
       greeting: toEmployer(f),
       lines: [
-        `${f.studentName} asks to move the due date of "${f.title}" from ${f.dueAt} to ${f.newDueAt}.`,
+        `${f.studentName} asks to move the due date of "${f.title}" from ${dateFor(f, f.dueAt)} to ${dateFor(f, f.newDueAt)}.`,
         `Their reason: ${f.reason}`,
         'Please answer before the current due date.',
       ],
@@ -158,13 +189,13 @@ const templates: Templates = {
     emails.notice({
       subject:
         f.decision === 'approved'
-          ? `Extension approved: "${f.title}" is now due ${f.dueAt}`
+          ? `Extension approved: "${f.title}" is now due ${dateFor(f, f.dueAt)}`
           : `Extension declined for "${f.title}"`,
       greeting: toStudent(f),
       lines: [
         f.decision === 'approved'
-          ? `${f.company} approved your extension. The new due date is ${f.dueAt}.`
-          : `${f.company} could not extend the due date. It stays ${f.dueAt}.`,
+          ? `${f.company} approved your extension. The new due date is ${dateFor(f, f.dueAt)}.`
+          : `${f.company} could not extend the due date. It stays ${dateFor(f, f.dueAt)}.`,
       ],
     }),
   'deadline-missed': (f) =>
@@ -173,8 +204,8 @@ const templates: Templates = {
       greeting: f.audience === 'employer' ? toEmployer(f) : toStudent(f),
       lines: [
         f.audience === 'employer'
-          ? `The deliverable for "${f.title}" was not submitted by its due date. The student has until ${f.graceEnd} to submit; then we will ask you how to go on. Your money stays held.`
-          : `The due date of "${f.title}" has passed without a submission. You can still submit until ${f.graceEnd}.`,
+          ? `The deliverable for "${f.title}" was not submitted by its due date. The student has until ${dateFor(f, f.graceEnd)} to submit; then we will ask you how to go on. Your money stays held.`
+          : `The due date of "${f.title}" has passed without a submission. You can still submit until ${dateFor(f, f.graceEnd)}.`,
       ],
     }),
   'recovery-choice': (f) =>
@@ -182,7 +213,7 @@ const templates: Templates = {
       subject: `How should "${f.title}" go on?`,
       greeting: toEmployer(f),
       lines: [
-        `The work on "${f.title}" was not submitted, even after the grace period. Please choose by ${f.decideBy}: extend the due date, choose another applicant (your fee stays held), or cancel with a full refund.`,
+        `The work on "${f.title}" was not submitted, even after the grace period. Please choose by ${dateFor(f, f.decideBy)}: extend the due date, choose another applicant (your fee stays held), or cancel with a full refund.`,
         'If we hear nothing by then, the micro-internship is cancelled and the fee refunded in full.',
       ],
     }),
@@ -191,7 +222,7 @@ const templates: Templates = {
       subject: `${f.studentName} withdrew from "${f.title}"`,
       greeting: toEmployer(f),
       lines: [
-        `${f.studentName} can no longer complete "${f.title}". Please choose by ${f.decideBy}: another applicant (your fee stays held) or a full refund.`,
+        `${f.studentName} can no longer complete "${f.title}". Please choose by ${dateFor(f, f.decideBy)}: another applicant (your fee stays held) or a full refund.`,
         'If we hear nothing by then, the fee is refunded in full.',
       ],
     }),
@@ -223,7 +254,9 @@ const templates: Templates = {
       greeting: toStudent(f),
       lines: [
         `${f.company} cancelled "${f.title}" (${f.reason}).`,
-        `For the time you already put in, you receive ${KILL_FEE_PCT}% of the fee, less the platform share. We will send it to your payout account.`,
+        f.amount
+          ? `For the time you already put in, you receive ${KILL_FEE_PCT}% of the fee (${f.amount}), less the platform share. We will send it to your payout account.`
+          : `For the time you already put in, you receive ${KILL_FEE_PCT}% of the fee, less the platform share. We will send it to your payout account.`,
       ],
     }),
   'fee-exception-waiting': (f) =>
@@ -259,9 +292,12 @@ const templates: Templates = {
     emails.notice({
       subject: `The dispute on "${f.title}" is resolved`,
       greeting: f.audience === 'employer' ? toEmployer(f) : toStudent(f),
-      lines: [
-        `Our operations team decided that the student receives ${f.pct}% of the fee (less the platform share); the rest is refunded to the employer.`,
-      ],
+      lines:
+        f.refund === undefined || f.share === undefined
+          ? [
+              `Our operations team decided that the student receives ${f.pct}% of the fee (less the platform share); the rest is refunded to the employer.`,
+            ]
+          : disputeOutcome(f.audience, f.pct, f.share, f.refund),
     }),
   'credential-issued': (f) =>
     emails.notice({
@@ -294,8 +330,8 @@ const templates: Templates = {
       subject: `${f.company} offers you a job: ${f.role}`,
       greeting: toStudent(f),
       lines: [
-        `After your work on "${f.title}", ${f.company} offers you the role of ${f.role} at ${f.pay}, starting ${f.startDate}.`,
-        `Please answer by ${f.expiresAt}.`,
+        `After your work on "${f.title}", ${f.company} offers you the role of ${f.role} at ${f.pay}, starting ${dateFor(f, f.startDate)}.`,
+        `Please answer by ${dateFor(f, f.expiresAt)}.`,
       ],
     }),
   'hiring-answered': (f) =>
@@ -304,11 +340,23 @@ const templates: Templates = {
       greeting: toEmployer(f),
       lines: [`${f.studentName} ${f.answer} the offer for ${f.role}.`],
     }),
+  'cancelled-refund': (f) =>
+    emails.notice({
+      subject: `"${f.title}" is cancelled: ${f.refund} refunded`,
+      greeting: toEmployer(f),
+      lines: [
+        f.by === 'ops'
+          ? `Our operations team cancelled "${f.title}" (${f.reason}).`
+          : `You cancelled "${f.title}" (${f.reason}).`,
+        `${f.studentName} receives the kill fee of ${f.killFee} (${KILL_FEE_PCT}% of the fee of ${f.fee}) for the time already put in.`,
+        `The other ${100 - KILL_FEE_PCT}%, ${f.refund}, is refunded to the card you paid with.`,
+      ],
+    }),
   paid: (f) =>
     emails.notice({
       subject: `You have been paid for "${f.title}"`,
       greeting: toStudent(f),
-      lines: [`We sent ${f.amount} to your payout account. Expect it by ${f.paidBy}.`],
+      lines: [`We sent ${f.amount} to your payout account. Expect it by ${dateFor(f, f.paidBy)}.`],
     }),
 };
 

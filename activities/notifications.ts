@@ -6,6 +6,7 @@ import { listApplicantContacts } from '../db/applications';
 import { findInternship, findInternshipContact } from '../db/internships';
 import { opsDigest } from '../db/ops';
 import { findStudent } from '../db/students';
+import { forPeople } from '../lib/dates';
 import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingEmail } from '../db/outbox';
 import { inTransaction, type Db } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
@@ -134,7 +135,12 @@ function noticeContext(deps: NotificationDeps) {
     internshipId: string,
     kind: string,
     statuses: ApplicationStatus[],
-    content: (p: { studentName: string; companyName: string; title: string }) => emails.EmailContent,
+    content: (p: {
+      studentName: string;
+      companyName: string;
+      title: string;
+      timeZone: string;
+    }) => emails.EmailContent,
   ) => {
     const contact = await contactOf(internshipId);
     for (const applicant of await listApplicantContacts(deps.db, internshipId)) {
@@ -143,7 +149,12 @@ function noticeContext(deps: NotificationDeps) {
         dedupeKey: stepKey(internshipId, `email:${kind}:${applicant.applicationId}`),
         internshipId,
         to: applicant.email,
-        ...content({ studentName: applicant.name, companyName: contact.companyName, title: contact.title }),
+        ...content({
+          studentName: applicant.name,
+          companyName: contact.companyName,
+          title: contact.title,
+          timeZone: applicant.timeZone,
+        }),
       });
     }
   };
@@ -248,6 +259,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
             title: posting.title,
             feeCents: posting.feeCents,
             expiresAt: p.expiresAt,
+            timeZone: student.timeZone,
             acceptUrl: url('offer.accept'),
             declineUrl: url('offer.decline'),
           }),
@@ -299,7 +311,8 @@ function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
           ? [
               `${title} (${items.length}):`,
               ...items.map(
-                (i) => `- ${i.title} — ${i.status} since ${i.since} — ${postingUrl(i.internshipId)}`,
+                (i) =>
+                  `- ${i.title} — ${i.status} since ${forPeople(i.since, 'UTC')} — ${postingUrl(i.internshipId)}`,
               ),
             ]
           : [`${title}: none`];
@@ -317,7 +330,7 @@ function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
         internshipId: null,
         to: deps.opsEmail,
         ...emails.notice({
-          subject: `Ops digest for ${day}: ${items} item(s)`,
+          subject: `Ops digest for ${forPeople(day, 'UTC')}: ${items} item(s)`,
           greeting: 'Hello ops,',
           lines,
         }),
@@ -373,6 +386,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
           studentName: student?.name ?? '',
           fee: formatUsd(posting.feeCents),
           postingUrl: postingUrl(p.internshipId),
+          timeZone: p.to === 'employer' ? contact.timeZone : p.to === 'student' ? student!.timeZone : 'UTC',
           ...p.facts,
         });
         const linkLines = tokens.map((t) => `${ACTION_LABELS[t.action] ?? t.action}: ${actionUrl(t.token)}`);

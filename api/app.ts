@@ -17,6 +17,7 @@ import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
 import { internshipRoutes } from './routes/internships';
+import { meRoutes } from './routes/me';
 import { UpdateGate } from './update-gate';
 
 export function createApp(appDeps: AppDeps): Express {
@@ -43,6 +44,7 @@ export function createApp(appDeps: AppDeps): Express {
     workRoutes(deps),
     adminRoutes(deps),
     followUpRoutes(deps),
+    meRoutes(deps),
   ];
   const spec = buildOpenApiDocument(
     [webhooks, health, ...open, actions, ...signedIn].flatMap((routes) => routes.operations),

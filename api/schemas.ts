@@ -1,6 +1,7 @@
 /** Request and response shapes: the single source for validation, types and (later) the OpenAPI spec. */
 import { z } from 'zod';
 import { CREDENTIAL_VISIBILITIES } from '../db/follow-up';
+import { canonicalTimeZone, isTimeZone } from '../lib/dates';
 import {
   ACCEPT_WINDOW_HOURS,
   APPLICATION_WINDOW,
@@ -15,6 +16,7 @@ import {
   APPLICATION_STATUSES,
   INTERNSHIP_STATUSES,
   MAX_SHORTLIST,
+  PAYOUT_STATUSES,
   RECOVERY_CHOICES,
   REVIEW_DECISIONS,
 } from '../workflows/definitions';
@@ -36,6 +38,12 @@ const prose = { message: 'must not contain control characters (such as NUL); lin
 const line = (min: number, max: number) => z.string().trim().min(min).max(max).regex(ONE_LINE, oneLine);
 /** A field of prose, which may run over several lines: a pitch, notes, comments, a reason. */
 const text = (min: number, max: number) => z.string().trim().min(min).max(max).regex(PROSE, prose);
+/** The time zone someone's emails print dates in: an IANA name, spelt as the tz database spells it. */
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone, such as Europe/Berlin or America/New_York')
+  .overwrite(canonicalTimeZone)
+  .describe('IANA time zone for the dates in emails, e.g. Europe/Berlin');
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
 
 export const createEmployerBody = z
@@ -43,6 +51,7 @@ export const createEmployerBody = z
     companyName: line(2, 200),
     contactName: line(1, 200).optional(),
     contactEmail: z.email().max(254),
+    timeZone: timeZone.default('UTC'),
   })
   .strict();
 export type CreateEmployerBody = z.infer<typeof createEmployerBody>;
@@ -117,8 +126,12 @@ export const createStudentBody = z
     major: line(1, 200),
     graduationYear: z.int().min(1950).max(2100),
     skills: z.array(line(1, 40).toLowerCase()).min(1).max(20),
+    timeZone: timeZone.default('UTC'),
   })
   .strict();
+
+/** `PUT /v1/me/time-zone`: the caller's own time zone. */
+export const timeZoneBody = z.object({ timeZone }).strict();
 
 export const applyBody = z
   .object({
@@ -181,6 +194,7 @@ export const employerSchema = z.object({
   companyName: z.string(),
   contactName: z.string().nullable(),
   contactEmail: z.email(),
+  timeZone: z.string(),
   createdAt: z.iso.datetime(),
 });
 
@@ -218,6 +232,12 @@ export const internshipSchema = z.object({
   }),
   windows: z.object({ selectionMs: z.int(), acceptMs: z.int(), workMs: z.int(), reviewMs: z.int() }),
   paidBy: z.iso.datetime().nullable().describe('When the student can expect the money, once it is sent'),
+  payout: z
+    .enum(PAYOUT_STATUSES)
+    .nullable()
+    .describe(
+      "Beside a status that ended with money owed to the student (a kill fee, a dispute's share): pending until sent, then sent; null otherwise",
+    ),
   screeningQuestions: z.array(z.string()),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
@@ -261,6 +281,7 @@ export const studentSchema = z.object({
   major: z.string(),
   graduationYear: z.int(),
   skills: z.array(z.string()),
+  timeZone: z.string(),
   createdAt: z.iso.datetime(),
 });
 
@@ -284,7 +305,10 @@ export const blindApplicationSchema = z.object({
   skills: z.array(z.string()),
   status: z.enum(APPLICATION_STATUSES),
   submittedAt: z.iso.datetime(),
-  student: studentSchema.omit({ createdAt: true }).optional().describe('Only for the student who accepted'),
+  student: studentSchema
+    .omit({ createdAt: true, timeZone: true })
+    .optional()
+    .describe('Only for the student who accepted'),
 });
 
 export const blindApplicationList = z.object({ items: z.array(blindApplicationSchema) });

@@ -162,6 +162,8 @@ export interface ApplicantContact {
   name: string;
   email: string;
   status: ApplicationStatus;
+  /** The student's time zone, for the dates in their emails. */
+  timeZone: string;
 }
 
 export async function listApplicantContacts(
@@ -174,8 +176,9 @@ export async function listApplicantContacts(
     name: string;
     email: string;
     status: ApplicationStatus;
+    time_zone: string;
   }>(
-    `SELECT a.id, a.student_id, s.name, s.email, a.status
+    `SELECT a.id, a.student_id, s.name, s.email, a.status, s.time_zone
        FROM applications a JOIN students s ON s.id = a.student_id
       WHERE a.internship_id = $1 AND a.status <> 'pending' ORDER BY a.created_at, a.id`,
     [internshipId],
@@ -186,5 +189,6 @@ export async function listApplicantContacts(
     name: r.name,
     email: r.email,
     status: r.status,
+    timeZone: r.time_zone,
   }));
 }

@@ -3,6 +3,7 @@ import {
   type InternshipInput,
   type InternshipStatus,
   type InternshipSummary,
+  type PayoutStatus,
 } from '../workflows/definitions';
 import type { Queryable } from './pool';
 
@@ -28,13 +29,15 @@ export interface Internship {
   dueAt: string | null;
   /** When the student can expect the money, once it is sent. */
   paidBy: string | null;
+  /** The student's payout beside an ended engagement's status: pending, then sent. */
+  payout: PayoutStatus | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type NewInternship = Omit<
   Internship,
-  'nextDeadline' | 'applicantCount' | 'studentId' | 'dueAt' | 'paidBy' | 'createdAt' | 'updatedAt'
+  'nextDeadline' | 'applicantCount' | 'studentId' | 'dueAt' | 'paidBy' | 'payout' | 'createdAt' | 'updatedAt'
 >;
 
 interface InternshipRow {
@@ -60,6 +63,7 @@ interface InternshipRow {
   student_id: string | null;
   due_at: Date | null;
   paid_by: Date | null;
+  payout: PayoutStatus | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -89,6 +93,7 @@ const toInternship = (row: InternshipRow): Internship => ({
   studentId: row.student_id,
   dueAt: row.due_at?.toISOString() ?? null,
   paidBy: row.paid_by?.toISOString() ?? null,
+  payout: row.payout,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
@@ -169,7 +174,7 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
   const { rowCount } = await db.query(
     `UPDATE internships
         SET status = $2, next_deadline = $3, student_id = $4, state_version = $5, due_at = $6, paid_by = $7,
-            application_deadline = $8, state_task_time = $9, state_task = $10, state_recorded_at = now(),
+            application_deadline = $8, state_task_time = $9, state_task = $10, payout = $11, state_recorded_at = now(),
             updated_at = now()
       WHERE id = $1 AND (state_task_time, state_task, state_version) < ($9, $10, $5)`,
     [
@@ -183,6 +188,7 @@ export async function recordState(db: Queryable, state: InternshipSummary): Prom
       state.applicationDeadline,
       state.task.time,
       state.task.historyLength,
+      state.payout ?? null,
     ],
   );
   return rowCount === 1;
@@ -278,6 +284,8 @@ export interface InternshipContact {
   companyName: string;
   contactName: string | null;
   contactEmail: string;
+  /** The contact's time zone, for the dates in their emails. */
+  timeZone: string;
 }
 
 export async function findInternshipContact(
@@ -290,8 +298,9 @@ export async function findInternshipContact(
     company_name: string;
     contact_name: string | null;
     contact_email: string;
+    time_zone: string;
   }>(
-    `SELECT i.id, i.title, e.company_name, e.contact_name, e.contact_email
+    `SELECT i.id, i.title, e.company_name, e.contact_name, e.contact_email, e.time_zone
        FROM internships i JOIN employers e ON e.id = i.employer_id WHERE i.id = $1`,
     [id],
   );
@@ -303,6 +312,7 @@ export async function findInternshipContact(
       companyName: row.company_name,
       contactName: row.contact_name,
       contactEmail: row.contact_email,
+      timeZone: row.time_zone,
     }
   );
 }

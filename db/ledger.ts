@@ -68,12 +68,15 @@ export async function ledgerTotals(db: Queryable, internshipId: string): Promise
   };
 }
 
-/** Ended internships whose money does not add up: charged ≠ refunded + transferred + platform share. */
+/**
+ * Ended internships whose money does not add up: charged ≠ refunded + transferred + platform share.
+ * One whose payout still waits for the student's account (shown beside its status) is not counted yet.
+ */
 export async function unbalancedEndedInternships(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT i.id FROM internships i
        LEFT JOIN ledger l ON l.internship_id = i.id
-      WHERE i.status IN ('Completed', 'Closed', 'Cancelled', 'Expired')
+      WHERE i.status IN ('Completed', 'Closed', 'Cancelled', 'Expired') AND i.payout IS DISTINCT FROM 'pending'
       GROUP BY i.id
      HAVING coalesce(sum(l.amount_cents) FILTER (WHERE l.kind = 'charge'), 0)
          <> coalesce(sum(l.amount_cents) FILTER (WHERE l.kind <> 'charge'), 0)`,

@@ -32,6 +32,6 @@ export async function opsDigest(db: Queryable): Promise<OpsDigest> {
       `next_deadline < now() AND status IN ('AwaitingApproval', 'Selecting', 'Offered', 'Funding', 'InReview')`,
     ),
     openDisputes: await query(`status = 'Disputed'`),
-    payoutsWaiting: await query(`status = 'Paying'`),
+    payoutsWaiting: await query(`(status = 'Paying' OR payout = 'pending')`),
   };
 }

@@ -180,7 +180,15 @@ export interface MoneyState {
   resolution: { studentSharePct: number } | null;
   /** When the student can expect the money, once the transfer is made. */
   paidBy: string | null;
+  /**
+   * The student's payout beside an engagement's status (since 'outcomes-told'): pending until the
+   * transfer is made (the student may still have to set up payouts), then sent.
+   */
+  payout: PayoutStatus | null;
 }
+
+export const PAYOUT_STATUSES = ['pending', 'sent'] as const;
+export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
 
 /** §3.9–3.10 The follow-up: feedback from both sides, nudges sent, the hiring offer. */
 export interface FollowUpState {
@@ -228,6 +236,8 @@ export interface InternshipSummary {
   hiredStudentId: string | null;
   dueAt: string | null;
   paidBy: string | null;
+  /** Absent from workers before 'outcomes-told'. */
+  payout?: PayoutStatus | null;
   version: number;
   /**
    * The workflow task that published this state: its workflow time (ms) and the history length it

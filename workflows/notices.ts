@@ -33,11 +33,15 @@ export interface NoticeFacts {
   'withdrawal-confirmed': None;
   replaced: None;
   refunded: None;
-  'cancelled-kill-fee': { reason: string };
+  /** `amount`: the kill fee before the platform share (older runs left it out). */
+  'cancelled-kill-fee': { reason: string; amount?: string };
+  /** To the employer: who cancelled, the refund and the kill fee (since 'outcomes-told'). */
+  'cancelled-refund': { by: 'employer' | 'ops'; reason: string; refund: string; killFee: string };
   'fee-exception-waiting': { days: string };
   'fee-declined': None;
   'dispute-open': { days: string };
-  'dispute-resolved': Audience & { pct: string };
+  /** `refund` to the employer and `share` for the student (older runs left them out). */
+  'dispute-resolved': Audience & { pct: string; refund?: string; share?: string };
   'credential-issued': None;
   'feedback-revealed': Audience;
   'hiring-nudge': { days: string };

@@ -126,9 +126,9 @@ export const openPaymentPage: Rule<typeof openPaymentPageUpdate> = (state) =>
     ? refusal('This fee is no longer waiting for payment', ErrorType.WrongState)
     : undefined;
 
-/** §3.8 Payout onboarding: while the payout waits for the student's account. */
+/** §3.8 Payout onboarding: while the payout waits for the student's account (Paying, or beside an ended engagement). */
 export const openPayoutOnboarding: Rule<typeof openPayoutOnboardingUpdate> = (state) =>
-  state.status !== 'Paying' || state.money.payoutAccountReady
+  !(state.status === 'Paying' || state.money.payout === 'pending') || state.money.payoutAccountReady
     ? refusal('No payout account is waiting to be set up', ErrorType.WrongState)
     : undefined;
 

@@ -6,7 +6,10 @@ import {
   releaseActionToken,
   type ActionToken,
 } from '../../db/action-tokens';
+import { findEmployer } from '../../db/employers';
 import { findInternship, findInternshipContact } from '../../db/internships';
+import { findStudent } from '../../db/students';
+import { forPeople } from '../../lib/dates';
 import {
   decideExtensionUpdate,
   missedDeadlineDecisionUpdate,
@@ -144,8 +147,14 @@ const withoutLinkTokens = (err: unknown) => {
   return { type: e?.name, code: e?.code, message: cut(e?.message), stack: cut(e?.stack) };
 };
 
-const formatWhen = (date: Date) =>
-  date.toLocaleString('en-US', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+/** A link's expiry as the person it was sent to reads it, in their time zone. */
+async function expiryFor(deps: RouteDeps, token: ActionToken): Promise<string> {
+  const person =
+    token.actorRole === 'student'
+      ? await findStudent(deps.db, token.actorId)
+      : await findEmployer(deps.db, token.actorId);
+  return forPeople(token.expiresAt.toISOString(), person?.timeZone ?? 'UTC');
+}
 
 const html = (res: Response, status: number, body: string) => {
   if (status === 503) res.setHeader('Retry-After', '5');
@@ -190,8 +199,11 @@ async function showDecision(deps: RouteDeps, raw: string, res: Response): Promis
   if (!token || !action) return forged(res);
   if (token.usedAt) return alreadyDone(res, token);
   if (token.expiresAt.getTime() <= Date.now()) return expired(res);
-  const posting = await findInternshipContact(deps.db, token.internshipId);
-  const internship = await findInternship(deps.db, token.internshipId);
+  const [posting, internship, expiry] = await Promise.all([
+    findInternshipContact(deps.db, token.internshipId),
+    findInternship(deps.db, token.internshipId),
+    expiryFor(deps, token),
+  ]);
   const title = posting?.title ?? 'this micro-internship';
   const fee = internship ? formatUsd(internship.feeCents) : '';
   const contexts: Record<string, string> = {
@@ -207,7 +219,7 @@ async function showDecision(deps: RouteDeps, raw: string, res: Response): Promis
     200,
     page(
       action.question.replace('%s', title),
-      [context, `This link works until ${formatWhen(token.expiresAt)}.`].filter(Boolean),
+      [context, `This link works until ${expiry}.`].filter(Boolean),
       {
         action: `/actions/${raw}`,
         button: action.button,

@@ -36,6 +36,7 @@ export function employerRoutes({ db }: RouteDeps): DocumentedRouter {
         companyName: body.companyName,
         contactName: body.contactName ?? null,
         contactEmail: body.contactEmail,
+        timeZone: body.timeZone,
       });
       const token = await issueToken(tx, { role: 'employer', subjectId: employer.id });
       return { employer, token };

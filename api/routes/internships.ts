@@ -51,6 +51,7 @@ function internshipView(principal: Principal, i: Internship, mine?: Application)
     applicantCount: i.applicantCount,
     deadlines: { applications: i.applicationDeadline, due: i.dueAt, next: i.nextDeadline },
     paidBy: i.paidBy,
+    payout: i.payout,
     windows: i.windows,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,

@@ -37,6 +37,7 @@ export function studentRoutes({ db }: RouteDeps): DocumentedRouter {
         major: body.major,
         graduationYear: body.graduationYear,
         skills: body.skills,
+        timeZone: body.timeZone,
       });
       if (!student) return undefined;
       return { student, token: await issueToken(tx, { role: 'student', subjectId: student.id }) };

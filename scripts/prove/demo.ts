@@ -9,8 +9,10 @@
  * In real time (the default) the demo answers every step itself instead of waiting for a timer.
  */
 import { randomUUID } from 'node:crypto';
+import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { loadDotEnv, loadStackConfig } from '../../lib/config';
+import { workflowHistoryUrl, workflowListUrl } from '../../lib/temporal-ui';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import {
   expectStatus,
@@ -29,6 +31,8 @@ const INBOX = process.env.DEMO_INBOX_URL ?? `http://localhost:${stack.MAILDEV_WE
 const UI = process.env.TEMPORAL_UI_URL ?? `http://localhost:${stack.TEMPORAL_UI_PORT}`;
 const OPS_TOKEN = process.env.OPS_TOKEN ?? stack.OPS_TOKEN;
 const WEBHOOK_SECRET = process.env.STRIPE_WEBHOOK_SECRET ?? 'whsec_local';
+const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${stack.TEMPORAL_PORT}`;
+const NAMESPACE = process.env.TEMPORAL_NAMESPACE ?? 'default';
 const DATABASE_URL =
   stack.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${stack.POSTGRES_PORT}/microinternships`;
 
@@ -39,6 +43,16 @@ let stepNo = 0;
 const step = (title: string) => process.stdout.write(`\n${bold(`${++stepNo}. ${title}`)}\n`);
 const say = (line: string) => process.stdout.write(`   ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Temporal UI's page of the workflow's current run (lib/temporal-ui.ts). */
+async function historyUrl(workflowId: string): Promise<string> {
+  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  try {
+    return await workflowHistoryUrl(connection, { baseUrl: UI, namespace: NAMESPACE }, workflowId);
+  } finally {
+    await connection.close();
+  }
+}
 
 const call = (method: string, path: string, options: Parameters<typeof request>[3], expected: number) =>
   expectStatus(http, method, path, expected, options);
@@ -165,7 +179,7 @@ async function main(): Promise<void> {
   const id = posted.id as string;
   const workflowId = internshipWorkflowId(id);
   say(`internship ${id}`);
-  say(`watch it live: ${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+  say(`watch it live: ${await historyUrl(workflowId)}`);
   const open = await status(employer.token, id, ['Open']);
   const dayMs = (Date.parse(open.deadlines.applications) - Date.now()) / 2;
   const shortDays = dayMs < 5 * 60_000;
@@ -312,11 +326,9 @@ async function main(): Promise<void> {
   const inbox = (await (await fetch(`${INBOX}/api/email`)).json()) as Email[];
   const ours = inbox.filter((e) => e.to.some((t) => t.address.includes(tag)));
   say(`${ours.length} emails went to these five people; read them at ${INBOX}/index.html`);
+  say(`the whole history, step by step: ${await historyUrl(workflowId)}`);
   say(
-    `the whole history, step by step: ${UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/history`,
-  );
-  say(
-    `ops view of every internship by status: ${UI}/namespaces/default/workflows?query=${encodeURIComponent('InternshipStatus="Closed"')}`,
+    `ops view of every internship by status: ${workflowListUrl({ baseUrl: UI, namespace: NAMESPACE }, 'InternshipStatus="Closed"')}`,
   );
 }
 

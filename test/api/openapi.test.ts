@@ -42,6 +42,7 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/internships/{id}/hiring-offer/response',
       'GET /v1/credentials/{credentialId}',
       'PUT /v1/credentials/{credentialId}/sharing',
+      'PUT /v1/me/time-zone',
       'GET /v1/students/{id}/portfolio',
       'GET /v1/admin/conversion',
       'GET /healthz',

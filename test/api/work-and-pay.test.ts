@@ -77,12 +77,14 @@ test('the paid path through the API: charge on acceptance, submit, approve, acco
     body: { decision: 'approve' },
   });
   expect(approved.body).toEqual({ status: 'Paying' });
-  await waitForStatus(h, employer, id, 'Paying');
+  const paying = await waitForStatus(h, employer, id, 'Paying');
+  expect(paying.payout).toBe('pending');
   await waitForEmail(student.email, /Set up payouts/);
 
   expect((await payoutAccountReady(h, student)).status).toBe(200);
   const done = await waitForStatus(h, student, id, 'Completed');
   expect(Date.parse(done.paidBy)).toBeGreaterThan(Date.now());
+  expect(done.payout).toBe('sent');
   expect(await ledgerTotals(h.db, id)).toEqual({
     charged: 25_000,
     refunded: 0,

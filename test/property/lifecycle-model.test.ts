@@ -257,8 +257,9 @@ function step(m: Model, action: Action): Outcome {
     }
     case 'cancel': {
       if (m.ended || !['InProgress', 'InReview'].includes(m.status) || m.awaitingRecovery) return 409;
-      // §3.5 The kill fee is paid like a payout: the student's payout account is awaited in Paying.
-      m.status = 'Paying';
+      // §3.5 The engagement ends Cancelled at once; the kill fee waits beside it for the payout account.
+      m.status = 'Cancelled';
+      m.ended = true;
       return 'ok';
     }
     case 'recover': {

@@ -99,7 +99,8 @@ test('a declined fee exception cancels the posting and tells the employer; nothi
 });
 
 test.each([
-  [60, { refunded: 10_000, transferred: 13_500, platformShare: 1_500 }, 'Completed'],
+  // A share ends the engagement Completed; the follow-up then closes it (since 'outcomes-told').
+  [60, { refunded: 10_000, transferred: 13_500, platformShare: 1_500 }, 'Closed'],
   [0, { refunded: 25_000, transferred: 0, platformShare: 0 }, 'Cancelled'],
 ])(
   'a dispute reminds ops daily; resolved with a %i%% student share, the money follows once each way',
@@ -148,7 +149,7 @@ test.each([
 
         await handle.executeUpdate(resolveDisputeUpdate, { args: [{ studentSharePct: pct }] });
         if (pct > 0) {
-          await waitFor('Paying');
+          await waitFor('Completed');
           await handle.signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' });
         }
         const outcome = await handle.result();

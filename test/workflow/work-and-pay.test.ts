@@ -241,7 +241,7 @@ test('the employer cancels funded work: 25% kill fee to the student (less the pl
       args: [{ by: 'employer', reason: 'the project was dropped' }],
     });
     await waitForEmail(student.email, /you receive a kill fee/);
-    await waitForState(handle, 'Paying');
+    await waitForState(handle, 'Cancelled');
     handle
       .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
       .catch(() => undefined);

@@ -18,11 +18,16 @@ interface FollowUpClock {
   completedAt: number;
   revealAt: number;
   closeAt: number;
-  credential: { internshipId: string; completedAt: string; startedAt: string | null };
+  /** What the credential states, re-signed when feedback is revealed; null when none was issued. */
+  credential: { internshipId: string; completedAt: string; startedAt: string | null } | null;
 }
 
-export async function followUp(state: InternshipState): Promise<InternshipOutcome> {
-  const clock = await issueCredential(state);
+/** `credential`: false after a dispute settled with part of the fee (the work was not accepted in full). */
+export async function followUp(
+  state: InternshipState,
+  { credential }: { credential: boolean } = { credential: true },
+): Promise<InternshipOutcome> {
+  const clock = credential ? await issueCredential(state) : startClock(null);
   let announcedOfferNo = 0;
 
   for (;;) {
@@ -70,6 +75,10 @@ async function issueCredential(state: InternshipState): Promise<FollowUpClock> {
   await records.issueCredential(credential);
   await tell({ internshipId: state.internshipId, to: 'student', kind: 'credential-issued' });
   await noticesSent();
+  return startClock(credential, completedAt);
+}
+
+function startClock(credential: FollowUpClock['credential'], completedAt = Date.now()): FollowUpClock {
   return {
     completedAt,
     revealAt: completedAt + days(FEEDBACK_BLIND_DAYS),
@@ -125,7 +134,7 @@ async function revealFeedbackWhenDue(state: InternshipState, clock: FollowUpCloc
   if (state.followUp.feedbackRevealed || !(bothGave || Date.now() >= clock.revealAt)) return false;
   state.followUp.feedbackRevealed = true;
   await records.revealFeedback(state.internshipId);
-  await records.issueCredential(clock.credential);
+  if (clock.credential) await records.issueCredential(clock.credential);
   const reveal = (to: 'employer' | 'student') =>
     tell({ internshipId: state.internshipId, to, kind: 'feedback-revealed', facts: { audience: to } });
   if (patched(LEAN_HISTORY)) {

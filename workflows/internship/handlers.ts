@@ -289,7 +289,9 @@ function registerOpsHandlers(state: InternshipState, judge: Judge): void {
     resolveDisputeUpdate,
     ({ studentSharePct }) => {
       state.money.resolution = { studentSharePct };
-      return { status: studentSharePct === 0 ? ('Cancelled' as const) : ('Paying' as const) };
+      // Since OUTCOMES_TOLD a share ends the engagement Completed; the payout follows beside it.
+      const settled = run().outcomesTold ? ('Completed' as const) : ('Paying' as const);
+      return { status: studentSharePct === 0 ? ('Cancelled' as const) : settled };
     },
     {
       validator: judge(rules.resolveDispute),

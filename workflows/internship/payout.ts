@@ -3,13 +3,24 @@ import { condition } from '@temporalio/workflow';
 import type { InternshipOutcome, InternshipState } from '../definitions';
 import { PAYOUT_REMINDER_DAYS } from '../durations';
 import { formatUsd } from '../money';
+import { followUp } from './follow-up';
 import { payments, soon, tell } from './proxies';
-import { days, iso } from './run';
-import { moveTo, remindOpsDailyUntil } from './steps';
+import { days, iso, run } from './run';
+import { moveTo, publish, remindOpsDailyUntil } from './steps';
 
-/** §3.8 Paying: waits durably for the student's payout account, reminding every 3 days, then pays once. */
-export async function payStudent(state: InternshipState, sharePct: number): Promise<void> {
-  await moveTo(state, 'Paying', null);
+/**
+ * §3.8 Paying: waits durably for the student's payout account, reminding every 3 days, then pays once.
+ * Work approved moves to Paying, then Completed. An engagement that has already ended (a kill fee,
+ * a dispute's share; since OUTCOMES_TOLD) keeps its status, and the payout is shown beside it.
+ */
+export async function payStudent(
+  state: InternshipState,
+  sharePct: number,
+  { ended }: { ended: boolean } = { ended: false },
+): Promise<void> {
+  if (run().outcomesTold) state.money.payout = 'pending';
+  if (ended) await publish(state);
+  else await moveTo(state, 'Paying', null);
   const studentId = state.hiredStudentId!;
   const { ready } = await payments.preparePayoutAccount({ studentId });
   for (let n = 0; !ready && !state.money.payoutAccountReady; n++) {
@@ -33,7 +44,9 @@ export async function payStudent(state: InternshipState, sharePct: number): Prom
     sharePct,
   });
   state.money.paidBy = paidBy;
-  if (sharePct === 100) await moveTo(state, 'Completed', null);
+  if (run().outcomesTold) state.money.payout = 'sent';
+  if (ended) await publish(state);
+  else if (sharePct === 100) await moveTo(state, 'Completed', null);
   await soon(() =>
     tell({
       internshipId: state.internshipId,
@@ -46,7 +59,10 @@ export async function payStudent(state: InternshipState, sharePct: number): Prom
 
 /**
  * §3.7 Disputed: ops decide the student's share (0–100%), reminded daily until they do. The rest of
- * the fee is refunded; the share is paid like a payout (less the platform share), each once.
+ * the fee is refunded; the share is paid like a payout (less the platform share), each once. Both
+ * sides are told both amounts. 0% ends Cancelled. Since OUTCOMES_TOLD, a share ends Completed at
+ * once, the payout beside it, and the follow-up runs as after an approval (feedback, the hiring
+ * offer); the credential is issued only for the whole fee, because it says the work was accepted.
  */
 export async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
   await remindOpsDailyUntil(state, () => state.money.resolution !== null, 'dispute-open');
@@ -58,12 +74,22 @@ export async function settleDispute(state: InternshipState): Promise<InternshipO
       internshipId: state.internshipId,
       to,
       kind: 'dispute-resolved',
-      facts: { audience: to, pct: String(pct) },
+      facts: {
+        audience: to,
+        pct: String(pct),
+        refund: formatUsd(refund),
+        share: formatUsd(state.feeCents - refund),
+      },
     });
   }
   if (pct === 0) {
     await moveTo(state, 'Cancelled', null);
     return { status: 'Cancelled', reason: 'dispute_refunded' };
+  }
+  if (run().outcomesTold) {
+    await moveTo(state, 'Completed', null);
+    await payStudent(state, pct, { ended: true });
+    return followUp(state, { credential: pct === 100 });
   }
   await payStudent(state, pct);
   await moveTo(state, 'Completed', null);

@@ -47,6 +47,7 @@ export function openPosting(input: InternshipInput): InternshipState {
       payoutAccountReady: false,
       resolution: null,
       paidBy: null,
+      payout: null,
     },
     followUp: {
       feedbackGiven: { employer: false, student: false },

@@ -23,6 +23,15 @@ export const LEAN_HISTORY = 'lean-history';
  */
 export const REOPEN = 'applications-reopen';
 
+/**
+ * Since 'outcomes-told' (docs/VERSIONING.md): every money movement is told with its amount to each
+ * party it concerns (the employer who cancels funded work learns of the refund; dispute emails name
+ * both amounts); an engagement that ended keeps its status (Cancelled after a kill fee, Completed
+ * after a dispute with a share) while its payout waits, shown beside it; a dispute settled with a
+ * share goes on to the follow-up, with a credential only at 100%. Decided once at the start of a run.
+ */
+export const OUTCOMES_TOLD = 'outcomes-told';
+
 export interface Run {
   /**
    * The length of a day for the platform's own windows: real unless the posting was made with
@@ -32,6 +41,8 @@ export interface Run {
   dayMs: number;
   /** The rules of REOPEN, decided once, so a run keeps the rules it started with. */
   reopensOnWithdrawal: boolean;
+  /** The rules of OUTCOMES_TOLD, decided once. */
+  outcomesTold: boolean;
   /** Emails started and not yet awaited (newer runs): awaited at the next `noticesSent()` and before the end. */
   noticesInFlight: Promise<unknown>[];
 }
@@ -40,7 +51,12 @@ let current: Run | undefined;
 
 /** Starts a run of `input`: the first thing the workflow does. */
 export function beginRun(input: InternshipInput): void {
-  current = { dayMs: input.dayMs ?? DAY_MS, reopensOnWithdrawal: patched(REOPEN), noticesInFlight: [] };
+  current = {
+    dayMs: input.dayMs ?? DAY_MS,
+    reopensOnWithdrawal: patched(REOPEN),
+    outcomesTold: patched(OUTCOMES_TOLD),
+    noticesInFlight: [],
+  };
 }
 
 /** This run. */

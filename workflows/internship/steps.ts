@@ -27,6 +27,7 @@ export async function publish(state: InternshipState, studentId?: string): Promi
     hiredStudentId: state.hiredStudentId,
     dueAt: state.work.dueAt,
     paidBy: state.money.paidBy,
+    payout: state.money.payout,
     applicationDeadline: state.posting.applicationDeadline,
     version: state.version,
     task: { time: Date.now(), historyLength: workflowInfo().historyLength },

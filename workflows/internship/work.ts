@@ -19,9 +19,10 @@ import {
   RECOVERY_WINDOW_DAYS,
   REVIEW_REMINDER_DAYS,
 } from '../durations';
+import { formatUsd } from '../money';
 import { payments, soon, tell } from './proxies';
 import { payStudent } from './payout';
-import { days, hours, iso, LEAN_HISTORY } from './run';
+import { days, hours, iso, LEAN_HISTORY, run } from './run';
 import { moveDueDate, moveTo, setStatus, startWork } from './steps';
 
 type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
@@ -274,7 +275,11 @@ export async function refundAndCancel(state: InternshipState): Promise<Internshi
   return { status: 'Cancelled', reason: 'refunded' };
 }
 
-/** §3.5 The employer cancelled funded work: the student earns 25% (less the platform share), the rest is refunded. */
+/**
+ * §3.5 The employer (or ops) cancelled funded work: the student earns 25% (less the platform
+ * share), the rest is refunded. Since OUTCOMES_TOLD the internship is Cancelled at once, the
+ * employer is told the refund and the kill fee, and the payout waits beside the status.
+ */
 export async function payKillFee(state: InternshipState): Promise<InternshipOutcome> {
   const refund = Math.round((state.feeCents * (100 - KILL_FEE_PCT)) / 100);
   await payments.refundFee({
@@ -282,14 +287,35 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
     step: 'kill-fee-refund',
     amountCents: refund,
   });
-  await tell({
-    internshipId: state.internshipId,
-    to: 'student',
-    kind: 'cancelled-kill-fee',
-    facts: { reason: state.work.cancellation!.reason },
-  });
-  await payStudent(state, KILL_FEE_PCT);
+  const { by, reason } = state.work.cancellation!;
+  if (!run().outcomesTold) {
+    await tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'cancelled-kill-fee',
+      facts: { reason },
+    });
+    await payStudent(state, KILL_FEE_PCT);
+    await moveTo(state, 'Cancelled', null);
+    return { status: 'Cancelled', reason: 'kill_fee' };
+  }
   await moveTo(state, 'Cancelled', null);
+  const killFee = formatUsd(state.feeCents - refund);
+  await Promise.all([
+    tell({
+      internshipId: state.internshipId,
+      to: 'student',
+      kind: 'cancelled-kill-fee',
+      facts: { reason, amount: killFee },
+    }),
+    tell({
+      internshipId: state.internshipId,
+      to: 'employer',
+      kind: 'cancelled-refund',
+      facts: { by, reason, refund: formatUsd(refund), killFee },
+    }),
+  ]);
+  await payStudent(state, KILL_FEE_PCT, { ended: true });
   return { status: 'Cancelled', reason: 'kill_fee' };
 }
 
