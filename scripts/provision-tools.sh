@@ -4,10 +4,12 @@
 #   temporal            Temporal CLI v1.5.1 (dev server + UI)    override: TEMPORAL_CLI_PATH
 #   temporal-test-server Java time-skipping test server          override: TEMPORAL_TEST_SERVER_PATH
 #   stripe-mock         stripe-mock v0.197.0                      override: STRIPE_MOCK_PATH
+#   temporal-ui-server  Temporal UI server v2.56.4 (read-only UI) override: TEMPORAL_UI_SERVER_PATH
 #
 # Order for each: the override variable, then the PATH, then the per-user cache (MI_TOOLS_DIR, default
 # ~/.cache/microinternships), then a build from the Go module proxy / Maven Central into that cache.
 # For the two Temporal servers the SDK's own download is the last fallback (it needs the internet).
+# The UI server is optional: without it `npm start` falls back to the dev server's own UI, and says so.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +19,9 @@ mkdir -p "$bin"
 
 TEMPORAL_CLI_VERSION=v1.5.1
 STRIPE_MOCK_VERSION=v0.197.0
+# v2.58.x needs go.temporal.io/api v1.64.0, which the Go module proxy does not serve (403), so
+# `go install` fails there; v2.56.4 is the newest that builds as published.
+TEMPORAL_UI_SERVER_VERSION=v2.56.4
 TEST_SERVER_VERSION=${TEMPORAL_TEST_SERVER_VERSION:-1.39.0}
 
 say() { printf '[tools] %s\n' "$*" >&2; }
@@ -39,11 +44,14 @@ run_with_progress() {
 
 has_internet() { curl -fsS -m 5 -o /dev/null https://temporal.download 2>/dev/null; }
 
-go_build() { # name module version
-  local name=$1 module=$2 version=$3
+# GOTOOLCHAIN=auto (unless set): a module that asks for a newer Go than the installed one (the UI
+# server wants 1.26.10) gets that toolchain from the Go module proxy; Go's own go.env says "local".
+go_build() { # name module version [gobin]
+  local name=$1 module=$2 version=$3 gobin=${4:-$bin}
   command -v go >/dev/null || return 1
   run_with_progress "building $name $version with go install" "$cache/build-$name.log" \
-    env GOBIN="$bin" GOFLAGS=-mod=mod CGO_ENABLED=0 go install "$module@$version"
+    env GOBIN="$gobin" GOFLAGS=-mod=mod CGO_ENABLED=0 GOTOOLCHAIN="${GOTOOLCHAIN:-auto}" \
+    go install "$module@$version"
 }
 
 resolve_temporal() {
@@ -76,6 +84,31 @@ resolve_stripe_mock() {
       die "cannot get stripe-mock: install Go >= 1.21 (it builds github.com/stripe/stripe-mock $STRIPE_MOCK_VERSION), or put 'stripe-mock' on the PATH, or set STRIPE_MOCK_PATH"
   fi
   echo "$bin/stripe-mock"
+}
+
+# Prints nothing when the UI server cannot be had: it is not worth stopping `npm start` for.
+resolve_temporal_ui_server() {
+  if [[ -n ${TEMPORAL_UI_SERVER_PATH:-} ]]; then
+    [[ -x $TEMPORAL_UI_SERVER_PATH ]] || die "TEMPORAL_UI_SERVER_PATH=$TEMPORAL_UI_SERVER_PATH is not an executable"
+    echo "$TEMPORAL_UI_SERVER_PATH"; return
+  fi
+  local found
+  if found=$(command -v temporal-ui-server 2>/dev/null) && "$found" --version 2>/dev/null | grep -q 'Temporal UI'; then
+    echo "$found"; return
+  fi
+  # Rebuilt when the pinned version moves, so every clone serves the UI whose config it writes.
+  if ! "$bin/temporal-ui-server" --version 2>/dev/null | grep -qx "Temporal UI version ${TEMPORAL_UI_SERVER_VERSION#v}"; then
+    # go install names the binary after its package directory (`server`): build aside, then rename.
+    local staging="$cache/gobin-temporal-ui-server"
+    rm -rf "$staging"
+    if ! go_build temporal-ui-server github.com/temporalio/ui-server/v2/cmd/server "$TEMPORAL_UI_SERVER_VERSION" "$staging"; then
+      say "WARNING: could not build the Temporal UI server (needs Go and the Go module proxy; see $cache/build-temporal-ui-server.log)"
+      say "         npm start falls back to the dev server's own UI, whose write actions are ON; or set TEMPORAL_UI_SERVER_PATH"
+      return
+    fi
+    mv "$staging/server" "$bin/temporal-ui-server" && rm -rf "$staging"
+  fi
+  echo "$bin/temporal-ui-server"
 }
 
 resolve_test_server() {
@@ -112,15 +145,20 @@ WRAP
 temporal=$(resolve_temporal)
 stripe_mock=$(resolve_stripe_mock)
 test_server=$(resolve_test_server)
+temporal_ui_server=$(resolve_temporal_ui_server)
+ui_server_json=null
+[[ -z $temporal_ui_server ]] || ui_server_json="\"$temporal_ui_server\""
 
 cat >"$repo/.tools.json.tmp" <<JSON
 {
   "temporal": "$temporal",
   "temporalTestServer": "$test_server",
-  "stripeMock": "$stripe_mock"
+  "stripeMock": "$stripe_mock",
+  "temporalUiServer": $ui_server_json
 }
 JSON
 mv "$repo/.tools.json.tmp" "$repo/.tools.json"
 say "temporal: $temporal"
 say "temporal-test-server: $test_server"
 say "stripe-mock: $stripe_mock"
+say "temporal-ui-server: ${temporal_ui_server:-none (the dev server UI, with write actions, stands in)}"

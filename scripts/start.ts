@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole platform on this machine. Starts Postgres (or uses DATABASE_URL), the
- * Temporal dev server with its UI, maildev and stripe-mock, applies migrations, then runs the worker
- * and the API as child processes, restarting either when it dies. Ctrl-C or SIGTERM stops everything
- * it started.
+ * Temporal dev server with the read-only Temporal UI beside it, maildev and stripe-mock, applies
+ * migrations, then runs the worker and the API as child processes, restarting either when it dies.
+ * Ctrl-C or SIGTERM stops everything it started.
  */
 import path from 'node:path';
 import { migrate } from '../db/migrate';
@@ -16,6 +16,7 @@ import {
 } from './stack/services';
 import { startStripeTestModeProxy } from './stack/stripe-test-mode';
 import { supervise } from './stack/supervisor';
+import { startTemporalUiServer } from './stack/temporal-ui';
 import { readTools, repoRoot } from './stack/tools';
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
@@ -58,15 +59,40 @@ async function main(): Promise<void> {
     say('migrations');
     await migrate(databaseUrl);
 
-    say(`temporal dev server on port ${config.TEMPORAL_PORT}, UI on ${config.TEMPORAL_UI_PORT}`);
+    // The dev server's own UI has write actions on, with no switch: it stands in only when the
+    // read-only UI server could not be built.
+    const uiServer = tools.temporalUiServer;
+    say(
+      `temporal dev server on port ${config.TEMPORAL_PORT}` +
+        (uiServer ? ' (headless)' : `, its own UI on ${config.TEMPORAL_UI_PORT}`),
+    );
     const temporal = await startTemporalDevServer({
       executable: tools.temporal,
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal.sqlite'),
       logFile: logs('temporal'),
+      headless: uiServer !== undefined,
     });
     started.push(temporal);
+    let temporalUiUrl = temporal.uiUrl;
+    if (uiServer) {
+      say(`temporal UI (read-only) on port ${config.TEMPORAL_UI_PORT}`);
+      const ui = await startTemporalUiServer({
+        executable: uiServer,
+        port: config.TEMPORAL_UI_PORT,
+        temporalAddress: temporal.address,
+        logFile: logs('temporal-ui'),
+        dataDir: path.join(dataDir, 'temporal-ui'),
+      });
+      started.push(ui);
+      temporalUiUrl = ui.url;
+    } else {
+      say(
+        'WARNING: no Temporal UI server was built (see the [tools] lines above), so the Temporal UI ' +
+          'has its write actions ON: cancel, terminate, signal, update and reset work from the browser',
+      );
+    }
 
     say(`maildev: SMTP ${config.MAILDEV_SMTP_PORT}, inbox ${config.MAILDEV_WEB_PORT}`);
     const mail = await startMaildev({
@@ -94,7 +120,7 @@ async function main(): Promise<void> {
       OPS_TOKEN: config.OPS_TOKEN,
       DATABASE_URL: databaseUrl,
       TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_UI_URL: temporal.uiUrl,
+      TEMPORAL_UI_URL: temporalUiUrl,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
       STRIPE_API_BASE: stripeTestMode.url,
@@ -140,11 +166,13 @@ async function main(): Promise<void> {
         'Micro-internships is running:',
         `  API          ${apiUrl}`,
         `  API docs     ${apiUrl}/docs`,
-        `  Temporal UI  ${temporal.uiUrl}`,
+        `  Temporal UI  ${temporalUiUrl}${uiServer ? ' (read-only)' : ' (write actions ON)'}`,
         `  Inbox        ${mail.webUrl}/index.html`,
         `  Postgres     ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`,
         `  stripe-mock  ${stripe.apiBase} (test-mode proxy ${stripeTestMode.url})`,
-        `  Ops token    in OPS_TOKEN${process.env.OPS_TOKEN ? '' : ` (local default: ${config.OPS_TOKEN})`}`,
+        `  Metrics      http://127.0.0.1:${process.env.METRICS_PORT ?? 9465}/metrics (API), :${process.env.WORKER_METRICS_PORT ?? 9464}/metrics (worker)`,
+        `  Sign in      by email (POST /v1/auth/sign-in; the code arrives in the inbox). The first staff admin:`,
+        `               POST /v1/admin/staff with the break-glass OPS_TOKEN${process.env.OPS_TOKEN ? '' : ` (local default: ${config.OPS_TOKEN})`} (README, "Sign-in")`,
         `  Logs         worker and API below; services in ${path.join(dataDir, 'logs')}`,
         '',
         'Press Ctrl-C to stop everything.',

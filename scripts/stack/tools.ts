@@ -6,6 +6,8 @@ export interface Tools {
   temporal: string;
   temporalTestServer: string;
   stripeMock: string;
+  /** The standalone (read-only) Temporal UI server; undefined when it could not be built. */
+  temporalUiServer?: string;
 }
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
@@ -13,9 +15,12 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 /** The tool paths found by scripts/provision-tools.sh. */
 export function readTools(): Tools {
   const file = path.join(repoRoot, '.tools.json');
+  let tools: Omit<Tools, 'temporalUiServer'> & { temporalUiServer?: string | null };
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Tools;
+    tools = JSON.parse(readFileSync(file, 'utf8')) as typeof tools;
   } catch {
     throw new Error(`${file} is missing: run 'bash scripts/provision-tools.sh' (npm start and npm test do)`);
   }
+  // null when the build failed; absent in a .tools.json written before the UI server existed.
+  return { ...tools, temporalUiServer: tools.temporalUiServer ?? undefined };
 }
