@@ -1,26 +1,11 @@
 import type { Student } from '../db/students';
 import { forPeople } from '../lib/dates';
 import { formatUsd } from '../workflows/money';
+import { escapeHtml, layout, type EmailContent } from '../lib/mail/content';
 
 /** The words of every email; each returns subject, plain text and HTML with values escaped. */
 
-export interface EmailContent {
-  subject: string;
-  text: string;
-  html: string;
-}
-
-const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-function layout(paragraphs: string[], link?: { href: string; label: string }): string {
-  const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n');
-  const button = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.label)}</a></p>` : '';
-  return `<!doctype html><html><body style="font-family:sans-serif;max-width:36rem">${body}${button}</body></html>`;
-}
+export { notice, type EmailContent } from '../lib/mail/content';
 
 export function postingExpired(p: {
   contactName: string | null;
@@ -145,20 +130,5 @@ export function postingClosedUnfilled(p: {
     subject: `"${p.title}" closed without a hire`,
     text: `${lines.join('\n\n')}\n`,
     html: layout(lines),
-  };
-}
-
-/** A plain message with one optional link, for the many short notices of the work phase. */
-export function notice(p: {
-  subject: string;
-  greeting: string;
-  lines: string[];
-  link?: { href: string; label: string };
-}): EmailContent {
-  const lines = [p.greeting, ...p.lines];
-  return {
-    subject: p.subject,
-    text: `${lines.join('\n\n')}\n${p.link ? `\n${p.link.label}: ${p.link.href}\n` : ''}`,
-    html: layout(lines, p.link),
   };
 }

@@ -1,121 +1,24 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import { issueActionTokens } from '../db/action-tokens';
 import { listApplicantContacts } from '../db/applications';
 import { findInternship, findInternshipContact } from '../db/internships';
 import { opsDigest } from '../db/ops';
 import { findStudent } from '../db/students';
 import { forPeople } from '../lib/dates';
-import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingEmail } from '../db/outbox';
-import { inTransaction, type Db } from '../db/pool';
+import { enqueueEmail, lockEmail } from '../db/outbox';
+import { inTransaction } from '../db/pool';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
 import { formatUsd } from '../workflows/money';
 import type { HireEmail, Notice, OfferEmail, SelectionReminderEmail } from '../workflows/notices';
 import * as emails from './emails';
 import { ACTION_LABELS, noticeContent } from './notice-templates';
-import { messageIdFor, type Mailer } from './mailer';
+import { deliverOnce, dispatch, type OutboxDeps } from '../lib/mail/outbox';
 
-export interface NotificationDeps {
-  db: Db;
-  mailer: Mailer;
+export interface NotificationDeps extends OutboxDeps {
   /** Where reminders for operations staff go. */
   opsEmail: string;
   /** Base of the links in emails, e.g. https://app.example.com */
   publicBaseUrl: string;
-  logger: Logger;
-  /**
-   * Hands a queued email to the worker's sender (the outbox relay), which sends it at once in the
-   * background: a notice is done once its email is in the outbox, so a workflow task never waits
-   * for SMTP. Without it, the notice sends the email itself before it returns.
-   */
-  sendSoon?: (dedupeKey: string) => void;
-}
-
-/** Sends the queued email now, or hands it to the worker's sender. */
-async function dispatch(
-  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger' | 'sendSoon'>,
-  dedupeKey: string,
-) {
-  if (deps.sendSoon) deps.sendSoon(dedupeKey);
-  else await sendQueued(deps, dedupeKey);
-}
-
-/**
- * Sends an email at most once per dedupe key: the outbox row is written first (a second call with
- * the key changes nothing), then sent by sendQueued. A retry after a successful send finds it sent.
- */
-export async function deliverOnce(
-  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger' | 'sendSoon'>,
-  email: OutgoingEmail,
-) {
-  await enqueueEmail(deps.db, email);
-  await dispatch(deps, email.dedupeKey);
-}
-
-/**
- * Sends the queued email with this key unless it went out already, once even when the sender dies
- * mid-way: the row stays locked and is marked sent inside the transaction while the message goes
- * out, and the COMMIT is written right after the final "." that makes the server deliver, back to
- * back with no work between (Mailer.send's atFinish). A crash before that step leaves the server an
- * unfinished message, which it discards, and the row unsent for the retry; after it, both the "."
- * and the COMMIT have left this process. If the server then refuses the message, the mark is undone.
- * When SMTP refuses or cannot be reached, the email stays queued and the outbox relay sends it later.
- */
-export async function sendQueued(
-  deps: Pick<NotificationDeps, 'db' | 'mailer' | 'logger'>,
-  dedupeKey: string,
-): Promise<{ sent: boolean; deferred?: boolean }> {
-  const client = await deps.db.connect();
-  let committed = false;
-  try {
-    await client.query('BEGIN');
-    const row = await lockEmail(client, dedupeKey);
-    if (!row || row.sentAt) {
-      await client.query('COMMIT');
-      committed = true;
-      return { sent: false };
-    }
-    const messageId = messageIdFor(dedupeKey);
-    // Marked sent inside the transaction; the commit starts with the final "." (Mailer.send).
-    await markEmailSent(client, dedupeKey, messageId);
-    let finishing: Promise<unknown> | undefined;
-    try {
-      await deps.mailer.send(
-        { to: row.to, subject: row.subject, text: row.text, html: row.html, messageId },
-        {
-          atFinish: () => {
-            // The COMMIT is queued on the corked connection and leaves right after the ".".
-            const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
-            socket.cork();
-            finishing = client.query('COMMIT');
-            return () => socket.uncork();
-          },
-        },
-      );
-      await finishing;
-      committed = true;
-    } catch (err) {
-      if (finishing) {
-        // The commit went with the ".": if the server refused the message after all, undo the mark.
-        committed = await finishing.then(
-          () => true,
-          () => false,
-        );
-        if (committed) await unmarkEmailSent(deps.db, dedupeKey);
-      }
-      deps.logger.warn(
-        { dedupeKey, err: (err as Error).message },
-        'email queued: the outbox relay will send it',
-      );
-      return { sent: false, deferred: true };
-    }
-    deps.logger.info({ dedupeKey }, 'email sent');
-    return { sent: true };
-  } finally {
-    if (!committed) await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
 }
 
 /** What the notice activities share: the links they write, the posting's contact, mailing every applicant. */
@@ -340,6 +243,17 @@ function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
   };
 }
 
+/** The employer's notices about money charged, refunded or owed: the billing contact gets a copy. */
+const MONEY_NOTICES = new Set<Notice['kind']>([
+  'pay-link',
+  'unfunded-employer',
+  'work-started-employer',
+  'refunded',
+  'cancelled-refund',
+  'dispute-resolved',
+]);
+const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 /** Every other notice (workflows/notices.ts), to the party it concerns. */
 function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
   const { postingUrl, actionUrl } = ctx;
@@ -351,6 +265,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
         p.internshipId,
         `email:${p.kind}:${p.to}${p.occurrence ? `:${p.occurrence}` : ''}`,
       );
+      let billingCopy: string | undefined;
       await inTransaction(deps.db, async (tx) => {
         if (await lockEmail(tx, dedupeKey)) return;
         const contact = await findInternshipContact(tx, p.internshipId);
@@ -366,7 +281,10 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
         const actor =
           p.to === 'ops'
             ? undefined
-            : { role: p.to, id: p.to === 'employer' ? posting.employerId : student!.id };
+            : {
+                role: p.to,
+                id: p.to === 'employer' ? (contact.posterId ?? posting.employerId) : student!.id,
+              };
         const tokens =
           p.links && actor
             ? await issueActionTokens(tx, {
@@ -393,17 +311,27 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
         const linkHtml = tokens
           .map((t) => `<p><a href="${actionUrl(t.token)}">${ACTION_LABELS[t.action] ?? t.action}</a></p>`)
           .join('');
-        await enqueueEmail(tx, {
-          dedupeKey,
-          internshipId: p.internshipId,
-          to:
-            p.to === 'employer' ? contact.contactEmail : p.to === 'student' ? student!.email : deps.opsEmail,
+        const email = {
           subject: content.subject,
           text: content.text + (linkLines.length ? `\n${linkLines.join('\n')}\n` : ''),
           html: content.html.replace('</body>', `${linkHtml}</body>`),
-        });
+        };
+        const to =
+          p.to === 'employer' ? contact.contactEmail : p.to === 'student' ? student!.email : deps.opsEmail;
+        await enqueueEmail(tx, { dedupeKey, internshipId: p.internshipId, to, ...email });
+        // Money is also the organisation's billing contact's business.
+        if (p.to === 'employer' && MONEY_NOTICES.has(p.kind) && !sameAddress(contact.billingEmail, to)) {
+          billingCopy = `${dedupeKey}:billing`;
+          await enqueueEmail(tx, {
+            dedupeKey: billingCopy,
+            internshipId: p.internshipId,
+            to: contact.billingEmail,
+            ...email,
+          });
+        }
       });
       await dispatch(deps, dedupeKey);
+      if (billingCopy) await dispatch(deps, billingCopy);
     },
   };
 }

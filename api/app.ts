@@ -1,53 +1,82 @@
-import express, { type Express } from 'express';
+import cookieParser from 'cookie-parser';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
-import { authenticate } from './auth';
+import { authenticate, breakGlassOnlyFor, optionalPrincipal } from './auth';
 import type { AppDeps, RouteDeps } from './deps';
+import { SharedLimits } from './limits';
+import { OidcSignIn } from './oidc';
 import { buildOpenApiDocument } from './openapi';
 import { createHttpMetrics, requestLogger } from './observability';
-import { notFoundHandler, problemHandler } from './problem';
+import { forbidden, notFoundHandler, problemHandler } from './problem';
 import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
+import { authRoutes } from './routes/auth';
 import { employerRoutes } from './routes/employers';
 import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
 import { healthRoutes } from './routes/health';
+import { internshipRoutes } from './routes/internships';
+import { meRoutes } from './routes/me';
+import { signInForm, signInPages } from './routes/sign-in-pages';
+import { isBreakGlassRequest, staffRoutes } from './routes/staff';
 import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
-import { internshipRoutes } from './routes/internships';
-import { meRoutes } from './routes/me';
 import { UpdateGate } from './update-gate';
+import { sessionLifetime } from './use-cases/sign-in';
+
+/** Support staff read everything ops read and change nothing but their own sessions and tokens. */
+const supportReadsOnly: RequestHandler = (req, res, next) => {
+  const p = optionalPrincipal(res);
+  const path = `${req.baseUrl}${req.path}`;
+  const own = path.startsWith('/v1/me/') || path === '/v1/auth/sign-out';
+  if (p?.role === 'ops' && p.staffRole === 'support' && req.method !== 'GET' && !own) {
+    throw forbidden('Support staff read; finance and admin staff make changes');
+  }
+  next();
+};
 
 export function createApp(appDeps: AppDeps): Express {
+  const { config } = appDeps;
   const deps: RouteDeps = {
     ...appDeps,
-    updateGate: new UpdateGate(
-      appDeps.config.UPDATES_IN_FLIGHT_PER_INTERNSHIP,
-      appDeps.config.UPDATES_QUEUED_PER_INTERNSHIP,
-    ),
+    updateGate: new UpdateGate(config.UPDATES_IN_FLIGHT_PER_INTERNSHIP, config.UPDATES_QUEUED_PER_INTERNSHIP),
+    limits: new SharedLimits(appDeps.db, config),
+    oidc:
+      config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET
+        ? new OidcSignIn(appDeps.db, {
+            ...config,
+            OIDC_ISSUER: config.OIDC_ISSUER,
+            OIDC_CLIENT_ID: config.OIDC_CLIENT_ID,
+            OIDC_CLIENT_SECRET: config.OIDC_CLIENT_SECRET,
+          })
+        : undefined,
   };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.set('trust proxy', 'loopback');
-  const metrics = createHttpMetrics(deps.temporalRequests, deps.connections);
-  const webhooks = webhookRoutes({ ...deps, webhookSecret: deps.config.STRIPE_WEBHOOK_SECRET });
-  const health = healthRoutes(deps, metrics.handler);
+  const metrics = deps.metrics ?? createHttpMetrics(deps.temporalRequests, deps.connections);
+  const webhooks = webhookRoutes({ ...deps, webhookSecret: config.STRIPE_WEBHOOK_SECRET });
+  const health = healthRoutes(deps);
   const open = [studentRoutes(deps), publicFollowUpRoutes(deps)];
   const actions = actionRoutes(deps);
+  const pages = signInPages(deps);
   const signedIn = [
+    authRoutes(deps),
+    meRoutes(deps),
     employerRoutes(deps),
+    staffRoutes(deps),
     internshipRoutes(deps),
     applicationRoutes(deps),
     workRoutes(deps),
     adminRoutes(deps),
     followUpRoutes(deps),
-    meRoutes(deps),
   ];
   const spec = buildOpenApiDocument(
-    [webhooks, health, ...open, actions, ...signedIn].flatMap((routes) => routes.operations),
+    [webhooks, health, ...open, actions, pages, ...signedIn].flatMap((routes) => routes.operations),
   );
 
   app.use(requestLogger(deps.logger));
@@ -57,7 +86,7 @@ export function createApp(appDeps: AppDeps): Express {
   // Before the JSON parser: signatures are checked on the raw body.
   app.use(webhooks.router);
   // Before any body is read: a flood of writes from one address is refused for the cost of a count.
-  app.use(writesPerAddress(deps.config.WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE));
+  app.use(writesPerAddress(config.WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE));
   app.use(express.json({ limit: '100kb' }));
   app.use(health.router);
 
@@ -67,15 +96,20 @@ export function createApp(appDeps: AppDeps): Express {
   // Swagger UI's assets come from the swagger-ui-dist package: the page works offline.
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(spec, { customSiteTitle: 'Micro-internships API' }));
 
-  // Sign-up and email links need no bearer token; everything else under /v1 does.
-  app.post('/v1/students', perAddress(deps.config.SIGNUP_RATE_LIMIT_PER_MINUTE));
-  app.use('/actions', perAddress(deps.config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
+  app.use(cookieParser());
+  // Sign-up and email links need no sign-in (sign-up's limits are shared, in Postgres).
+  app.use('/actions', perAddress(config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
+  app.use('/sign-in', perAddress(config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
   for (const routes of open) app.use(routes.router);
   app.use(express.urlencoded({ extended: false, limit: '1kb' }), actions.router);
+  app.use(signInForm, pages.router);
 
+  // The caller, from a session (bearer or cookie) or an API token; the posting board is public.
   const v1 = express.Router();
-  v1.use('/v1', authenticate({ db: deps.db, opsToken: deps.config.OPS_TOKEN }));
-  v1.use('/v1', writesPerAccount(deps.config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));
+  v1.use('/v1', authenticate({ db: deps.db, opsToken: config.OPS_TOKEN, sessions: sessionLifetime(config) }));
+  v1.use('/v1', breakGlassOnlyFor(isBreakGlassRequest));
+  v1.use('/v1', supportReadsOnly);
+  v1.use('/v1', writesPerAccount(config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));
   for (const routes of signedIn) v1.use(routes.router);
   app.use(v1);
 

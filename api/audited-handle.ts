@@ -1,6 +1,7 @@
 import type { WorkflowUpdateOptions } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '../db/accounts';
 import { recordAudit } from '../db/audit';
 import { recentlyPublishedVersion, type Internship } from '../db/internships';
 import type { RouteDeps } from './deps';
@@ -12,18 +13,38 @@ import { refusedStateVersion, StateCatchingUp, TEMPORAL_CALL_DEADLINE_MS } from 
 /** How long after the read model was written a refusal of an older state means "still catching up". */
 const CATCH_UP_SECONDS = 60;
 
+/** Who acted, as the audit trail records them: the person, their role there, their organisation, the channel. */
 export interface Actor {
   role: 'employer' | 'student' | 'ops';
+  /** The person's account (an email link from before accounts: the employer organisation's id). */
   id: string | null;
-  channel: 'api' | 'email';
+  /** owner, admin or member of the organisation; support, finance or admin staff; student. */
+  title: string | null;
+  organisationId: string | null;
+  channel: 'api' | 'email' | 'browser';
 }
 
 export const actorOf = (p: Principal): Actor =>
   p.role === 'ops'
-    ? { role: 'ops', id: null, channel: 'api' }
+    ? { role: 'ops', id: p.accountId, title: p.staffRole, organisationId: null, channel: p.channel }
     : p.role === 'employer'
-      ? { role: 'employer', id: p.employerId, channel: 'api' }
-      : { role: 'student', id: p.studentId, channel: 'api' };
+      ? {
+          role: 'employer',
+          id: p.accountId,
+          title: p.orgRole,
+          organisationId: p.employerId,
+          channel: p.channel,
+        }
+      : { role: 'student', id: p.accountId, title: 'student', organisationId: null, channel: p.channel };
+
+/** The actor of a caller read from Postgres (a sign-in, an email link). */
+export const actorOfCaller = (c: Caller, channel: Actor['channel']): Actor => ({
+  role: c.kind === 'staff' ? 'ops' : c.kind === 'member' ? 'employer' : 'student',
+  id: c.accountId,
+  title: c.kind === 'staff' ? c.staffRole : c.kind === 'member' ? c.orgRole : 'student',
+  organisationId: c.employerId,
+  channel,
+});
 
 /**
  * A workflow handle whose Updates are the human actions of the audit trail: each runs under its own
@@ -67,6 +88,8 @@ export function actOn(
         eventKey: `update:${updateId}`,
         actorRole: actor.role,
         actorId: actor.id,
+        actorTitle: actor.title,
+        organisationId: actor.organisationId,
         channel: actor.channel,
         action: update.name,
       });

@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import type { Db } from '../db/pool';
 import type { AppConfig } from '../lib/config';
+import type { Mailer } from '../lib/mail/mailer';
 import type { TemporalRequests } from '../lib/temporal';
-import type { ConnectionCounts } from './observability';
+import type { SharedLimits } from './limits';
+import type { OidcSignIn } from './oidc';
+import type { ConnectionCounts, HttpMetrics } from './observability';
 import type { UpdateGate } from './update-gate';
 
 // What the app is given (api/main.ts, the tests) and what its routes take: its own module, so that
@@ -17,29 +20,21 @@ export interface AppDeps {
   temporalRequests?: TemporalRequests;
   /** The connections open and refused under CONNECTIONS_PER_ADDRESS (api/connection-limit.ts), for /metrics. */
   connections?: ConnectionCounts;
+  /** The metrics the app counts into, served on their own port (api/main.ts); made by the app if not given. */
+  metrics?: HttpMetrics;
   /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
   stripe: Stripe;
-  config: Pick<
-    AppConfig,
-    | 'OPS_TOKEN'
-    | 'TEMPORAL_TASK_QUEUE'
-    | 'MIN_HOURLY_RATE_CENTS'
-    | 'HUMAN_DAY_SECONDS'
-    | 'STRIPE_WEBHOOK_SECRET'
-    | 'PUBLIC_BASE_URL'
-    | 'CREDENTIAL_SECRET'
-    | 'SIGNUP_RATE_LIMIT_PER_MINUTE'
-    | 'ACTION_LINK_RATE_LIMIT_PER_MINUTE'
-    | 'UPDATES_IN_FLIGHT_PER_INTERNSHIP'
-    | 'UPDATES_QUEUED_PER_INTERNSHIP'
-    | 'WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE'
-    | 'WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE'
-    | 'MAX_OPEN_APPLICATIONS_PER_STUDENT'
-  >;
+  config: AppConfig;
+  /** Sign-in emails leave through the same outbox as every other email. */
+  mailer: Mailer;
   logger: Logger;
 }
 
-/** What the routes use: the app's dependencies and the one queue of Updates per workflow. */
+/** What the routes use: the app's dependencies, the one queue of Updates per workflow, the shared limits. */
 export interface RouteDeps extends AppDeps {
   updateGate: UpdateGate;
+  /** The abuse limits every API process counts together, in Postgres. */
+  limits: SharedLimits;
+  /** Staff sign-in through the company's identity provider, when OIDC_ISSUER is set. */
+  oidc: OidcSignIn | undefined;
 }

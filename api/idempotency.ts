@@ -11,8 +11,8 @@ interface IdempotencyContext {
   release(): Promise<void>;
 }
 
-export const principalKey = (p: Principal) =>
-  p.role === 'ops' ? 'ops' : p.role === 'employer' ? `employer:${p.employerId}` : `student:${p.studentId}`;
+/** Whose Idempotency-Keys these are: each person's own. */
+export const principalKey = (p: Principal) => `account:${p.accountId}`;
 
 /** The problem for an `Idempotency-Key` sent again with another request. */
 export const keyReused = () =>

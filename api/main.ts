@@ -7,6 +7,8 @@ import { createStripeClient } from '../lib/stripe';
 import { TemporalRequests, temporalTarget } from '../lib/temporal';
 import { createApp } from './app';
 import { ConnectionLimit } from './connection-limit';
+import { createHttpMetrics, createMetricsApp } from './observability';
+import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const limit = new ConnectionLimit(config.CONNECTIONS_PER_ADDRESS);
+  const metrics = createHttpMetrics(temporalRequests, limit);
+  const mailer = createSmtpMailer(smtpSettings(config));
   const app = createApp({
     db,
     temporal,
@@ -31,7 +35,16 @@ async function main(): Promise<void> {
     config,
     logger,
     connections: limit,
+    metrics,
+    mailer,
   });
+  // Metrics on their own port, off the public one (like the worker's).
+  const metricsServer =
+    config.METRICS_PORT > 0
+      ? createMetricsApp(metrics).listen(config.METRICS_PORT, config.METRICS_HOST, () => {
+          logger.info({ port: config.METRICS_PORT, host: config.METRICS_HOST }, 'API metrics listening');
+        })
+      : undefined;
   // A deep accept queue (the kernel caps it at net.core.somaxconn): with Node's 511, a burst of
   // thousands of new connections overflows it and every newcomer's connect waits out SYN retries.
   const server = limit.guard(createServer(app)).listen({ port: config.API_PORT, backlog: 4096 }, () => {
@@ -40,6 +53,7 @@ async function main(): Promise<void> {
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');
+    metricsServer?.close();
     server.close(() => {
       void Promise.allSettled([connection.close(), db.end()]).then(() => process.exit(0));
     });

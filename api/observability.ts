@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -89,6 +89,19 @@ export function createHttpMetrics(temporalRequests?: TemporalRequests, connectio
     res.type(registry.contentType).send(await registry.metrics());
   };
   return { middleware, handler, registry };
+}
+
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
+
+/**
+ * The metrics endpoint, on its own port (METRICS_PORT, loopback by default), like the worker's: what
+ * the API counts is for the operators' Prometheus, not for the public.
+ */
+export function createMetricsApp(metrics: HttpMetrics): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metrics.handler);
+  return app;
 }
 
 /** JSON request logs with a request id (X-Request-Id is honoured and echoed); secrets redacted. */

@@ -1,15 +1,17 @@
 /** Small server-rendered pages for email links: readable on a phone, no scripts, values escaped. */
+import { escapeHtml } from '../lib/mail/content';
 
-const escapeHtml = (value: string): string =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
-export function page(title: string, paragraphs: string[], form?: { action: string; button: string }): string {
+export function page(
+  title: string,
+  paragraphs: string[],
+  form?: { action: string; button: string; fields?: Record<string, string> },
+): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n    ');
+  const hidden = Object.entries(form?.fields ?? {})
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+    .join('');
   const button = form
-    ? `<form method="post" action="${escapeHtml(form.action)}"><button type="submit">${escapeHtml(form.button)}</button></form>`
+    ? `<form method="post" action="${escapeHtml(form.action)}">${hidden}<button type="submit">${escapeHtml(form.button)}</button></form>`
     : '';
   return `<!doctype html>
 <html lang="en">

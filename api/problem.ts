@@ -14,7 +14,13 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; type?: string } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      type?: string;
+      /** Extension members of the problem (RFC 9457 §3.2), e.g. `attemptsLeft`. */
+      members?: Record<string, string | number | boolean>;
+    } = {},
   ) {
     super(detail ?? title);
   }
@@ -22,7 +28,7 @@ export class HttpProblem extends Error {
 
 export const notFound = (what = 'Resource') => new HttpProblem(404, 'Not Found', `${what} not found`);
 export const unauthorized = () =>
-  new HttpProblem(401, 'Unauthorized', 'A valid bearer token is required', {
+  new HttpProblem(401, 'Unauthorized', 'Sign in: a valid session or API token is required', {
     headers: { 'WWW-Authenticate': 'Bearer' },
   });
 export const forbidden = (detail: string) => new HttpProblem(403, 'Forbidden', detail);
@@ -89,6 +95,7 @@ function sendProblem(res: Response, problem: HttpProblem, instance: string): voi
       ...(problem.detail ? { detail: problem.detail } : {}),
       instance,
       ...(problem.extra.errors ? { errors: problem.extra.errors } : {}),
+      ...problem.extra.members,
     });
 }
 

@@ -5,8 +5,9 @@ import { HttpProblem } from './problem';
 
 /**
  * Per-minute limits of this API process (express-rate-limit's in-memory store): a caller past one
- * gets 429 with Retry-After before anything else runs. The identity issue moves the counts to a
- * store every API process shares.
+ * gets 429 with Retry-After before anything else runs. They are the cheap first line against a
+ * flood (no database write per refused request); the limits that must hold across every API process
+ * (sign-in, sign-ups, applications, postings) are counted in Postgres (api/limits.ts).
  */
 const WINDOW_MS = 60_000;
 
@@ -46,8 +47,8 @@ export function writesPerAddress(limit: number): RequestHandler {
 }
 
 /**
- * Every write of one signed-in account, from wherever it comes (one account on many addresses). Runs
- * after authentication, so the account is known; ops are one account here until they are people.
+ * Every write of one signed-in person, from wherever it comes (one account on many addresses). Runs
+ * after authentication, so the account is known.
  */
 export function writesPerAccount(limit: number): RequestHandler {
   return rateLimit({
@@ -55,15 +56,8 @@ export function writesPerAccount(limit: number): RequestHandler {
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skip: (req) => !isWrite(req),
-    keyGenerator: (_req, res) => {
-      const p = res.locals.principal as Principal;
-      return p.role === 'ops'
-        ? 'ops'
-        : p.role === 'employer'
-          ? `employer:${p.employerId}`
-          : `student:${p.studentId}`;
-    },
+    skip: (req, res) => !isWrite(req) || !res.locals.principal,
+    keyGenerator: (_req, res) => `account:${(res.locals.principal as Principal).accountId}`,
     handler: (_req, _res, next) => next(tooMany('account')),
   });
 }

@@ -1,6 +1,7 @@
 /** Request and response shapes: the single source for validation, types and (later) the OpenAPI spec. */
 import { z } from 'zod';
 import { CREDENTIAL_VISIBILITIES } from '../db/follow-up';
+import { ORG_ROLES } from '../db/accounts';
 import { canonicalTimeZone, isTimeZone } from '../lib/dates';
 import {
   ACCEPT_WINDOW_HOURS,
@@ -35,7 +36,8 @@ const PROSE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/;
 const oneLine = { message: 'must be one line, without line breaks or control characters (such as NUL)' };
 const prose = { message: 'must not contain control characters (such as NUL); line breaks and tabs are fine' };
 /** A one-line field: a name, a title, a skill. */
-const line = (min: number, max: number) => z.string().trim().min(min).max(max).regex(ONE_LINE, oneLine);
+export const line = (min: number, max: number) =>
+  z.string().trim().min(min).max(max).regex(ONE_LINE, oneLine);
 /** A field of prose, which may run over several lines: a pitch, notes, comments, a reason. */
 const text = (min: number, max: number) => z.string().trim().min(min).max(max).regex(PROSE, prose);
 /** The time zone someone's emails print dates in: an IANA name, spelt as the tz database spells it. */
@@ -46,12 +48,20 @@ export const timeZone = z
   .describe('IANA time zone for the dates in emails, e.g. Europe/Berlin');
 const windowDays = (w: BoundedWindow) => z.int().min(w.minDays).max(w.maxDays).default(w.defaultDays);
 
+/** An email address as people type it: surrounding spaces dropped, compared without case. */
+export const emailAddress = z.string().trim().pipe(z.email().max(254));
+
 export const createEmployerBody = z
   .object({
     companyName: line(2, 200),
     contactName: line(1, 200).optional(),
-    contactEmail: z.email().max(254),
+    contactEmail: emailAddress.describe('The billing contact: money emails go here too'),
     timeZone: timeZone.default('UTC'),
+    owner: z
+      .object({ email: emailAddress, name: line(1, 200).optional() })
+      .strict()
+      .optional()
+      .describe('Who is invited as its owner; the contact when not given'),
   })
   .strict();
 export type CreateEmployerBody = z.infer<typeof createEmployerBody>;
@@ -121,7 +131,7 @@ export const listInternshipsQuery = z
 export const createStudentBody = z
   .object({
     name: line(1, 200),
-    email: z.email().max(254),
+    email: emailAddress,
     school: line(1, 200).optional(),
     major: line(1, 200),
     graduationYear: z.int().min(1950).max(2100),
@@ -198,9 +208,18 @@ export const employerSchema = z.object({
   createdAt: z.iso.datetime(),
 });
 
+export const memberSchema = z.object({
+  accountId: z.uuid(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  role: z.enum(ORG_ROLES),
+  joined: z.boolean().describe('Signed in at least once (the invitation was accepted)'),
+  createdAt: z.iso.datetime(),
+});
+
 export const createEmployerResponse = z.object({
   employer: employerSchema,
-  token: z.string().describe('Bearer token of the employer; shown once, stored only as a hash'),
+  owner: memberSchema.describe('Invited by email: the invitation carries a sign-in link and code'),
 });
 
 export const internshipCreatedResponse = z.object({
@@ -258,8 +277,13 @@ export const internshipSchema = z.object({
     .array(
       z.object({
         at: z.iso.datetime(),
-        actor: z.object({ role: z.string(), id: z.string().nullable() }),
-        channel: z.enum(['api', 'email', 'workflow']),
+        actor: z.object({
+          role: z.string(),
+          id: z.string().nullable().describe("The person's account (older rows: the organisation)"),
+          title: z.string().nullable().describe('owner/admin/member; support/finance/admin; student'),
+          organisationId: z.string().nullable(),
+        }),
+        channel: z.enum(['api', 'email', 'browser', 'workflow']),
         action: z.string(),
         ref: z.string(),
       }),
@@ -285,9 +309,9 @@ export const studentSchema = z.object({
   createdAt: z.iso.datetime(),
 });
 
-export const createStudentResponse = z.object({
-  student: studentSchema,
-  token: z.string().describe('Bearer token of the student; shown once, stored only as a hash'),
+export const signUpAccepted = z.object({
+  status: z.literal('check-your-email'),
+  detail: z.string(),
 });
 
 export const applicationCreatedResponse = z.object({

@@ -1,7 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ZodType, z } from 'zod';
 import { actingFor } from './audited-handle';
-import { requireRole, type Principal, type Role } from './auth';
+import type { StaffRole } from '../db/accounts';
+import { requireRole, requireStaff, type Principal, type Role } from './auth';
 import type { RouteDeps } from './deps';
 import type { DocumentedRouter } from './documented-router';
 import { internshipFor, ownerOf } from './internship-lookup';
@@ -16,6 +17,8 @@ export interface UpdateRoute<P extends Role, B, A, R> {
   path: string;
   /** Who may call it: an employer acts on its own postings, a student on the one they were hired for. */
   who: readonly P[];
+  /** When staff may call it: which of their roles (support only reads, so never support). */
+  staff?: readonly Exclude<StaffRole, 'support'>[];
   body: z.ZodType<B>;
   update: UpdateDefinition<R, [A]>;
   /** The Update's argument, from the validated body and the caller. */
@@ -55,6 +58,7 @@ export function updateRoute<P extends Role, B, A, R>(
   };
   routes.route(operation, async (req, res) => {
     const caller = requireRole(res, ...route.who);
+    if (caller.role === 'ops') requireStaff(res, ...(route.staff ?? []));
     const internship = await internshipFor(deps.db, req.params, ownerOf(caller));
     const body = parse(route.body, req.body, 'body');
     const result = await runUpdate(

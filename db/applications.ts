@@ -178,8 +178,8 @@ export async function listApplicantContacts(
     status: ApplicationStatus;
     time_zone: string;
   }>(
-    `SELECT a.id, a.student_id, s.name, s.email, a.status, s.time_zone
-       FROM applications a JOIN students s ON s.id = a.student_id
+    `SELECT a.id, a.student_id, s.name, acc.email, a.status, s.time_zone
+       FROM applications a JOIN students s ON s.id = a.student_id JOIN accounts acc ON acc.id = s.id
       WHERE a.internship_id = $1 AND a.status <> 'pending' ORDER BY a.created_at, a.id`,
     [internshipId],
   );

@@ -51,9 +51,3 @@ export async function findEmployer(db: Queryable, id: string): Promise<Employer 
   const { rows } = await db.query<EmployerRow>(`SELECT * FROM employers WHERE id = $1`, [id]);
   return rows[0] && toEmployer(rows[0]);
 }
-
-/** Sets the time zone the employer's emails print dates in; false when there is no such employer. */
-export async function setEmployerTimeZone(db: Queryable, id: string, timeZone: string): Promise<boolean> {
-  const { rowCount } = await db.query(`UPDATE employers SET time_zone = $2 WHERE id = $1`, [id, timeZone]);
-  return rowCount === 1;
-}

@@ -124,12 +124,18 @@ export function postingRow(
   };
 }
 
-export async function insertInternship(db: Queryable, i: NewInternship): Promise<Internship> {
+/** Stores the posting; `postedBy` is the member who posted it (its emails go to them). */
+export async function insertInternship(
+  db: Queryable,
+  i: NewInternship,
+  postedBy: string | null = null,
+): Promise<Internship> {
   const { rows } = await db.query<InternshipRow>(
     `INSERT INTO internships (id, workflow_id, employer_id, title, description, deliverable, skills,
        estimated_hours, fee_cents, max_applicants, application_deadline, selection_window_ms,
-       accept_window_ms, work_duration_ms, review_window_ms, status, next_deadline, screening_questions)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11, $17)
+       accept_window_ms, work_duration_ms, review_window_ms, status, next_deadline, screening_questions,
+       posted_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11, $17, $18)
      RETURNING *`,
     [
       i.id,
@@ -149,6 +155,7 @@ export async function insertInternship(db: Queryable, i: NewInternship): Promise
       i.windows.reviewMs,
       i.status,
       i.screeningQuestions,
+      postedBy,
     ],
   );
   return toInternship(rows[0]!);
@@ -282,10 +289,18 @@ export interface InternshipContact {
   internshipId: string;
   title: string;
   companyName: string;
+  /**
+   * Who the posting's emails are for: the member who posted it while they are a member, else the
+   * organisation's billing contact (postings from before organisations, or a member since removed).
+   */
   contactName: string | null;
   contactEmail: string;
-  /** The contact's time zone, for the dates in their emails. */
+  /** That person's time zone, for the dates in their emails. */
   timeZone: string;
+  /** The member's account (their email links act as them); null when the emails go to the billing contact. */
+  posterId: string | null;
+  /** The organisation's billing contact: money emails go to them too. */
+  billingEmail: string;
 }
 
 export async function findInternshipContact(
@@ -299,20 +314,30 @@ export async function findInternshipContact(
     contact_name: string | null;
     contact_email: string;
     time_zone: string;
+    poster_id: string | null;
+    poster_name: string | null;
+    poster_email: string | null;
+    poster_time_zone: string | null;
   }>(
-    `SELECT i.id, i.title, e.company_name, e.contact_name, e.contact_email, e.time_zone
-       FROM internships i JOIN employers e ON e.id = i.employer_id WHERE i.id = $1`,
+    `SELECT i.id, i.title, e.company_name, e.contact_name, e.contact_email, e.time_zone,
+            a.id AS poster_id, a.name AS poster_name, a.email AS poster_email, m.time_zone AS poster_time_zone
+       FROM internships i JOIN employers e ON e.id = i.employer_id
+       LEFT JOIN members m ON m.account_id = i.posted_by AND m.employer_id = i.employer_id AND m.removed_at IS NULL
+       LEFT JOIN accounts a ON a.id = m.account_id AND a.disabled_at IS NULL AND a.email IS NOT NULL
+      WHERE i.id = $1`,
     [id],
   );
   const row = rows[0];
-  return (
-    row && {
-      internshipId: row.id,
-      title: row.title,
-      companyName: row.company_name,
-      contactName: row.contact_name,
-      contactEmail: row.contact_email,
-      timeZone: row.time_zone,
-    }
-  );
+  if (!row) return undefined;
+  const poster = row.poster_id && row.poster_email ? row : undefined;
+  return {
+    internshipId: row.id,
+    title: row.title,
+    companyName: row.company_name,
+    contactName: poster ? row.poster_name : row.contact_name,
+    contactEmail: poster ? row.poster_email! : row.contact_email,
+    timeZone: poster ? row.poster_time_zone! : row.time_zone,
+    posterId: poster ? row.poster_id : null,
+    billingEmail: row.contact_email,
+  };
 }

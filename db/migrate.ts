@@ -6,14 +6,22 @@ const run = promisify(execFile);
 const root = path.resolve(__dirname, '..');
 
 /**
- * Applies pending migrations with node-pg-migrate's CLI (the package is ESM-only; a child process
+ * Applies pending migrations (only the next `count` when given: a test builds an older schema) with node-pg-migrate's CLI (the package is ESM-only; a child process
  * keeps it out of the CommonJS app and out of Jest's module system).
  */
-export async function migrate(databaseUrl: string): Promise<string> {
+export async function migrate(databaseUrl: string, count?: number): Promise<string> {
   const cli = path.join(root, 'node_modules', 'node-pg-migrate', 'bin', 'node-pg-migrate.js');
   const { stdout } = await run(
     process.execPath,
-    [cli, 'up', '--migrations-dir', path.join(root, 'db', 'migrations'), '--migration-file-language', 'sql'],
+    [
+      cli,
+      'up',
+      ...(count === undefined ? [] : [String(count)]),
+      '--migrations-dir',
+      path.join(root, 'db', 'migrations'),
+      '--migration-file-language',
+      'sql',
+    ],
     { env: { ...process.env, DATABASE_URL: databaseUrl }, cwd: root },
   );
   return stdout;

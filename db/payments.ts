@@ -59,7 +59,11 @@ export async function findStudentPayout(
     email: string;
     stripe_account_id: string | null;
     payouts_enabled: boolean;
-  }>(`SELECT id, email, stripe_account_id, payouts_enabled FROM students WHERE id = $1`, [studentId]);
+  }>(
+    `SELECT s.id, a.email, s.stripe_account_id, s.payouts_enabled
+       FROM students s JOIN accounts a ON a.id = s.id WHERE s.id = $1`,
+    [studentId],
+  );
   const r = rows[0];
   return (
     r && {

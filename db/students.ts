@@ -37,21 +37,43 @@ const toStudent = (row: StudentRow): Student => ({
   createdAt: row.created_at.toISOString(),
 });
 
-/** Inserts the student (in UTC unless a time zone is given); undefined when the email is already registered. */
+/** The profile a student signs up with; their email is their account's. */
+export type StudentProfile = Omit<Student, 'id' | 'email' | 'createdAt' | 'timeZone'> & { timeZone?: string };
+
+/** Stores the profile of the student account `id`; until the email is confirmed a new sign-up replaces it. */
+export async function saveStudentProfile(db: Queryable, id: string, s: StudentProfile): Promise<void> {
+  await db.query(
+    `INSERT INTO students (id, name, school, major, graduation_year, skills, time_zone)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, school = excluded.school, major = excluded.major,
+       graduation_year = excluded.graduation_year, skills = excluded.skills, time_zone = excluded.time_zone`,
+    [id, s.name, s.school, s.major, s.graduationYear, s.skills, s.timeZone ?? 'UTC'],
+  );
+}
+
+/**
+ * A student account, its email taken as confirmed, with its profile: how tests and the benchmark's
+ * raw client seed students without the sign-up emails. Undefined when the email has an account.
+ */
 export async function insertStudent(
   db: Queryable,
-  s: Omit<Student, 'createdAt' | 'timeZone'> & { timeZone?: string },
+  s: StudentProfile & { id: string; email: string },
 ): Promise<Student | undefined> {
-  const { rows } = await db.query<StudentRow>(
-    `INSERT INTO students (id, name, email, school, major, graduation_year, skills, time_zone)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING *`,
-    [s.id, s.name, s.email, s.school, s.major, s.graduationYear, s.skills, s.timeZone ?? 'UTC'],
+  const { rowCount } = await db.query(
+    `INSERT INTO accounts (id, email, kind, name, email_verified_at) VALUES ($1, $2, 'student', $3, now())
+     ON CONFLICT DO NOTHING`,
+    [s.id, s.email, s.name],
   );
-  return rows[0] && toStudent(rows[0]);
+  if (rowCount !== 1) return undefined;
+  await saveStudentProfile(db, s.id, s);
+  return findStudent(db, s.id);
 }
 
 export async function findStudent(db: Queryable, id: string): Promise<Student | undefined> {
-  const { rows } = await db.query<StudentRow>(`SELECT * FROM students WHERE id = $1`, [id]);
+  const { rows } = await db.query<StudentRow>(
+    `SELECT s.*, a.email FROM students s JOIN accounts a ON a.id = s.id WHERE s.id = $1`,
+    [id],
+  );
   return rows[0] && toStudent(rows[0]);
 }
 

@@ -12,6 +12,10 @@ const optionalString = z
 const appSchema = z.object({
   API_PORT: port.default(3000),
   PUBLIC_BASE_URL: z.url().optional(),
+  /**
+   * Break-glass only: creates a staff admin (POST /v1/admin/staff) when no admin can sign in, and
+   * nothing else; every use is in the audit trail. Everyone else signs in as a person.
+   */
   OPS_TOKEN: z.string().min(16, 'must be at least 16 characters'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
@@ -55,7 +59,51 @@ const appSchema = z.object({
     .min(16, 'must be at least 16 characters')
     .default('local-credential-secret-change-me'),
 
-  /** Per client IP and minute: sign-ups, and requests to email links (guessing tokens is pointless, but cheap to stop). */
+  /** API metrics (Prometheus) on their own port, off the public one; 0 turns them off. */
+  METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9465),
+  /** The address the metrics port listens on: loopback unless a scraper elsewhere must reach it. */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+
+  /** A session ends after this many days without a request, and this many days after sign-in. */
+  SESSION_IDLE_DAYS: z.coerce.number().positive().max(90).default(7),
+  SESSION_MAX_DAYS: z.coerce.number().positive().max(365).default(30),
+  /** How long a sign-in (or sign-up) email's link and code work, once. */
+  SIGN_IN_LINK_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** How long an invitation to an organisation or to the staff works, once. */
+  INVITATION_DAYS: z.coerce.number().int().min(1).max(30).default(7),
+  /** Whether the session cookie is sent over HTTPS only; by default, when PUBLIC_BASE_URL is https. */
+  COOKIE_SECURE: bool.optional(),
+  /**
+   * The company's OpenID Connect provider for staff sign-in; unset, staff sign in by email like
+   * everyone else. The redirect URI to register is PUBLIC_BASE_URL + /auth/oidc/callback.
+   */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** Only for a provider on this machine without TLS (tests, local stacks). */
+  OIDC_ALLOW_HTTP: bool.default(false),
+
+  /**
+   * Abuse limits counted in Postgres, so every API process shares them (api/limits.ts). Sign-in
+   * emails per address asked for (registered or not) and per client address, per hour; code
+   * attempts per email and per address, per hour (and a code is locked after 5 wrong ones).
+   */
+  SIGN_IN_EMAILS_PER_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(10),
+  SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(100),
+  CODE_ATTEMPTS_PER_EMAIL_PER_HOUR: z.coerce.number().int().positive().default(20),
+  CODE_ATTEMPTS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().positive().default(100),
+  /** Applications per student and per client address, and postings per organisation and per address, per day. */
+  APPLICATIONS_PER_STUDENT_PER_DAY: z.coerce.number().int().positive().default(25),
+  APPLICATIONS_PER_ADDRESS_PER_DAY: z.coerce.number().int().positive().default(1000),
+  POSTINGS_PER_ORGANISATION_PER_DAY: z.coerce.number().int().positive().default(50),
+  POSTINGS_PER_ADDRESS_PER_DAY: z.coerce.number().int().positive().default(500),
+
+  /** Per client address and minute: sign-ups (shared by every API process), and requests to email links. */
   SIGNUP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   ACTION_LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
   /**
@@ -99,7 +147,10 @@ const appSchema = z.object({
   PLATFORM_SHARE_PCT: z.coerce.number().int().min(0).max(100).default(10),
 });
 
-export type AppConfig = Omit<z.infer<typeof appSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string };
+export type AppConfig = Omit<z.infer<typeof appSchema>, 'PUBLIC_BASE_URL' | 'COOKIE_SECURE'> & {
+  PUBLIC_BASE_URL: string;
+  COOKIE_SECURE: boolean;
+};
 
 /** Ports and places of the local stack that `npm start` and `npm test` run. */
 const stackSchema = z.object({
@@ -144,7 +195,17 @@ export function loadDotEnv(file = '.env'): void {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = parse(appSchema, env);
-  return { ...parsed, PUBLIC_BASE_URL: parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.API_PORT}` };
+  const publicBaseUrl = parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.API_PORT}`;
+  if (parsed.OIDC_ISSUER && !(parsed.OIDC_CLIENT_ID && parsed.OIDC_CLIENT_SECRET)) {
+    throw new ConfigError(
+      'Invalid configuration:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with OIDC_ISSUER',
+    );
+  }
+  return {
+    ...parsed,
+    PUBLIC_BASE_URL: publicBaseUrl,
+    COOKIE_SECURE: parsed.COOKIE_SECURE ?? publicBaseUrl.startsWith('https:'),
+  };
 }
 
 export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {

@@ -1,6 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createSmtpMailer } from '../activities/mailer';
+import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
 import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -42,14 +42,7 @@ async function main(): Promise<void> {
   });
 
   const db = createPool(config.DATABASE_URL);
-  const mailer = createSmtpMailer({
-    host: config.SMTP_HOST,
-    port: config.SMTP_PORT,
-    secure: config.SMTP_SECURE,
-    user: config.SMTP_USER,
-    password: config.SMTP_PASSWORD,
-    from: config.MAIL_FROM,
-  });
+  const mailer = createSmtpMailer(smtpSettings(config));
   // The relay has connections of its own: a send holds one while SMTP answers, and a burst of
   // emails must not take those the activities need.
   const relayDb = createPool(config.DATABASE_URL, config.OUTBOX_SEND_CONCURRENCY + 1);

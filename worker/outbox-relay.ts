@@ -5,8 +5,8 @@
  * in sendQueued lets only one process send a given email, and the stable Message-ID lets a
  * receiving server drop a repeat.
  */
-import { sendQueued } from '../activities/notifications';
-import type { Mailer } from '../activities/mailer';
+import { sendQueued } from '../lib/mail/outbox';
+import type { Mailer } from '../lib/mail/mailer';
 import type { Db } from '../db/pool';
 import type { Logger } from '../lib/logger';
 

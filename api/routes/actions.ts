@@ -19,7 +19,8 @@ import {
   respondToOfferUpdate,
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
-import { actOn, type Actor } from '../audited-handle';
+import { findAccount, findCaller } from '../../db/accounts';
+import { actOn, actorOfCaller, type Actor } from '../audited-handle';
 import { DocumentedRouter } from '../documented-router';
 import { htmlPage, problem, type Operation } from '../openapi-kit';
 import { page } from '../pages';
@@ -130,12 +131,38 @@ const REDIRECTS: Record<string, { question: string; button: string }> = {
   'payout.onboard': { question: 'Set up payouts for "%s"', button: 'Continue to Stripe' },
 };
 
-/** Whoever holds an email link acts as the person it was sent to. */
-const linkActor = (token: ActionToken): Actor => ({
-  role: token.actorRole,
-  id: token.actorId,
-  channel: 'email',
-});
+/**
+ * Whoever holds an email link acts as the person it was sent to; undefined when that person has since
+ * been removed (their links end with their sessions). Links sent before accounts named the
+ * employer's organisation.
+ */
+async function linkActor(
+  deps: RouteDeps,
+  token: ActionToken,
+  employerId: string,
+): Promise<Actor | undefined> {
+  const account = await findAccount(deps.db, token.actorId);
+  if (!account) {
+    return {
+      role: token.actorRole,
+      id: token.actorId,
+      title: null,
+      organisationId: token.actorRole === 'employer' ? employerId : null,
+      channel: 'email',
+    };
+  }
+  const caller = await findCaller(deps.db, token.actorId);
+  return caller && actorOfCaller(caller, 'email');
+}
+
+const noLongerYours = (res: Response) =>
+  html(
+    res,
+    403,
+    page('This link is no longer yours to use', [
+      'It was sent to someone who is no longer a member of this organisation. Nothing was changed.',
+    ]),
+  );
 
 const TOKEN_SHAPE = /^mi_[A-Za-z0-9_-]{43}$/;
 
@@ -237,8 +264,10 @@ async function openRedirect(
 ): Promise<void> {
   if (redirect.expiresAt.getTime() <= Date.now()) return expired(res);
   const internship = await findInternship(deps.db, redirect.internshipId);
+  const actor = await linkActor(deps, redirect, internship!.employerId);
+  if (!actor) return noLongerYours(res);
   const back = `${deps.config.PUBLIC_BASE_URL}/actions/${raw}`;
-  const handle = actOn(deps, internship!, linkActor(redirect));
+  const handle = actOn(deps, internship!, actor);
   try {
     const { url } =
       redirect.action === 'funding.pay'
@@ -305,6 +334,9 @@ export function actionRoutes(deps: RouteDeps): DocumentedRouter {
     if (!TOKEN_SHAPE.test(raw)) return forged(res);
     const redirect = await findActionToken(deps.db, raw);
     if (redirect && REDIRECTS[redirect.action]) return openRedirect(deps, raw, redirect, res);
+    const internship = redirect && (await findInternship(deps.db, redirect.internshipId));
+    const actor = redirect && internship && (await linkActor(deps, redirect, internship.employerId));
+    if (redirect && internship && !actor) return noLongerYours(res);
     const claimed = await claimActionToken(deps.db, raw);
     if (!claimed) {
       const token = await findActionToken(deps.db, raw);
@@ -313,9 +345,8 @@ export function actionRoutes(deps: RouteDeps): DocumentedRouter {
       return expired(res);
     }
     const action = ACTIONS[claimed.action]!;
-    const internship = await findInternship(deps.db, claimed.internshipId);
     try {
-      await action.perform(actOn(deps, internship!, linkActor(claimed)), claimed);
+      await action.perform(actOn(deps, internship!, actor!), claimed);
     } catch (err) {
       if (unreachableDependency(err) || err instanceof TryAgainShortly) {
         // Nothing happened: give the link back so the person can try again.

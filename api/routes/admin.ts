@@ -5,7 +5,7 @@ import { feeExceptionBody, resolutionBody, statusResponse } from '../schemas';
 import { updateRoute, updateSpec } from '../update-route';
 
 const refusals = {
-  403: 'Caller is not ops',
+  403: 'Caller is not finance staff',
   404: 'Unknown internship',
   409: 'Nothing of this kind is waiting',
   422: 'Invalid body',
@@ -15,6 +15,7 @@ const refusals = {
 const feeException = updateSpec({
   path: '/v1/admin/internships/{id}/fee-exception',
   who: ['ops'],
+  staff: ['finance'],
   body: feeExceptionBody,
   update: decideFeeExceptionUpdate,
   args: (body) => body,
@@ -29,6 +30,7 @@ const feeException = updateSpec({
 const resolution = updateSpec({
   path: '/v1/admin/internships/{id}/resolution',
   who: ['ops'],
+  staff: ['finance'],
   body: resolutionBody,
   update: resolveDisputeUpdate,
   args: (body) => body,

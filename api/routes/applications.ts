@@ -73,6 +73,10 @@ function applyingRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
     async (req, res) => {
       const { studentId } = requireRole(res, 'student');
       const internship = await internshipFor(db, req.params);
+      await deps.limits.consume(
+        ['application-student', studentId],
+        ['application-address', req.ip ?? 'unknown'],
+      );
       const key = idempotencyKeyIn(res);
       const { applicationId, label } = await applyToPosting(
         { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },

@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { RouteDeps } from '../deps';
 import { DocumentedRouter } from '../documented-router';
@@ -11,8 +10,8 @@ const readinessSchema = z.object({
   postgres: z.enum(['ok', 'down']),
 });
 
-/** What load balancers and Prometheus ask: liveness, readiness, metrics. No token. */
-export function healthRoutes(deps: RouteDeps, metrics: RequestHandler): DocumentedRouter {
+/** What load balancers ask: liveness and readiness. No token. (Metrics have their own port.) */
+export function healthRoutes(deps: RouteDeps): DocumentedRouter {
   const routes = new DocumentedRouter();
   routes.route(
     {
@@ -36,17 +35,6 @@ export function healthRoutes(deps: RouteDeps, metrics: RequestHandler): Document
       },
     },
     readiness(deps),
-  );
-  routes.route(
-    {
-      method: 'get',
-      path: '/metrics',
-      summary: 'Prometheus metrics: requests, latency and errors by route, process metrics',
-      responses: {
-        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
-      },
-    },
-    metrics,
   );
   return routes;
 }

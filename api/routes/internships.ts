@@ -5,7 +5,7 @@ import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
 import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
-import { principalOf, requireRole, type Principal } from '../auth';
+import { optionalPrincipal, requireRole, type Principal } from '../auth';
 import { DocumentedRouter } from '../documented-router';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
 import { json, jsonBody, problem, secured, unauthenticated, type Operation } from '../openapi-kit';
@@ -22,7 +22,8 @@ import { parse } from '../validate';
 import { postInternship } from '../use-cases/post-internship';
 
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
-function nextActions(principal: Principal, i: Internship, mine?: Application): string[] {
+function nextActions(principal: Principal | undefined, i: Internship, mine?: Application): string[] {
+  if (!principal) return [];
   if (principal.role === 'employer') {
     return ['Open', 'Selecting'].includes(i.status) && i.applicantCount > 0 ? ['select'] : [];
   }
@@ -34,7 +35,7 @@ function nextActions(principal: Principal, i: Internship, mine?: Application): s
 }
 
 /** What a caller may see of a posting: all of it for its owner and ops; students see their own application. */
-function internshipView(principal: Principal, i: Internship, mine?: Application) {
+function internshipView(principal: Principal | undefined, i: Internship, mine?: Application) {
   return {
     id: i.id,
     workflowId: i.workflowId,
@@ -64,7 +65,8 @@ function internshipView(principal: Principal, i: Internship, mine?: Application)
  * §3.9 Double-blind feedback: each side sees what it gave, and the other side's only once revealed
  * (both gave theirs, or 14 days passed). Ops see both.
  */
-function feedbackFor(principal: Principal, i: Internship, all: Feedback[]) {
+function feedbackFor(principal: Principal | undefined, i: Internship, all: Feedback[]) {
+  if (!principal) return undefined;
   const side =
     principal.role === 'employer'
       ? 'employer'
@@ -88,22 +90,23 @@ function feedbackFor(principal: Principal, i: Internship, all: Feedback[]) {
 }
 
 /**
- * Owner and ops always; any student while it is Open; afterwards only its applicants. What the
+ * Its organisation's members and ops always; anyone (signed in or not) while it is Open; afterwards
+ * only its applicants. What the
  * answer needs besides the row is read beside it: the student's application, or the feedback that
  * owner and ops see. A student sees feedback only once hired, which the row tells, so theirs is read
  * after it, and only then.
  */
-async function readableBy(deps: RouteDeps, principal: Principal, id: string) {
-  const studentId = principal.role === 'student' ? principal.studentId : undefined;
+async function readableBy(deps: RouteDeps, principal: Principal | undefined, id: string) {
+  const studentId = principal?.role === 'student' ? principal.studentId : undefined;
   const [internship, mine, feedback] = await Promise.all([
     findInternship(deps.db, id),
     studentId ? findApplicationOf(deps.db, id, studentId) : undefined,
-    studentId ? undefined : listFeedback(deps.db, id),
+    studentId || !principal ? undefined : listFeedback(deps.db, id),
   ]);
   if (!internship) return undefined;
   const readable =
-    principal.role === 'ops' ||
-    (principal.role === 'employer'
+    principal?.role === 'ops' ||
+    (principal?.role === 'employer'
       ? principal.employerId === internship.employerId
       : Boolean(mine) || internship.status === 'Open');
   if (!readable) return undefined;
@@ -138,15 +141,20 @@ export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
     },
     idempotency(deps.db),
     async (req, res) => {
-      const { employerId } = requireRole(res, 'employer');
+      const member = requireRole(res, 'employer');
       const body = parse(bodySchema, req.body, 'body');
-      const employer = await findEmployer(deps.db, employerId);
+      const employer = await findEmployer(deps.db, member.employerId);
       if (!employer) throw notFound('Employer');
       const key = idempotencyKeyIn(res);
+      // A replay of an answered Idempotency-Key never gets here, so it is not counted twice.
+      await deps.limits.consume(
+        ['posting-organisation', employer.id],
+        ['posting-address', req.ip ?? 'unknown'],
+      );
       const { db, temporal, config } = deps;
       const posted = await postInternship(
         { db, temporal, config },
-        { employer, body, ...(key ? { key } : {}) },
+        { employer, postedBy: member.accountId, body, ...(key ? { key } : {}) },
       );
       res.location(`/v1/internships/${posted.id}`);
       await respond(res, 201, posted);
@@ -160,8 +168,9 @@ export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
 const listing: Operation = {
   method: 'get',
   path: '/v1/internships',
-  summary: "List postings: an employer's own, or all for ops",
-  security: secured,
+  summary:
+    "List postings: open ones for students and visitors (no sign-in needed), an organisation's own, or all for ops",
+  security: [...secured, {}],
   request: { query: listInternshipsQuery },
   responses: {
     200: json(internshipPage, 'One page, newest first'),
@@ -171,19 +180,19 @@ const listing: Operation = {
   },
 };
 
-/** Students browse open postings (by skill); employers list their own; ops list all, by status. */
+/** Students and visitors browse open postings (by skill); members list their organisation's; ops list all, by status. */
 async function list({ db }: RouteDeps, req: Request, res: Response): Promise<void> {
-  const principal = principalOf(res);
+  const principal = optionalPrincipal(res);
   const query = parse(listInternshipsQuery, req.query, 'query');
   if (query.cursor && !decodeCursor(query.cursor)) {
     throw validationProblem([{ field: 'query.cursor', message: 'is not a cursor this API issued' }]);
   }
   const filter =
-    principal.role === 'student'
-      ? { status: 'Open' as const, skill: query.skill }
-      : principal.role === 'employer'
-        ? { employerId: principal.employerId, status: query.status, skill: query.skill }
-        : { status: query.status, skill: query.skill };
+    principal?.role === 'employer'
+      ? { employerId: principal.employerId, status: query.status, skill: query.skill }
+      : principal?.role === 'ops'
+        ? { status: query.status, skill: query.skill }
+        : { status: 'Open' as const, skill: query.skill };
   const page = await listInternships(db, filter, { limit: query.limit, cursor: query.cursor });
   res.json({ items: page.items.map((i) => internshipView(principal, i)), nextCursor: page.nextCursor });
 }
@@ -191,8 +200,9 @@ async function list({ db }: RouteDeps, req: Request, res: Response): Promise<voi
 const onePosting: Operation = {
   method: 'get',
   path: '/v1/internships/{id}',
-  summary: 'One posting with its status and deadlines (owner, ops)',
-  security: secured,
+  summary:
+    'One posting with its status and deadlines: anyone while Open; then its organisation, its applicants, ops',
+  security: [...secured, {}],
   request: { params: internshipIdParam },
   responses: {
     200: json(internshipSchema, 'The posting'),
@@ -202,7 +212,7 @@ const onePosting: Operation = {
 };
 
 async function show(deps: RouteDeps, req: Request, res: Response): Promise<void> {
-  const principal = principalOf(res);
+  const principal = optionalPrincipal(res);
   const { id } = parse(internshipIdParam, req.params, 'path');
   // Another employer's posting is reported as missing, not as forbidden: its existence is private.
   const found = await readableBy(deps, principal, id);
@@ -215,11 +225,16 @@ async function show(deps: RouteDeps, req: Request, res: Response): Promise<void>
       ? { credential: { credentialId: found.credential.id, visibility: found.credential.visibility } }
       : {}),
     // Ops see who did what, when and how; it matches the workflow history's Updates.
-    ...(principal.role === 'ops'
+    ...(principal?.role === 'ops'
       ? {
           auditTrail: (await listAudit(deps.db, id)).map((e) => ({
             at: e.at,
-            actor: { role: e.actorRole, id: e.actorId },
+            actor: {
+              role: e.actorRole,
+              id: e.actorId,
+              title: e.actorTitle,
+              organisationId: e.organisationId,
+            },
             channel: e.channel,
             action: e.action,
             ref: e.eventKey,

@@ -134,12 +134,14 @@ const missedDeadlineDecision = updateSpec({
 const cancel = updateSpec({
   path: '/v1/internships/{id}/cancel',
   who: ['employer', 'ops'],
+  staff: ['finance'],
   body: cancelBody,
   update: cancelUpdate,
   args: (body, caller) => ({ by: caller.role === 'ops' ? 'ops' : 'employer', reason: body.reason }),
   status: 202,
   doc: {
-    summary: 'Cancel funded work: 25% kill fee to the student, the rest refunded (owner, ops)',
+    summary:
+      "Cancel funded work: 25% kill fee to the student, the rest refunded (the organisation's members; finance staff)",
     ok: [statusResponse, 'Cancelling'],
     refusals: {
       403: 'Caller is a student',

@@ -41,16 +41,16 @@ export interface Posted {
 
 export async function postInternship(
   deps: PostDeps,
-  request: { employer: Employer; body: PostingBody; key?: string },
+  request: { employer: Employer; postedBy: string; body: PostingBody; key?: string },
 ): Promise<Posted> {
-  const { employer, body, key } = request;
+  const { employer, postedBy, body, key } = request;
   const id = key ? uuidFrom(`posting:${employer.id}:${key}`) : randomUUID();
   const workflowId = internshipWorkflowId(id);
   const earlier = key ? await findInternship(deps.db, id) : undefined;
   const input = workflowInput(deps.config, id, employer.id, body);
   if (earlier) input.applicationDeadline = earlier.applicationDeadline;
   const row = postingRow(input, body);
-  if (!earlier) await insertInternship(deps.db, row);
+  if (!earlier) await insertInternship(deps.db, row, postedBy);
   try {
     // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
     await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Readable, type Transform } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { AppConfig } from '../config';
 
 export interface MailMessage {
   to: string;
@@ -33,6 +34,21 @@ export interface SmtpSettings {
   password?: string | undefined;
   from: string;
 }
+
+/** The SMTP settings of the configuration (the worker's notices and the API's sign-in emails). */
+export const smtpSettings = (
+  config: Pick<
+    AppConfig,
+    'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_SECURE' | 'SMTP_USER' | 'SMTP_PASSWORD' | 'MAIL_FROM'
+  >,
+): SmtpSettings => ({
+  host: config.SMTP_HOST,
+  port: config.SMTP_PORT,
+  secure: config.SMTP_SECURE,
+  user: config.SMTP_USER,
+  password: config.SMTP_PASSWORD,
+  from: config.MAIL_FROM,
+});
 
 /** SMTP through nodemailer's SMTP connection, one connection per message (see Mailer.send). */
 export function createSmtpMailer(settings: SmtpSettings): Mailer {

@@ -14,7 +14,8 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { repoRoot } from '../stack/tools';
 import { internshipWorkflowId } from '../../workflows/definitions';
-import { httpLifecycle, rawLifecycle, signUpActors, type Actors, type HttpOptions } from './lifecycle';
+import { httpLifecycle, rawLifecycle, type Actors, type HttpOptions } from './lifecycle';
+import { firstAdmin, signUpMany } from './people';
 import {
   closedLoop,
   emailDelays,
@@ -140,10 +141,11 @@ async function main(): Promise<void> {
       record,
       retryForMs: 0,
     });
-    const actorsFor = async (n: number) =>
-      Promise.all(
-        Array.from({ length: n }, (_, i) => signUpActors(http(idle.record), OPS_TOKEN, `${Date.now()}-${i}`)),
-      );
+    // Everyone signs in by email, as people do: sessions drive every lifecycle.
+    const inbox = { url: stack.maildevUrl };
+    const admin = await firstAdmin(http(idle.record), inbox, OPS_TOKEN, `${Date.now()}`);
+    const actorsFor = (n: number) =>
+      signUpMany(http(idle.record), inbox, admin, n, (i) => `${Date.now()}-${i}`);
     const ctx = (latencies: Latencies) => ({
       http: http(latencies.record),
       db,

@@ -16,11 +16,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { StateCatchingUp } from '../../api/workflow-errors';
-import { messageIdFor } from '../../activities/mailer';
+import { messageIdFor } from '../../lib/mail/mailer';
 import { unbalancedEndedInternships } from '../../db/ledger';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { repoRoot } from '../stack/tools';
-import { httpLifecycle, signUpActors, type Actors, type HttpOptions } from './lifecycle';
+import { httpLifecycle, type Actors, type HttpOptions } from './lifecycle';
+import { firstAdmin, signUpMany } from './people';
 import { closedLoop, emailDelays, Latencies } from './measure';
 import { OPS_TOKEN, startProveStack, WEBHOOK_SECRET, type ProveStack } from './stack';
 
@@ -93,16 +94,9 @@ async function main(): Promise<void> {
       retryForMs: 180_000,
     };
     say(`signing up ${total} employers and ${total * 3} students`);
-    const actors: Actors[] = [];
-    for (let i = 0; i < total; i += 20) {
-      actors.push(
-        ...(await Promise.all(
-          Array.from({ length: Math.min(20, total - i) }, (_, j) =>
-            signUpActors(http, OPS_TOKEN, `${Date.now()}-${i + j}`),
-          ),
-        )),
-      );
-    }
+    const mailbox = { url: stack.maildevUrl };
+    const admin = await firstAdmin(http, mailbox, OPS_TOKEN, `${Date.now()}`);
+    const actors: Actors[] = await signUpMany(http, mailbox, admin, total, (i) => `${Date.now()}-${i}`);
 
     const started: string[] = [];
     const completed: string[] = [];

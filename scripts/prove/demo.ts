@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import pg from 'pg';
 import { loadDotEnv, loadStackConfig } from '../../lib/config';
+import { firstAdmin, signUpEmployer, signUpStudent } from './people';
 import { workflowHistoryUrl, workflowListUrl } from '../../lib/temporal-ui';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import {
@@ -126,18 +127,14 @@ async function main(): Promise<void> {
     bold(`Micro-internship demo against ${API} (inbox ${INBOX}/index.html, Temporal UI ${UI})\n`),
   );
 
-  step('Ops register an employer; three students sign up (no GPA, no school filter)');
-  const employerRes = await call(
-    'POST',
-    '/v1/employers',
-    {
-      token: OPS_TOKEN,
-      body: { companyName: 'Northwind Analytics', contactEmail: `hiring-${tag}@northwind.test` },
-    },
-    201,
-  );
-  const employer = { token: employerRes.token as string, email: employerRes.employer.contactEmail as string };
-  say(`employer ${employerRes.employer.companyName} <${employer.email}>`);
+  step('People sign in by email: a staff admin, an employer organisation, three students (no GPA)');
+  const mailbox = { url: INBOX };
+  // The OPS_TOKEN's one use (break-glass): a staff admin, who then signs in with an emailed code.
+  const admin = await firstAdmin(http, mailbox, OPS_TOKEN, tag);
+  say(`staff admin admin-${tag}@ops.test signed in with the code from their email`);
+  const org = await signUpEmployer(http, mailbox, admin, tag);
+  const employer = { token: org.token, email: org.email };
+  say(`employer organisation Acme ${tag}: its owner <${employer.email}> accepted the emailed invitation`);
   const students = [];
   for (const [name, school] of [
     ['Ana Lopez', 'Riverside Community College'],
@@ -149,14 +146,16 @@ async function main(): Promise<void> {
       .normalize('NFD')
       .replace(/[^a-z]/gi, '')
       .toLowerCase()}-${tag}@students.test`;
-    const s = await call(
-      'POST',
-      '/v1/students',
-      { body: { name, email, school, major: 'Any', graduationYear: 2026, skills: ['Excel', 'SQL'] } },
-      201,
-    );
-    students.push({ name, email, token: s.token as string, id: s.student.id as string });
-    say(`student ${name} (${school})`);
+    const s = await signUpStudent(http, mailbox, {
+      name,
+      email,
+      school,
+      major: 'Any',
+      graduationYear: 2026,
+      skills: ['Excel', 'SQL'],
+    });
+    students.push({ name, email, token: s.token, id: s.id });
+    say(`student ${name} (${school}) signed up and confirmed the address with the emailed code`);
   }
 
   step('The employer posts a paid micro-internship: $250 for ~10 hours, 3 applicants at most');

@@ -13,13 +13,19 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { expectStatus, request, samplePosting, waitForStatus, type HttpOptions } from './lifecycle';
+import { firstAdmin, signUpEmployer, signUpStudent } from './people';
 import { rssMiB } from './stack';
 
 export interface FloodTarget {
   apiUrl: string;
+  /** The API's metrics (their own port): the Temporal requests it made. */
+  metricsUrl: string;
   /** The API process, for its resident memory. */
   apiPid: number;
+  /** Break-glass: makes the staff admin who makes the employer. */
   opsToken: string;
+  /** maildev's web address: everyone signs in with the code their email carries. */
+  inboxUrl: string;
 }
 
 export interface FloodOptions {
@@ -50,8 +56,8 @@ export interface FloodReport {
 }
 
 /** The sum of the API's `temporal_requests_total` counters. */
-async function temporalRequests(apiUrl: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+async function temporalRequests(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('temporal_requests_total')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -63,25 +69,20 @@ const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 
 /** An employer's posting, offered to one student (who applied and was selected), and an attacker. */
-async function scene(http: HttpOptions, opsToken: string) {
+async function scene(http: HttpOptions, target: FloodTarget) {
   const tag = randomUUID().slice(0, 8);
-  const employer = await expectStatus(http, 'POST /v1/employers', '/v1/employers', 201, {
-    token: opsToken,
-    body: { companyName: `Flood Co ${tag}`, contactEmail: `hiring-${tag}@flood.test` },
-  });
-  const signUp = async (who: string) => {
-    const s = await expectStatus(http, 'POST /v1/students', '/v1/students', 201, {
-      body: {
-        name: `${who} ${tag}`,
-        email: `${who}-${tag}@students.test`,
-        school: 'Lakeside State University',
-        major: 'Economics',
-        graduationYear: 2027,
-        skills: ['Excel'],
-      },
+  const inbox = { url: target.inboxUrl };
+  const admin = await firstAdmin(http, inbox, target.opsToken, `flood-${tag}`);
+  const employer = await signUpEmployer(http, inbox, admin, `flood-${tag}`);
+  const signUp = (who: string) =>
+    signUpStudent(http, inbox, {
+      name: `${who} ${tag}`,
+      email: `${who}-${tag}@students.test`,
+      school: 'Lakeside State University',
+      major: 'Economics',
+      graduationYear: 2027,
+      skills: ['Excel'],
     });
-    return { id: s.student.id as string, token: s.token as string };
-  };
   const offered = await signUp('offered');
   const attacker = await signUp('attacker');
   const { id } = await expectStatus(http, 'POST /v1/internships', '/v1/internships', 201, {
@@ -106,7 +107,7 @@ async function scene(http: HttpOptions, opsToken: string) {
     body: { applicationIds: [applicationId] },
   });
   await waitForStatus({ http, statusTimeoutMs: 60_000 }, employer.token, id as string, ['Offered']);
-  return { id: id as string, employer: employer.token as string, offered, attacker };
+  return { id: id as string, employer: employer.token, offered, attacker };
 }
 
 /**
@@ -158,14 +159,14 @@ parentPort.on('message', async () => {
 export async function floodOneInternship(target: FloodTarget, options: FloodOptions): Promise<FloodReport> {
   const say = options.log ?? (() => undefined);
   const http: HttpOptions = { baseUrl: target.apiUrl, record: () => undefined, retryForMs: 0 };
-  const { id, employer, offered, attacker } = await scene(http, target.opsToken);
+  const { id, employer, offered, attacker } = await scene(http, target);
   say(`internship ${id} is on offer; flooding it with ${options.inFlight} refused actions in flight`);
 
   const memory = { before: rssMiB(target.apiPid).rss, max: 0 };
   const sampler = setInterval(() => {
     memory.max = Math.max(memory.max, rssMiB(target.apiPid).rss);
   }, 50);
-  const temporalBefore = await temporalRequests(target.apiUrl);
+  const temporalBefore = await temporalRequests(target.metricsUrl);
   const began = performance.now();
   const attack = new Worker(ATTACKER, {
     eval: true,
@@ -186,7 +187,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
   };
   await next(); // as many answers as loops: the flood is at full size
   await new Promise((r) => setTimeout(r, options.floodMs));
-  const temporalDuring = await temporalRequests(target.apiUrl);
+  const temporalDuring = await temporalRequests(target.metricsUrl);
 
   say('the offered student accepts');
   const t = performance.now();

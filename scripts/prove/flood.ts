@@ -34,7 +34,13 @@ async function main(): Promise<void> {
   });
   try {
     const report = await floodOneInternship(
-      { apiUrl: stack.apiUrl, apiPid: stack.groups().api, opsToken: OPS_TOKEN },
+      {
+        apiUrl: stack.apiUrl,
+        metricsUrl: stack.metricsUrl,
+        apiPid: stack.groups().api,
+        opsToken: OPS_TOKEN,
+        inboxUrl: stack.maildevUrl,
+      },
       {
         inFlight: Number(args['in-flight']),
         floodMs: Number(args.seconds) * 1000,

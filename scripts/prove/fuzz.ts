@@ -1,8 +1,8 @@
 /**
  * The API fuzzed against its own OpenAPI document: Schemathesis (from PyPI, in a virtualenv this
  * script makes in the per-user cache) sends generated requests — valid and invalid bodies, queries,
- * headers and ids — to a local stack of real processes, with valid bearer tokens of ops, an employer
- * and a student, and with the ids of real postings in several states, so requests reach the
+ * headers and ids — to a local stack of real processes, with the session tokens of a finance staff
+ * member, an employer organisation's owner and a student (each signed in by the code in their email), and with the ids of real postings in several states, so requests reach the
  * workflow's validators and not only the 401/404 answers.
  *
  * Every response is checked: no 5xx, and a status code, content type and body the spec documents.
@@ -34,6 +34,7 @@ import {
   waitForStatus as waitForReadModel,
   type HttpOptions,
 } from './lifecycle';
+import { firstAdmin, signUpEmployer, signUpStudent, staffMember } from './people';
 import { OPS_TOKEN, startProveStack, WEBHOOK_SECRET, type ProveStack } from './stack';
 
 const { values: args } = parseArgs({
@@ -104,8 +105,10 @@ function ensureSchemathesis(): { bin: string; version: string } {
 // --- the actors and postings the fuzzer acts with ---
 
 interface Fixtures {
+  /** Session tokens. */
   tokens: Record<Role, string>;
   internshipIds: string[];
+  employerIds: string[];
   studentIds: string[];
   applicationIds: string[];
 }
@@ -141,24 +144,24 @@ const waitForStatus = (stack: ProveStack, token: string, id: string, status: str
  * hired, and Completed (feedback, a hiring offer).
  */
 async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
-  const employer = await call(stack, 'POST', '/v1/employers', {
-    token: OPS_TOKEN,
-    body: { companyName: 'Fuzz & Co', contactEmail: 'hiring@fuzz.test' },
-  });
+  // People with sessions, signed in through their emails' codes: staff (finance acts as ops), an
+  // employer organisation's owner and two students.
+  const inbox = { url: stack.maildevUrl };
+  const admin = await firstAdmin(httpOf(stack), inbox, OPS_TOKEN, 'fuzz');
+  const finance = await staffMember(httpOf(stack), inbox, admin, 'finance', 'fuzz');
+  const employer = await signUpEmployer(httpOf(stack), inbox, admin, 'fuzz');
   const signUp = (n: number) =>
-    call(stack, 'POST', '/v1/students', {
-      body: {
-        name: `Fuzz Student ${n}`,
-        email: `student-${n}@fuzz.test`,
-        major: 'Economics',
-        graduationYear: 2027,
-        skills: ['Excel'],
-      },
+    signUpStudent(httpOf(stack), inbox, {
+      name: `Fuzz Student ${n}`,
+      email: `student-${n}@fuzz.test`,
+      major: 'Economics',
+      graduationYear: 2027,
+      skills: ['Excel'],
     });
   const student = await signUp(1);
   const other = await signUp(2);
-  const emp = employer.token as string;
-  const stu = student.token as string;
+  const emp = employer.token;
+  const stu = student.token;
   const post = async (change: object = {}) =>
     (await call(stack, 'POST', '/v1/internships', { token: emp, body: posting(change) })).id as string;
   const apply = async (id: string, token: string) =>
@@ -204,13 +207,14 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
   await waitForStatus(stack, emp, completed, 'Paying');
   await payoutAccountReady(
     { http: httpOf(stack), db, webhookSecret: WEBHOOK_SECRET, statusTimeoutMs: 30_000 },
-    student.student.id,
+    student.id,
   );
   await waitForStatus(stack, emp, completed, 'Completed');
   return {
-    tokens: { ops: OPS_TOKEN, employer: emp, student: stu },
+    tokens: { ops: finance, employer: emp, student: stu },
     internshipIds: [open, awaitingApproval, offered, inProgress, completed],
-    studentIds: [student.student.id, other.student.id],
+    employerIds: [employer.id],
+    studentIds: [student.id, other.id],
     applicationIds,
   };
 }
@@ -219,7 +223,7 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
 
 /** http_requests_total from the API's /metrics: all requests, and those answered 5xx by route. */
 async function apiCounters(stack: ProveStack): Promise<{ total: number; errors: Record<string, number> }> {
-  const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+  const text = await (await fetch(stack.metricsUrl)).text();
   let total = 0;
   const errors: Record<string, number> = {};
   for (const line of text.split('\n')) {
@@ -338,6 +342,7 @@ function configFile(dir: string, fixtures: Fixtures): string {
       `internships = { values = ${list(fixtures.internshipIds)} }`,
       `students = { values = ${list(fixtures.studentIds)} }`,
       `applications = { values = ${list(fixtures.applicationIds)} }`,
+      `employers = { values = ${list(fixtures.employerIds)} }`,
       '',
       '[parameters]',
       '"path.id" = { dictionary = "internships", probability = 0.8 }',
@@ -346,6 +351,10 @@ function configFile(dir: string, fixtures: Fixtures): string {
       '[[operations]]',
       'include-path = "/v1/students/{id}/portfolio"',
       'parameters = { "path.id" = { dictionary = "students", probability = 0.8 } }',
+      '',
+      '[[operations]]',
+      'include-path-regex = "^/v1/employers/"',
+      'parameters = { "path.id" = { dictionary = "employers", probability = 0.8 } }',
       '',
     ].join('\n'),
   );
@@ -371,6 +380,9 @@ async function runSchemathesis(
     `${stack.apiUrl}/openapi.json`,
     '--header',
     `Authorization: Bearer ${token}`,
+    // Signing out would end the session the rest of the run sends (tested in test/api/sign-in.test.ts).
+    '--exclude-path',
+    '/v1/auth/sign-out',
     '--checks',
     CHECKS.join(','),
     '--phases',

@@ -146,7 +146,7 @@ const posting = {
 };
 
 /** The profile of the n-th student of a lifecycle. */
-const studentProfile = (n: number, tag: string) => ({
+export const studentProfile = (n: number, tag: string) => ({
   name: `Student ${n} ${tag}`,
   email: `student-${n}-${tag}@students.test`,
   school: 'Lakeside State University',
@@ -164,22 +164,6 @@ export const hiringOfferTerms = () => ({
   startDate: new Date(Date.now() + 30 * DAY_MS).toISOString().slice(0, 10),
   expiresAt: new Date(Date.now() + 14 * DAY_MS).toISOString(),
 });
-
-/** An employer (made by ops) and three students who signed up, through the API. */
-export async function signUpActors(http: HttpOptions, opsToken: string, tag: string): Promise<Actors> {
-  const employer = await expectStatus(http, 'POST /v1/employers', '/v1/employers', 201, {
-    token: opsToken,
-    body: { companyName: `Acme ${tag}`, contactEmail: `hiring-${tag}@acme.test` },
-  });
-  const students = [];
-  for (const n of [1, 2, 3]) {
-    const s = await expectStatus(http, 'POST /v1/students', '/v1/students', 201, {
-      body: studentProfile(n, tag),
-    });
-    students.push({ id: s.student.id as string, token: s.token as string });
-  }
-  return { employer: { id: employer.employer.id, token: employer.token }, students };
-}
 
 export interface HttpLifecycleContext {
   http: HttpOptions;

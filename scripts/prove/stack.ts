@@ -28,6 +28,8 @@ type Child = Service & { child: { pid?: number } };
 export interface ProveStack {
   dir: string;
   apiUrl: string;
+  /** The API's metrics (their own port). */
+  metricsUrl: string;
   databaseUrl: string;
   temporalAddress: string;
   temporalUiUrl: string;
@@ -56,8 +58,8 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-prove-'));
   chmodSync(dir, 0o755); // embedded Postgres runs as the 'postgres' user when we are root
   const logs = (name: string) => path.join(dir, 'logs', `${name}.log`);
-  const [pgPort, temporalPort, smtpPort, webPort, stripePort, apiPort] = await Promise.all(
-    Array.from({ length: 6 }, () => freePort()),
+  const [pgPort, temporalPort, smtpPort, webPort, stripePort, apiPort, metricsPort] = await Promise.all(
+    Array.from({ length: 7 }, () => freePort()),
   );
   const services: Service[] = [];
   const track = <S extends Service>(s: S) => (services.push(s), s);
@@ -111,7 +113,13 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
       WORKER_METRICS_PORT: '0',
+      METRICS_PORT: String(metricsPort),
+      // One load generator on one address stands for many people: the per-address limits are lifted.
       SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000',
+      SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: '1000000',
+      CODE_ATTEMPTS_PER_ADDRESS_PER_HOUR: '1000000',
+      APPLICATIONS_PER_ADDRESS_PER_DAY: '1000000',
+      POSTINGS_PER_ADDRESS_PER_DAY: '1000000',
       ACTION_LINK_RATE_LIMIT_PER_MINUTE: '1000000',
       WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
       WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '1000000',
@@ -158,6 +166,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     const stack: ProveStack = {
       dir,
       apiUrl,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       databaseUrl: postgres.url,
       temporalAddress: temporal!.address,
       temporalUiUrl: temporal!.uiUrl,

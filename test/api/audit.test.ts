@@ -9,6 +9,7 @@ import {
   newStudent,
   waitForStatus,
   payoutAccountReady,
+  staffSession,
 } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
@@ -59,9 +60,11 @@ test('the audit trail names every human action (who, channel) in the order of th
   await post('hiring-offer/response', student.token, { accept: true });
   await waitForStatus(h, employer, id, 'Closed');
 
-  const view = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: h.config.OPS_TOKEN });
+  const view = await call(h.baseUrl, 'GET', `/v1/internships/${id}`, {
+    token: await staffSession(h, 'support'),
+  });
   const trail = view.body.auditTrail as {
-    actor: { role: string; id: string | null };
+    actor: { role: string; id: string | null; title: string | null; organisationId: string | null };
     channel: string;
     action: string;
     ref: string;
@@ -109,5 +112,17 @@ test('the audit trail names every human action (who, channel) in the order of th
     'makeHiringOffer by employer via api',
     'respondToHiringOffer by student via api',
   ]);
-  expect(human.find((e) => e.action === 'selectStudents')!.actor.id).toBe(employer.id);
+  // Each names the person, their role and their organisation.
+  expect(human.find((e) => e.action === 'selectStudents')!.actor).toEqual({
+    role: 'employer',
+    id: employer.accountId,
+    title: 'owner',
+    organisationId: employer.id,
+  });
+  expect(human.find((e) => e.action === 'respondToOffer')!.actor).toEqual({
+    role: 'student',
+    id: student.id,
+    title: 'student',
+    organisationId: null,
+  });
 });

@@ -11,6 +11,7 @@ import {
   waitForStatus,
   type Actor,
   payoutAccountReady,
+  staffSession,
 } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
@@ -142,7 +143,9 @@ test('a credential has an id of its own and stays private until its student shar
 });
 
 test('a hiring offer accepted from its email link closes the internship as a hire; ops see the conversion', async () => {
-  const before = (await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: h.config.OPS_TOKEN })).body;
+  const before = (
+    await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: await staffSession(h, 'support') })
+  ).body;
   const student = await newStudent(h, 'Jonas Berg');
   const { employer, id } = await completedInternship(student);
 
@@ -201,7 +204,9 @@ test('a hiring offer accepted from its email link closes the internship as a hir
   await waitForStatus(h, employer, id, 'Closed');
 
   // Other suites make offers at the same time: this one's is counted, made and accepted.
-  const after = (await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: h.config.OPS_TOKEN })).body;
+  const after = (
+    await call(h.baseUrl, 'GET', '/v1/admin/conversion', { token: await staffSession(h, 'support') })
+  ).body;
   expect(after.offersMade).toBeGreaterThanOrEqual(before.offersMade + 1);
   expect(after.offersAccepted).toBeGreaterThanOrEqual(before.offersAccepted + 1);
   const { rows } = await h.db.query('SELECT outcome FROM hiring_offers WHERE internship_id = $1', [id]);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertPendingApplication } from '../../db/applications';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
-import { newEmployer, newPosting, newStudent, samplePosting } from '../helpers/actors';
+import { newEmployer, newPosting, newStudent, samplePosting, staffSession } from '../helpers/actors';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -44,7 +44,9 @@ test('a NUL character in a text field is a 422 naming the field, not a failed in
 });
 
 test('a NUL character in the skill filter is a 422 for query.skill', async () => {
-  const res = await call(h.baseUrl, 'GET', '/v1/internships?skill=sq%00l', { token: h.config.OPS_TOKEN });
+  const res = await call(h.baseUrl, 'GET', '/v1/internships?skill=sq%00l', {
+    token: await staffSession(h, 'admin'),
+  });
   expect(res.status).toBe(422);
   expect(res.body.errors).toEqual([{ field: 'query.skill', message: expect.stringMatching(/NUL/) }]);
 });
@@ -59,7 +61,7 @@ test('a cursor the API did not issue is a 422, whatever Date.parse thinks of it'
   for (const value of forged) {
     const cursor = Buffer.from(JSON.stringify(value)).toString('base64url');
     const res = await call(h.baseUrl, 'GET', `/v1/internships?cursor=${cursor}`, {
-      token: h.config.OPS_TOKEN,
+      token: await staffSession(h, 'admin'),
     });
     expect({ value, status: res.status }).toEqual({ value, status: 422 });
     expect(res.body.errors).toEqual([{ field: 'query.cursor', message: 'is not a cursor this API issued' }]);
@@ -69,7 +71,7 @@ test('a cursor the API did not issue is a 422, whatever Date.parse thinks of it'
 test('the answers to a body that is not JSON, or no body at all, are in the spec', async () => {
   const spec = (await call(h.baseUrl, 'GET', '/openapi.json')).body;
   const notJson = await call(h.baseUrl, 'POST', '/v1/employers', {
-    token: h.config.OPS_TOKEN,
+    token: await staffSession(h, 'admin'),
     rawBody: '"just a string"',
   });
   expect(notJson.status).toBe(400);

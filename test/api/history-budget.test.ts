@@ -3,10 +3,20 @@
  * acceptance, and a whole lifecycle (the benchmark's: 3 applicants, hired, paid, feedback, hiring
  * offer accepted) stays under issue 7's 200.
  */
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
+import {
+  applyAs,
+  newEmployer,
+  newPosting,
+  newStudent,
+  waitForStatus,
+  type Actor,
+  staffSession,
+} from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
-import { httpLifecycle, signUpActors } from '../../scripts/prove/lifecycle';
+import { httpLifecycle } from '../../scripts/prove/lifecycle';
+import { signUpActors } from '../../scripts/prove/people';
+import { maildevUrl } from '../helpers/env';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -52,7 +62,12 @@ test('200 applicants through acceptance stay under 2,000 history events', async 
 
 test('a whole lifecycle, from posting to an accepted job offer, stays under 200 history events', async () => {
   const http = { baseUrl: h.baseUrl, record: () => undefined, retryForMs: 0 };
-  const actors = await signUpActors(http, h.config.OPS_TOKEN, `budget-${Date.now()}`);
+  const actors = await signUpActors(
+    http,
+    { url: maildevUrl() },
+    await staffSession(h, 'admin'),
+    `budget-${Date.now()}`,
+  );
   const id = await httpLifecycle(
     { http, db: h.db, webhookSecret: h.config.STRIPE_WEBHOOK_SECRET, statusTimeoutMs: 60_000 },
     actors,
@@ -62,6 +77,7 @@ test('a whole lifecycle, from posting to an accepted job offer, stays under 200 
   process.stdout.write(`history events, one whole lifecycle: ${events}\n`);
   expect(events).toBeLessThanOrEqual(200);
   expect(
-    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: h.config.OPS_TOKEN })).body.status,
+    (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: await staffSession(h, 'support') })).body
+      .status,
   ).toBe('Closed');
 }, 120_000);

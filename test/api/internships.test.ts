@@ -6,7 +6,7 @@ import { listAudit } from '../../db/audit';
 import { findInternship } from '../../db/internships';
 import { createRecordActivities } from '../../activities/records';
 import { internshipWorkflowId, type InternshipStatus } from '../../workflows/definitions';
-import { newEmployer as createEmployer, samplePosting } from '../helpers/actors';
+import { newEmployer as createEmployer, samplePosting, staffSession } from '../helpers/actors';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
@@ -15,7 +15,7 @@ let ops: string;
 
 beforeAll(async () => {
   h = await startApiHarness();
-  ops = h.config.OPS_TOKEN;
+  ops = await staffSession(h, 'support');
 });
 afterAll(async () => {
   await h?.stop();
@@ -28,15 +28,20 @@ const newEmployer = async (company?: string) => {
 };
 
 describe('POST /v1/employers', () => {
-  test('ops creates an employer and receives a token that works once stored only as a hash', async () => {
+  test('a staff admin creates an organisation; its owner is invited by email and signs in to a session stored only as a hash', async () => {
     const { employer, token } = await newEmployer();
-    expect(token).toMatch(/^mi_[A-Za-z0-9_-]{43}$/);
+    expect(token).toMatch(/^mis_[A-Za-z0-9_-]{43}$/);
     const { rows } = await h.db.query<{ token_hash: Buffer }>(
-      'SELECT token_hash FROM api_tokens WHERE subject_id = $1',
+      `SELECT s.token_hash FROM sessions s JOIN members m ON m.account_id = s.account_id WHERE m.employer_id = $1`,
       [employer.id],
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.token_hash.toString('utf8')).not.toContain(token);
+    const me = await call(h.baseUrl, 'GET', '/v1/me', { token });
+    expect(me.body).toMatchObject({
+      role: 'owner',
+      organisation: { id: employer.id, companyName: 'Acme Analytics' },
+    });
     expect((await call(h.baseUrl, 'GET', '/v1/internships', { token })).status).toBe(200);
   });
 
@@ -53,7 +58,7 @@ describe('POST /v1/employers', () => {
 
   test('a bad contact email is a 422 naming the field', async () => {
     const res = await call(h.baseUrl, 'POST', '/v1/employers', {
-      token: ops,
+      token: await staffSession(h, 'admin'),
       body: { companyName: 'Acme', contactEmail: 'not-an-email' },
     });
     expect(res.status).toBe(422);
@@ -243,7 +248,7 @@ describe('POST /v1/internships', () => {
 });
 
 describe('GET /v1/internships/:id', () => {
-  test("another employer's posting is 404, the owner and ops see it", async () => {
+  test("another employer's posting is 404; the owner, ops and (while it is open) anyone see it", async () => {
     const owner = await newEmployer('Owner Co');
     const other = await newEmployer('Other Co');
     const { body } = await call(h.baseUrl, 'POST', '/v1/internships', { token: owner.token, body: posting });
@@ -254,7 +259,8 @@ describe('GET /v1/internships/:id', () => {
       200,
     );
     expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`, { token: ops })).status).toBe(200);
-    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`)).status).toBe(401);
+    // Anyone may read a posting while it is open, signed in or not.
+    expect((await call(h.baseUrl, 'GET', `/v1/internships/${body.id}`)).status).toBe(200);
   });
 
   test('an id that is not a uuid is 404', async () => {

@@ -1,5 +1,13 @@
 /** Ops routes through HTTP: only ops may use them, and a fee exception goes from waiting to open. */
-import { applyAs, newEmployer, newStudent, samplePosting, waitForStatus } from '../helpers/actors';
+import type { StaffRole } from '../../db/accounts';
+import {
+  applyAs,
+  newEmployer,
+  newStudent,
+  samplePosting,
+  waitForStatus,
+  staffSession,
+} from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -38,15 +46,16 @@ test('a posting below the floor with feeException waits in AwaitingApproval unti
     });
     expect(res.status).toBe(status);
   }
+  const finance = await staffSession(h, 'finance');
   const approved = await call(h.baseUrl, 'POST', `/v1/admin/internships/${id}/fee-exception`, {
-    token: h.config.OPS_TOKEN,
+    token: finance,
     body: { approve: true },
   });
   expect(approved.body).toEqual({ status: 'Open' });
   await waitForStatus(h, employer, id, 'Open');
   expect((await applyAs(h, student, id)).status).toBe(201);
   const again = await call(h.baseUrl, 'POST', `/v1/admin/internships/${id}/fee-exception`, {
-    token: h.config.OPS_TOKEN,
+    token: finance,
     body: { approve: false },
   });
   expect(again.status).toBe(409);
@@ -72,15 +81,15 @@ test('dispute resolutions are for ops only, with a share from 0 to 100, and only
   expect(
     (await call(h.baseUrl, 'POST', path, { token: employer.token, body: { studentSharePct: 50 } })).status,
   ).toBe(403);
+  const finance = await staffSession(h, 'finance');
   const bad = await call(h.baseUrl, 'POST', path, {
-    token: h.config.OPS_TOKEN,
+    token: finance,
     body: { studentSharePct: 101 },
   });
   expect(bad.status).toBe(422);
   expect(bad.body.errors[0].field).toBe('studentSharePct');
   expect(
-    (await call(h.baseUrl, 'POST', path, { token: h.config.OPS_TOKEN, body: { studentSharePct: 50 } }))
-      .status,
+    (await call(h.baseUrl, 'POST', path, { token: finance, body: { studentSharePct: 50 } })).status,
   ).toBe(409);
 });
 
@@ -92,19 +101,20 @@ test('every ops route refuses non-ops callers: 403 for employers and students, 4
     body: samplePosting,
   });
   const id = posted.body.id as string;
-  const routes: [string, string, unknown][] = [
-    ['POST', '/v1/employers', { companyName: 'Sneaky', contactEmail: 'x@sneaky.test' }],
-    ['POST', `/v1/admin/internships/${id}/fee-exception`, { approve: true }],
-    ['POST', `/v1/admin/internships/${id}/resolution`, { studentSharePct: 50 }],
-    ['GET', '/v1/admin/conversion', undefined],
+  // Each with the staff role that may use it (support only reads).
+  const routes: [string, string, unknown, StaffRole][] = [
+    ['POST', '/v1/employers', { companyName: 'Sneaky', contactEmail: 'x@sneaky.test' }, 'admin'],
+    ['POST', `/v1/admin/internships/${id}/fee-exception`, { approve: true }, 'finance'],
+    ['POST', `/v1/admin/internships/${id}/resolution`, { studentSharePct: 50 }, 'finance'],
+    ['GET', '/v1/admin/conversion', undefined, 'support'],
   ];
   const results: string[] = [];
-  for (const [method, path, body] of routes) {
+  for (const [method, path, body, role] of routes) {
     for (const [who, token] of [
       ['employer', employer.token],
       ['student', student.token],
       ['nobody', undefined],
-      ['ops', h.config.OPS_TOKEN],
+      ['ops', await staffSession(h, role)],
     ] as const) {
       const res = await call(h.baseUrl, method, path, { token, body });
       results.push(

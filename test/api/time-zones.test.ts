@@ -4,7 +4,7 @@
  */
 import { findInternship } from '../../db/internships';
 import { forPeople } from '../../lib/dates';
-import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { applyAs, newEmployer, newPosting, newStudent, staffSession, waitForStatus } from '../helpers/actors';
 import { uniqueSuffix } from '../helpers/env';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
@@ -27,20 +27,10 @@ test('a student in New York and an employer in Berlin each read the due date in 
   });
   expect(setBerlin).toMatchObject({ status: 200, body: { timeZone: 'Europe/Berlin' } });
 
-  const email = `nyc-${uniqueSuffix()}@students.test`;
-  const signUp = await call(h.baseUrl, 'POST', '/v1/students', {
-    body: {
-      name: 'Ana Ruiz',
-      email,
-      major: 'Economics',
-      graduationYear: 2027,
-      skills: ['excel'],
-      timeZone: 'America/New_York',
-    },
-  });
-  expect(signUp.status).toBe(201);
-  expect(signUp.body.student.timeZone).toBe('America/New_York');
-  const student = { id: signUp.body.student.id, token: signUp.body.token, email };
+  const student = await newStudent(h, 'Ana Ruiz', 'Hunter College', { timeZone: 'America/New_York' });
+  const email = student.email;
+  const me = await call(h.baseUrl, 'GET', '/v1/me', { token: student.token });
+  expect(me.body.account.kind).toBe('student');
 
   const id = await newPosting(h, employer);
   const { body: applied } = await applyAs(h, student, id);
@@ -100,7 +90,7 @@ test('a time zone that is not an IANA name is refused with the field named; ops 
   expect(JSON.stringify(signUp.body.errors)).toContain('timeZone');
 
   const asOps = await call(h.baseUrl, 'PUT', '/v1/me/time-zone', {
-    token: h.config.OPS_TOKEN,
+    token: await staffSession(h, 'finance'),
     body: { timeZone: 'UTC' },
   });
   expect(asOps.status).toBe(403);

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { createActivities } from '../../activities';
-import { createSmtpMailer } from '../../activities/mailer';
+import { createSmtpMailer } from '../../lib/mail/mailer';
 import type { Db } from '../../db/pool';
 import { startOutboxRelay } from '../../worker/outbox-relay';
 import type { AppConfig } from '../../lib/config';

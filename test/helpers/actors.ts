@@ -1,6 +1,8 @@
 import { payoutsEnabledEvent, samplePosting } from '../../scripts/prove/lifecycle';
 import { uniqueSuffix } from './env';
+import type { StaffRole } from '../../db/accounts';
 import { call, type ApiHarness } from './harness';
+import { emailsTo, waitForEmail } from './inbox';
 
 export { samplePosting };
 
@@ -12,28 +14,99 @@ export interface Actor {
   school?: string;
 }
 
-/** Ops creates an employer through the API. */
-export async function newEmployer(h: ApiHarness, company = 'Acme Analytics'): Promise<Actor> {
-  const res = await call(h.baseUrl, 'POST', '/v1/employers', {
-    token: h.config.OPS_TOKEN,
-    body: { companyName: company, contactEmail: `hiring-${uniqueSuffix()}@acme.test` },
-  });
-  if (res.status !== 201) throw new Error(`employer: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.employer.id, token: res.body.token, email: res.body.employer.contactEmail };
+/** The six-digit code of the newest sign-in email to `address` whose subject matches. */
+export async function codeFor(address: string, subject: RegExp = /./): Promise<string> {
+  const email = await waitForEmail(address, subject, 15_000, { newest: true });
+  const code = /code (\d{6})/.exec(email.text)?.[1];
+  if (!code) throw new Error(`no sign-in code in the email to ${address}: ${email.subject}`);
+  return code;
 }
 
-/** A student signs up through the API. */
+/** Opens a session with the code of the newest sign-in email to `address`; returns its bearer token. */
+export async function sessionFromInbox(h: ApiHarness, address: string, subject?: RegExp): Promise<string> {
+  const code = await codeFor(address, subject);
+  const res = await call(h.baseUrl, 'POST', '/v1/auth/sessions', { body: { email: address, code } });
+  if (res.status !== 201)
+    throw new Error(`session for ${address}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token as string;
+}
+
+/** Signs in by email as a person would: asks for the email, reads its code, opens a session. */
+export async function signIn(h: ApiHarness, address: string): Promise<string> {
+  const before = (await emailsTo(address)).length;
+  const asked = await call(h.baseUrl, 'POST', '/v1/auth/sign-in', { body: { email: address } });
+  if (asked.status !== 202) throw new Error(`sign-in for ${address}: ${asked.status}`);
+  for (let i = 0; i < 150 && (await emailsTo(address)).length <= before; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return sessionFromInbox(h, address, /sign-in code|Confirm your email/);
+}
+
+const staffSessions = new WeakMap<ApiHarness, Map<StaffRole, Promise<string>>>();
+
+/**
+ * A session of a staff member with `role`, made once per harness: the first admin through the
+ * OPS_TOKEN (break-glass, its one use), the others by that admin; each signs in by email.
+ */
+export function staffSession(h: ApiHarness, role: StaffRole = 'admin'): Promise<string> {
+  const sessions = staffSessions.get(h) ?? new Map<StaffRole, Promise<string>>();
+  staffSessions.set(h, sessions);
+  let session = sessions.get(role);
+  if (!session) {
+    session = (async () => {
+      const email = `${role}-${uniqueSuffix()}@ops.test`;
+      const creator = role === 'admin' ? h.config.OPS_TOKEN : await staffSession(h, 'admin');
+      const res = await call(h.baseUrl, 'POST', '/v1/admin/staff', {
+        token: creator,
+        body: { email, name: `${role[0]!.toUpperCase()}${role.slice(1)} Person`, role },
+      });
+      if (res.status !== 201) throw new Error(`staff ${role}: ${res.status} ${JSON.stringify(res.body)}`);
+      return sessionFromInbox(h, email, /invited/);
+    })();
+    sessions.set(role, session);
+  }
+  return session;
+}
+
+/** A staff admin creates an employer organisation; its owner accepts the emailed invitation. */
+export async function newEmployer(
+  h: ApiHarness,
+  company = 'Acme Analytics',
+  options: { timeZone?: string } = {},
+): Promise<Actor & { accountId: string }> {
+  const email = `hiring-${uniqueSuffix()}@acme.test`;
+  const res = await call(h.baseUrl, 'POST', '/v1/employers', {
+    token: await staffSession(h, 'admin'),
+    body: { companyName: company, contactEmail: email, contactName: 'Ada Lovelace', ...options },
+  });
+  if (res.status !== 201) throw new Error(`employer: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = await sessionFromInbox(h, email, /invited/);
+  return { id: res.body.employer.id, accountId: res.body.owner.accountId, token, email };
+}
+
+/** A student signs up through the API and confirms the address with the emailed code. */
 export async function newStudent(
   h: ApiHarness,
   name: string,
   school = 'Lakeside State University',
+  options: { timeZone?: string } = {},
 ): Promise<Actor> {
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}-${uniqueSuffix()}@students.test`;
   const res = await call(h.baseUrl, 'POST', '/v1/students', {
-    body: { name, email, school, major: 'Economics', graduationYear: 2027, skills: ['Excel', 'SQL'] },
+    body: {
+      name,
+      email,
+      school,
+      major: 'Economics',
+      graduationYear: 2027,
+      skills: ['Excel', 'SQL'],
+      ...options,
+    },
   });
-  if (res.status !== 201) throw new Error(`student: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.student.id, token: res.body.token, email, name, school };
+  if (res.status !== 202) throw new Error(`student: ${res.status} ${JSON.stringify(res.body)}`);
+  const token = await sessionFromInbox(h, email, /Confirm your email/);
+  const me = await call(h.baseUrl, 'GET', '/v1/me', { token });
+  return { id: me.body.account.id as string, token, email, name, school };
 }
 
 export async function newPosting(h: ApiHarness, employer: Actor, change: object = {}): Promise<string> {

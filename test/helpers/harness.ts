@@ -1,9 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../../api/app';
+import { createHttpMetrics, createMetricsApp } from '../../api/observability';
+import { createSmtpMailer, smtpSettings, type Mailer } from '../../lib/mail/mailer';
 import type { Db } from '../../db/pool';
 import type { AppConfig } from '../../lib/config';
 import { createWorker } from '../../worker/create-worker';
@@ -15,6 +17,10 @@ import { testConfig, uniqueSuffix } from './env';
 
 export interface ApiHarness {
   baseUrl: string;
+  /** The API's metrics, on their own port as in production. */
+  metricsUrl: string;
+  /** SMTP to the test stack's catcher, for an app a test builds itself. */
+  mailer: Mailer;
   stripe: Stripe;
   config: AppConfig;
   db: Db;
@@ -51,19 +57,29 @@ export async function startApiHarness(
     secretKey: baseConfig.STRIPE_SECRET_KEY,
     apiBase: baseConfig.STRIPE_API_BASE,
   });
+  // Listening first, so the links in the API's own emails (sign-in) carry its real address.
+  const server: Server = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
+  const metrics = createHttpMetrics(temporalRequests);
+  const mailer = createSmtpMailer(smtpSettings(config));
   const app = createApp({
     db,
     temporal,
     temporalRequests,
     stripe,
-    config: baseConfig,
+    config,
+    metrics,
+    mailer,
     logger: options.logger ?? pino({ level: 'silent' }),
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  server.on('request', app);
+  const metricsServer: Server = await new Promise((resolve) => {
+    const s = createMetricsApp(metrics).listen(0, '127.0.0.1', () => resolve(s));
   });
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
+  const metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
 
   const { activities, stopRelay } = realActivities(config, db);
   let worker: Worker | undefined;
@@ -86,6 +102,8 @@ export async function startApiHarness(
 
   return {
     baseUrl,
+    metricsUrl,
+    mailer,
     stripe,
     config,
     db,
@@ -94,6 +112,7 @@ export async function startApiHarness(
     temporalRequests,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
+      await new Promise((resolve) => metricsServer.close(resolve));
       worker?.shutdown();
       await running;
       await connection.close();

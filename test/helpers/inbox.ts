@@ -11,7 +11,8 @@ export interface CaughtEmail {
 
 /** Every email the SMTP catcher holds for one address. */
 export async function emailsTo(address: string): Promise<CaughtEmail[]> {
-  const response = await fetch(`${maildevUrl()}/api/email`);
+  // maildev filters by any field of its messages (to.address here), so only this inbox comes back.
+  const response = await fetch(`${maildevUrl()}/api/email?to.address=${encodeURIComponent(address)}`);
   if (!response.ok) throw new Error(`maildev answered ${response.status}`);
   const all = (await response.json()) as CaughtEmail[];
   return all.filter((email) => email.to.some((to) => to.address.toLowerCase() === address.toLowerCase()));
@@ -22,10 +23,12 @@ export async function waitForEmail(
   address: string,
   subject: RegExp,
   timeoutMs = 15_000,
+  { newest = false } = {},
 ): Promise<CaughtEmail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = (await emailsTo(address)).find((email) => subject.test(email.subject));
+    const matching = (await emailsTo(address)).filter((email) => subject.test(email.subject));
+    const found = newest ? matching.at(-1) : matching[0];
     if (found) return found;
     if (Date.now() > deadline)
       throw new Error(`no email to ${address} matching ${subject} within ${timeoutMs} ms`);

@@ -4,8 +4,8 @@
  * written, as a worker killed at the worst moment would die.
  */
 import pino from 'pino';
-import { sendQueued } from '../../activities/notifications';
-import { createSmtpMailer, type Mailer } from '../../activities/mailer';
+import { sendQueued } from '../../lib/mail/outbox';
+import { createSmtpMailer, type Mailer } from '../../lib/mail/mailer';
 import { createPool } from '../../db/pool';
 
 const [dedupeKey] = process.argv.slice(2);

@@ -64,6 +64,8 @@ async function startAppProcess(
       PUBLIC_BASE_URL: h.baseUrl,
       LOG_LEVEL: 'info',
       WORKER_METRICS_PORT: '0',
+      // Several API processes run at once in a test run: metrics only where a test asks for a port.
+      METRICS_PORT: '0',
       ...env,
     },
     logFile,

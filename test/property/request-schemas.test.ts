@@ -28,7 +28,7 @@ import {
   submissionBody,
 } from '../../api/schemas';
 import { INTERNSHIP_STATUSES } from '../../workflows/definitions';
-import { newEmployer, newPosting, newStudent } from '../helpers/actors';
+import { newEmployer, newPosting, newStudent, staffSession } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 const MIN_HOURLY_RATE_CENTS = 2000;
@@ -377,7 +377,7 @@ describe('over HTTP: no JSON body yields a 5xx', () => {
       );
     routes = [
       { path: '/v1/students', near: near(CASES.createStudentBody!) },
-      { path: '/v1/employers', token: h.config.OPS_TOKEN, near: near(CASES.createEmployerBody!) },
+      { path: '/v1/employers', token: await staffSession(h, 'admin'), near: near(CASES.createEmployerBody!) },
       { path: '/v1/internships', token: employer.token, near: near(CASES.createInternshipBody!) },
       { path: `/v1/internships/${id}/applications`, token: student.token, near: near(CASES.applyBody!) },
       { path: `/v1/internships/${id}/selection`, token: employer.token, near: near(CASES.selectionBody!) },

@@ -7,6 +7,7 @@
  */
 import { freePort } from '../../scripts/stack/processes';
 import { floodOneInternship, describeFlood, type FloodReport } from '../../scripts/prove/flood-run';
+import { maildevUrl } from '../helpers/env';
 import { startApiHarness, type ApiHarness } from '../helpers/harness';
 import { startApiProcess } from '../helpers/worker-process';
 
@@ -14,16 +15,23 @@ let h: ApiHarness;
 let report: FloodReport;
 beforeAll(async () => {
   h = await startApiHarness();
-  const port = await freePort();
+  const [port, metricsPort] = [await freePort(), await freePort()];
   const api = await startApiProcess(h, port, {
     LOG_LEVEL: 'warn',
+    METRICS_PORT: String(metricsPort),
     WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '600',
     WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: '120',
     CONNECTIONS_PER_ADDRESS: '128',
   });
   try {
     report = await floodOneInternship(
-      { apiUrl: `http://127.0.0.1:${port}`, apiPid: api.child.pid!, opsToken: h.config.OPS_TOKEN },
+      {
+        apiUrl: `http://127.0.0.1:${port}`,
+        metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+        apiPid: api.child.pid!,
+        opsToken: h.config.OPS_TOKEN,
+        inboxUrl: maildevUrl(),
+      },
       { inFlight: 3_000, floodMs: 5_000, fromAddress: '127.0.0.2' },
     );
     process.stdout.write(

@@ -4,7 +4,7 @@
  * request complete before the process exits.
  */
 import { freePort } from '../../scripts/stack/processes';
-import { offerThroughApi, waitForStatus } from '../helpers/actors';
+import { newEmployer, newStudent, offerThroughApi, staffSession, waitForStatus } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
 import {
@@ -89,24 +89,14 @@ test('a full run through the API process logs no token, key or secret', async ()
   const api = await startApiProcess(h, port, { LOG_LEVEL: 'debug' });
   const base = `http://127.0.0.1:${port}`;
   try {
-    const employer = (
-      await call(base, 'POST', '/v1/employers', {
-        token: h.config.OPS_TOKEN,
-        body: { companyName: 'Log Check Ltd', contactEmail: 'logs@example.test' },
-      })
-    ).body as { token: string };
-    const studentEmail = `lou-${Date.now()}@students.test`;
-    const student = (
-      await call(base, 'POST', '/v1/students', {
-        body: {
-          name: 'Lou Logs',
-          email: studentEmail,
-          major: 'CS',
-          graduationYear: 2027,
-          skills: ['sql'],
-        },
-      })
-    ).body as { token: string };
+    // Everyone signs in through this process: staff by break-glass then email, the others by email.
+    const viaProcess = { ...h, baseUrl: base };
+    const employer = await newEmployer(viaProcess, 'Log Check Ltd');
+    const student = await newStudent(viaProcess, 'Lou Logs');
+    const studentEmail = student.email;
+    const confirmation = await waitForEmail(studentEmail, /Confirm your email/);
+    const signInLink = /\/sign-in\/(mil_[A-Za-z0-9_-]{43})/.exec(confirmation.text)![1]!;
+    const signInCode = /code (\d{6})/.exec(confirmation.text)![1]!;
     const { body } = await call(base, 'POST', '/v1/internships', {
       token: employer.token,
       body: {
@@ -150,6 +140,10 @@ test('a full run through the API process logs no token, key or secret', async ()
       h.config.OPS_TOKEN,
       employer.token,
       student.token,
+      await staffSession(viaProcess, 'admin'),
+      signInLink,
+      `code ${signInCode}`,
+      `"${signInCode}"`,
       h.config.STRIPE_SECRET_KEY,
       h.config.STRIPE_WEBHOOK_SECRET,
       h.config.CREDENTIAL_SECRET,
