@@ -47,8 +47,9 @@ export class OidcSignIn {
       const config = await client.discovery(
         new URL(this.settings.OIDC_ISSUER),
         this.settings.OIDC_CLIENT_ID,
-        this.settings.OIDC_CLIENT_SECRET,
         undefined,
+        // HTTP Basic, the default a provider registers a confidential client with.
+        client.ClientSecretBasic(this.settings.OIDC_CLIENT_SECRET),
         this.settings.OIDC_ALLOW_HTTP ? { execute: [client.allowInsecureRequests] } : undefined,
       );
       return { client, config };

@@ -127,10 +127,16 @@ export async function sendSignInEmail(
 }
 
 /** Staff of a company with an identity provider sign in there; the email says so instead. */
-export async function sendUseIdentityProvider(deps: SignInDeps, account: Account): Promise<void> {
+export async function sendUseIdentityProvider(
+  deps: SignInDeps,
+  account: Account,
+  why: 'added' | 'asked',
+): Promise<void> {
   const url = `${deps.config.PUBLIC_BASE_URL}/auth/oidc/start`;
+  // Asking again within the hour sends nothing more: the link does not change.
+  const when = why === 'added' ? `added:${Date.now()}` : new Date().toISOString().slice(0, 13);
   await deliverOnce(deps, {
-    dedupeKey: `account:${account.id}:email:use-idp:${new Date().toISOString().slice(0, 13)}`,
+    dedupeKey: `account:${account.id}:email:use-idp:${when}`,
     internshipId: null,
     to: account.email!,
     ...notice({
@@ -149,7 +155,8 @@ export async function sendUseIdentityProvider(deps: SignInDeps, account: Account
 export async function emailSignIn(deps: SignInDeps, email: string): Promise<void> {
   const account = await findAccountByEmail(deps.db, email);
   if (!account || account.disabledAt) return;
-  if (account.kind === 'staff' && deps.config.OIDC_ISSUER) return sendUseIdentityProvider(deps, account);
+  if (account.kind === 'staff' && deps.config.OIDC_ISSUER)
+    return sendUseIdentityProvider(deps, account, 'asked');
   await sendSignInEmail(deps, account, { purpose: account.verifiedAt ? 'sign-in' : 'verify' });
 }
 

@@ -56,7 +56,7 @@ export async function addStaff(
     );
     return account;
   });
-  if (deps.config.OIDC_ISSUER) await sendUseIdentityProvider(deps, account);
+  if (deps.config.OIDC_ISSUER) await sendUseIdentityProvider(deps, account, 'added');
   else
     await sendSignInEmail(deps, account, {
       purpose: 'invite',

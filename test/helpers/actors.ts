@@ -68,6 +68,13 @@ export function staffSession(h: ApiHarness, role: StaffRole = 'admin'): Promise<
   return session;
 }
 
+/** Uses `token` as the harness's staff session of `role` (staff who sign in elsewhere, e.g. by OIDC). */
+export function adoptStaffToken(h: ApiHarness, role: StaffRole, token: string): void {
+  const sessions = staffSessions.get(h) ?? new Map<StaffRole, Promise<string>>();
+  staffSessions.set(h, sessions);
+  sessions.set(role, Promise.resolve(token));
+}
+
 /** A staff admin creates an employer organisation; its owner accepts the emailed invitation. */
 export async function newEmployer(
   h: ApiHarness,
