@@ -54,6 +54,7 @@ const finishOidc: Operation = {
   responses: {
     200: htmlPage('Signed in'),
     403: htmlPage('No staff account for this identity, or a forged return'),
+    404: htmlPage('OIDC is not configured'),
   },
 };
 

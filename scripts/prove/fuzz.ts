@@ -222,22 +222,27 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
 // --- counting ---
 
 /** http_requests_total from the API's /metrics: all requests, and those answered 5xx by route. */
-async function apiCounters(stack: ProveStack): Promise<{ total: number; errors: Record<string, number> }> {
+async function apiCounters(
+  stack: ProveStack,
+): Promise<{ total: number; errors: Record<string, number>; byRoute: Record<string, number> }> {
   const text = await (await fetch(stack.metricsUrl)).text();
   let total = 0;
   const errors: Record<string, number> = {};
+  const byRoute: Record<string, number> = {};
   for (const line of text.split('\n')) {
     const m = /^http_requests_total\{(.*)\} (\d+)$/.exec(line);
     if (!m) continue;
     const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
     const n = Number(m[2]);
     total += n;
+    const route = `${labels.method} ${labels.route}`;
+    byRoute[route] = (byRoute[route] ?? 0) + n;
     if (labels.status?.startsWith('5')) {
       const key = `${labels.method} ${labels.route} ${labels.status}`;
       errors[key] = (errors[key] ?? 0) + n;
     }
   }
-  return { total, errors };
+  return { total, errors, byRoute };
 }
 
 const diff = (after: Record<string, number>, before: Record<string, number>) =>
@@ -492,6 +497,8 @@ async function main(): Promise<void> {
     const requestsSent = runs.reduce((n, r) => n + r.requests, 0);
     const requests = Math.min(requestsAtApi, requestsSent);
     const serverErrorsByRoute = diff(after.errors, before.errors);
+    // What reached each route, by the API's own count: the coverage of the run.
+    const requestsByRoute = diff(after.byRoute, before.byRoute);
     const serverErrors = Math.max(
       Object.values(serverErrorsByRoute).reduce((a, b) => a + b, 0),
       runs.reduce(
@@ -516,6 +523,7 @@ async function main(): Promise<void> {
       requestsSent,
       serverErrors,
       serverErrorsByRoute,
+      requestsByRoute,
       schemaViolations: violations.length,
       violations: violations.slice(0, 50),
       serverErrorFailures: runs
@@ -541,6 +549,14 @@ async function main(): Promise<void> {
     for (const e of schemathesisErrors.slice(0, 5)) say(`schemathesis error: ${e}`);
     for (const e of dbErrors.slice(0, 10)) say(`postgres: ${e}`);
     for (const e of workerLog.slice(0, 10)) say(`worker: ${e}`);
+    const reached = Object.keys(requestsByRoute).filter((r) => !r.endsWith(' unmatched'));
+    say(
+      `routes reached: ${reached.length}; the least: ${reached
+        .sort((a, b) => requestsByRoute[a]! - requestsByRoute[b]!)
+        .slice(0, 3)
+        .map((r) => `${r} × ${requestsByRoute[r]}`)
+        .join(', ')}`,
+    );
     say(`report: ${file}`);
     process.stdout.write(
       `fuzz: ${requests} requests, ${serverErrors} 5xx, ${violations.length} schema violations\n`,
