@@ -100,6 +100,7 @@ export function createApp(appDeps: AppDeps): Express {
   // Sign-up and email links need no sign-in (sign-up's limits are shared, in Postgres).
   app.use('/actions', perAddress(config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
   app.use('/sign-in', perAddress(config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
+  app.use('/auth/oidc', perAddress(config.ACTION_LINK_RATE_LIMIT_PER_MINUTE));
   for (const routes of open) app.use(routes.router);
   app.use(express.urlencoded({ extended: false, limit: '1kb' }), actions.router);
   app.use(signInForm, pages.router);

@@ -160,7 +160,23 @@ export function signInPages(deps: RouteDeps): DocumentedRouter {
       return html(res, 403, page('Please start again', ['This sign-in was not started from this browser.']));
     }
     res.clearCookie(STATE_COOKIE, { path: '/' });
-    const identity = await deps.oidc.finish(query);
+    const identity = await deps.oidc.finish(query).catch((err: unknown) => {
+      // Refused at the provider (access_denied), an expired code, a token that does not verify.
+      deps.logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'OIDC sign-in not completed',
+      );
+      return null;
+    });
+    if (identity === null) {
+      return html(
+        res,
+        403,
+        page('You are not signed in', [
+          'The identity provider did not confirm who you are. Please start again.',
+        ]),
+      );
+    }
     const accountId = identity && (await staffForIdentity(deps.db, identity));
     if (!accountId) {
       return html(
