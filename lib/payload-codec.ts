@@ -37,38 +37,52 @@ export class EncryptionCodec implements PayloadCodec {
     }
   }
 
-  async encode(payloads: Payload[]): Promise<Payload[]> {
-    const key = this.keys.keys.get(this.keys.writeKeyId)!;
-    return payloads.map((payload) => {
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-      const nonce = randomBytes(NONCE_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, nonce);
-      const sealed = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return {
-        metadata: {
-          [METADATA_ENCODING_KEY]: utf8(ENCODING_ENCRYPTED),
-          [METADATA_KEY_ID]: utf8(this.keys.writeKeyId),
-        },
-        data: sealed,
-      };
-    });
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    return settled(() => payloads.map((payload) => this.seal(payload)));
   }
 
   /** Payloads that are not encrypted (histories from before, search attributes) pass unchanged. */
-  async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => {
-      if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCODING_ENCRYPTED) return payload;
-      const keyId = text(payload.metadata?.[METADATA_KEY_ID]);
-      const key = this.keys.keys.get(keyId);
-      if (!key) throw new UnknownPayloadKeyError(`no payload key with the id "${keyId}"`);
-      const sealed = Buffer.from(payload.data ?? new Uint8Array());
-      const nonce = sealed.subarray(0, NONCE_BYTES);
-      const tag = sealed.subarray(sealed.length - TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain);
-    });
+  decode(payloads: Payload[]): Promise<Payload[]> {
+    return settled(() => payloads.map((payload) => this.open(payload)));
+  }
+
+  private seal(payload: Payload): Payload {
+    const key = this.keys.keys.get(this.keys.writeKeyId)!;
+    const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+    const nonce = randomBytes(NONCE_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    const sealed = Buffer.concat([nonce, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    return {
+      metadata: {
+        [METADATA_ENCODING_KEY]: utf8(ENCODING_ENCRYPTED),
+        [METADATA_KEY_ID]: utf8(this.keys.writeKeyId),
+      },
+      data: sealed,
+    };
+  }
+
+  private open(payload: Payload): Payload {
+    if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCODING_ENCRYPTED) return payload;
+    const keyId = text(payload.metadata?.[METADATA_KEY_ID]);
+    const key = this.keys.keys.get(keyId);
+    if (!key) throw new UnknownPayloadKeyError(`no payload key with the id "${keyId}"`);
+    const sealed = Buffer.from(payload.data ?? new Uint8Array());
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const plain = Buffer.concat([
+      decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+    return temporal.api.common.v1.Payload.decode(plain);
+  }
+}
+
+/** The result of synchronous work as a promise: PayloadCodec is asynchronous, AES here is not. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 
@@ -76,10 +90,15 @@ export class EncryptionCodec implements PayloadCodec {
  * Keys from the configuration: `PAYLOAD_KEYS` as `id:base64key,id:base64key` and `PAYLOAD_KEY_ID`
  * naming the one that writes. Undefined when encryption is off (no keys given).
  */
-export function payloadKeysFrom(config: { PAYLOAD_KEYS?: string | undefined; PAYLOAD_KEY_ID?: string | undefined }): PayloadKeys | undefined {
+export function payloadKeysFrom(config: {
+  PAYLOAD_KEYS?: string | undefined;
+  PAYLOAD_KEY_ID?: string | undefined;
+}): PayloadKeys | undefined {
   if (!config.PAYLOAD_KEYS) return undefined;
   const keys = new Map<string, Buffer>();
-  for (const entry of config.PAYLOAD_KEYS.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of config.PAYLOAD_KEYS.split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const at = entry.indexOf(':');
     if (at <= 0) throw new Error('PAYLOAD_KEYS: each key is id:base64');
     keys.set(entry.slice(0, at), Buffer.from(entry.slice(at + 1), 'base64'));
