@@ -14,6 +14,7 @@ import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
 import { authRoutes } from './routes/auth';
+import { codecBody, codecRoutes } from './routes/codec';
 import { employerRoutes } from './routes/employers';
 import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
 import { healthRoutes } from './routes/health';
@@ -64,6 +65,8 @@ export function createApp(appDeps: AppDeps): Express {
   const open = [studentRoutes(deps), publicFollowUpRoutes(deps)];
   const actions = actionRoutes(deps);
   const pages = signInPages(deps);
+  const auth = { db: deps.db, opsToken: config.OPS_TOKEN, sessions: sessionLifetime(config) };
+  const codec = codecRoutes(deps, auth);
   const signedIn = [
     authRoutes(deps),
     meRoutes(deps),
@@ -76,7 +79,7 @@ export function createApp(appDeps: AppDeps): Express {
     followUpRoutes(deps),
   ];
   const spec = buildOpenApiDocument(
-    [webhooks, health, ...open, actions, pages, ...signedIn].flatMap((routes) => routes.operations),
+    [webhooks, health, ...open, actions, pages, ...signedIn, codec].flatMap((routes) => routes.operations),
   );
 
   app.use(requestLogger(deps.logger));
@@ -87,6 +90,9 @@ export function createApp(appDeps: AppDeps): Express {
   app.use(webhooks.router);
   // Before any body is read: a flood of writes from one address is refused for the cost of a count.
   app.use(writesPerAddress(config.WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE));
+  // The codec server for ops (its own body size, its own CORS), before the API's body limit.
+  app.use('/codec', cookieParser(), codecBody);
+  app.use(codec.router);
   app.use(express.json({ limit: '100kb' }));
   app.use(health.router);
 
@@ -107,7 +113,7 @@ export function createApp(appDeps: AppDeps): Express {
 
   // The caller, from a session (bearer or cookie) or an API token; the posting board is public.
   const v1 = express.Router();
-  v1.use('/v1', authenticate({ db: deps.db, opsToken: config.OPS_TOKEN, sessions: sessionLifetime(config) }));
+  v1.use('/v1', authenticate(auth));
   v1.use('/v1', breakGlassOnlyFor(isBreakGlassRequest));
   v1.use('/v1', supportReadsOnly);
   v1.use('/v1', writesPerAccount(config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));

@@ -62,57 +62,70 @@ export interface AuthSettings {
   sessions: SessionLifetime;
 }
 
+type Resolved = { principal: Principal } | { breakGlass: true } | undefined;
+
 /**
- * Resolves the caller from a bearer credential (a session token or a personal API token; the
- * OPS_TOKEN marks the request as break-glass) or from the browser's session cookie, whose writes
- * must carry the session's CSRF token. Every lookup reads Postgres, so a session revoked through
- * one API process is refused by every other on its next request. A request with no credential goes
- * on anonymous: routes that need a caller answer 401 (principalOf); the posting board is public.
+ * The caller of a request: from a bearer credential (a session token or a personal API token; the
+ * OPS_TOKEN marks it break-glass), or from the browser's session cookie, whose changes must carry
+ * the session's CSRF token (`csrf: false` only where a request changes nothing: the codec server).
+ * Every lookup reads Postgres, so a session revoked through one API process is refused by every
+ * other on its next request. Undefined when the request carries no credential.
  */
-export function authenticate(settings: AuthSettings): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const header = req.get('authorization');
-    if (header !== undefined) {
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-      if (!bearer) throw unauthorized();
-      if (sameSecret(bearer, settings.opsToken)) {
-        res.locals.breakGlass = true;
-        return next();
-      }
-      if (isSessionToken(bearer)) {
-        const found = await findSession(settings.db, bearer, settings.sessions);
-        if (found.state !== 'active') throw refused[found.state]();
-        await touchSession(settings.db, found.session);
-        res.locals.principal = principalFrom(found.caller, {
+export async function callerOf(
+  settings: AuthSettings,
+  req: Request,
+  { csrf = true } = {},
+): Promise<Resolved> {
+  const header = req.get('authorization');
+  if (header !== undefined) {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (!bearer) throw unauthorized();
+    if (sameSecret(bearer, settings.opsToken)) return { breakGlass: true };
+    if (isSessionToken(bearer)) {
+      const found = await findSession(settings.db, bearer, settings.sessions);
+      if (found.state !== 'active') throw refused[found.state]();
+      await touchSession(settings.db, found.session);
+      return {
+        principal: principalFrom(found.caller, {
           channel: 'api',
           credential: { kind: 'session', id: found.session.id },
-        });
-        return next();
-      }
-      const found = await findApiToken(settings.db, bearer);
-      if (found.state !== 'active') throw refused[found.state]();
-      res.locals.principal = principalFrom(found.caller, {
+        }),
+      };
+    }
+    const found = await findApiToken(settings.db, bearer);
+    if (found.state !== 'active') throw refused[found.state]();
+    return {
+      principal: principalFrom(found.caller, {
         channel: 'api',
         credential: { kind: 'api-token', id: found.tokenId },
-      });
-      return next();
+      }),
+    };
+  }
+  const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
+  if (!cookie || !isSessionToken(cookie)) return undefined;
+  const found = await findSession(settings.db, cookie, settings.sessions);
+  if (found.state !== 'active') throw refused[found.state]();
+  if (csrf && WRITES.has(req.method)) {
+    const sent = req.get(CSRF_HEADER);
+    if (!sent || !found.csrfToken || !sameSecret(sent, found.csrfToken)) {
+      throw forbidden(`A browser's change must send the session's CSRF token in ${CSRF_HEADER}`);
     }
-    const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
-    if (cookie && isSessionToken(cookie)) {
-      const found = await findSession(settings.db, cookie, settings.sessions);
-      if (found.state !== 'active') throw refused[found.state]();
-      if (WRITES.has(req.method)) {
-        const sent = req.get(CSRF_HEADER);
-        if (!sent || !found.csrfToken || !sameSecret(sent, found.csrfToken)) {
-          throw forbidden(`A browser's change must send the session's CSRF token in ${CSRF_HEADER}`);
-        }
-      }
-      await touchSession(settings.db, found.session);
-      res.locals.principal = principalFrom(found.caller, {
-        channel: 'browser',
-        credential: { kind: 'session', id: found.session.id },
-      });
-    }
+  }
+  await touchSession(settings.db, found.session);
+  return {
+    principal: principalFrom(found.caller, {
+      channel: 'browser',
+      credential: { kind: 'session', id: found.session.id },
+    }),
+  };
+}
+
+/** The caller of every /v1 request, in `res.locals`; a request with no credential goes on anonymous. */
+export function authenticate(settings: AuthSettings): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const resolved = await callerOf(settings, req);
+    if (resolved && 'breakGlass' in resolved) res.locals.breakGlass = true;
+    if (resolved && 'principal' in resolved) res.locals.principal = resolved.principal;
     next();
   };
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { TemporalRequests, temporalTarget } from '../lib/temporal';
 import { createApp } from './app';
+import { dataConverterFrom } from '../lib/data-converter';
 import { ConnectionLimit } from './connection-limit';
 import { createHttpMetrics, createMetricsApp } from './observability';
 import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     ...connectionOptions,
     interceptors: temporalRequests.interceptors,
   });
-  const temporal = new Client({ connection, namespace });
+  const temporal = new Client({ connection, namespace, dataConverter: dataConverterFrom(config) });
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const limit = new ConnectionLimit(config.CONNECTIONS_PER_ADDRESS);

@@ -30,6 +30,14 @@ const appSchema = z.object({
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
 
+  /**
+   * Payload encryption (AES-256-GCM, lib/payload-codec.ts): keys as `id:base64,id:base64` (32 bytes
+   * each), and the id of the one that writes (the last by default). Keep older keys to read what
+   * they wrote. Unset: payloads stay plain (never in production).
+   */
+  PAYLOAD_KEYS: optionalString,
+  PAYLOAD_KEY_ID: optionalString,
+
   SMTP_HOST: z.string().min(1).default('localhost'),
   SMTP_PORT: port.default(1025),
   SMTP_SECURE: bool.default(false),

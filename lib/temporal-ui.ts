@@ -1,11 +1,11 @@
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 
 /**
  * The Temporal UI's page of one workflow run's history. The UI needs the run id: given only the
  * workflow id it shows "400 Bad Request", so the current run is looked up first.
  */
 export async function workflowHistoryUrl(
-  connection: Connection,
+  connection: ConnectionLike,
   ui: { baseUrl: string; namespace: string },
   workflowId: string,
 ): Promise<string> {

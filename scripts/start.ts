@@ -4,6 +4,8 @@
  * migrations, then runs the worker and the API as child processes, restarting either when it dies.
  * Ctrl-C or SIGTERM stops everything it started.
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../db/migrate';
 import { loadDotEnv, loadStackConfig } from '../lib/config';
@@ -20,6 +22,20 @@ import { startTemporalUiServer } from './stack/temporal-ui';
 import { readTools, repoRoot } from './stack/tools';
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+
+/**
+ * The payload key of this machine's stack, made once and kept with its data (the histories in
+ * data/temporal.sqlite need it to be read): payloads are encrypted locally as in production.
+ */
+function localPayloadKeys(dataDir: string): string {
+  const file = path.join(dataDir, 'payload-keys');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `local-1:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    say(`payload encryption key made in ${file} (keep it with the data)`);
+  }
+  return readFileSync(file, 'utf8').trim();
+}
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -84,6 +100,10 @@ async function main(): Promise<void> {
         temporalAddress: temporal.address,
         logFile: logs('temporal-ui'),
         dataDir: path.join(dataDir, 'temporal-ui'),
+        // Payloads are encrypted: the UI asks the API's codec server, which answers staff signed in
+        // on the API in this browser (its session cookie; same site, localhost).
+        codecEndpoint: `http://localhost:${config.API_PORT}/codec`,
+        codecIncludeCredentials: true,
       });
       started.push(ui);
       temporalUiUrl = ui.url;
@@ -125,6 +145,7 @@ async function main(): Promise<void> {
       SMTP_PORT: String(mail.smtpPort),
       STRIPE_API_BASE: stripeTestMode.url,
       STRIPE_DEFAULT_PAYMENT_METHOD: process.env.STRIPE_DEFAULT_PAYMENT_METHOD ?? 'pm_card_visa',
+      PAYLOAD_KEYS: process.env.PAYLOAD_KEYS || localPayloadKeys(dataDir),
     };
     const node = (entry: string) =>
       [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;

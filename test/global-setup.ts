@@ -128,6 +128,8 @@ async function startStack(): Promise<void> {
     STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
     TEMPORAL_TEST_SERVER: tools.temporalTestServer,
     OPS_TOKEN: 'test-ops-token-0123456789',
+    // Every suite runs with payload encryption on; a key for tests only.
+    PAYLOAD_KEYS: `test-1:${Buffer.alloc(32, 7).toString('base64')}`,
     LOG_LEVEL: 'silent',
     // Suites sign up many students from one address; the limiter has its own test.
     SIGNUP_RATE_LIMIT_PER_MINUTE: '100000',

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities';
 
@@ -6,8 +7,10 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   activities: Activities;
-  /** A prebuilt bundle (tests build one per file); otherwise the worker bundles `workflows/`. */
+  /** A prebuilt bundle (tests build one per file, with the same failure converter); otherwise the worker bundles `workflows/`. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The payload codec and failure converter (lib/data-converter.ts); plain payloads without. */
+  dataConverter?: DataConverter;
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -16,6 +19,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: deps.activities,
+    ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     // On SIGTERM: stop polling, let running activities (a Stripe call, an email) finish for up to
     // 30 s, and give up after 60 s; compose's stop_grace_period is 60 s to match.
     shutdownGraceTime: '30 seconds',

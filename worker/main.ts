@@ -7,6 +7,7 @@ import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { temporalTarget } from '../lib/temporal';
 import { createWorker } from './create-worker';
+import { dataConverterFrom } from '../lib/data-converter';
 import { startOutboxRelay } from './outbox-relay';
 import { reconcilePendingApplications } from './reconcile-applications';
 import { ensureOpsDigestSchedule } from './schedules';
@@ -56,9 +57,11 @@ async function main(): Promise<void> {
   const temporal = temporalTarget();
   const { namespace, ...connectionOptions } = temporal;
   const connection = await NativeConnection.connect(connectionOptions);
+  const dataConverter = dataConverterFrom(config);
   const worker = await createWorker({
     connection,
     namespace,
+    dataConverter,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,
@@ -74,7 +77,11 @@ async function main(): Promise<void> {
     }),
   });
 
-  const client = new Client({ connection: await Connection.connect(connectionOptions), namespace });
+  const client = new Client({
+    connection: await Connection.connect(connectionOptions),
+    namespace,
+    dataConverter,
+  });
   const schedule = await ensureOpsDigestSchedule(
     client,
     config.TEMPORAL_TASK_QUEUE,

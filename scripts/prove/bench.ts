@@ -15,6 +15,7 @@ import pg from 'pg';
 import { repoRoot } from '../stack/tools';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { httpLifecycle, rawLifecycle, type Actors, type HttpOptions } from './lifecycle';
+import { dataConverterFrom } from '../../lib/data-converter';
 import { firstAdmin, signUpMany } from './people';
 import {
   closedLoop,
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     'day-seconds': { type: 'string', default: '600' },
     out: { type: 'string', default: path.join(repoRoot, 'bench-results') },
     check: { type: 'boolean', default: false },
+    /** Payloads in plain text, to measure what encryption costs (never in production). */
+    'no-encryption': { type: 'boolean', default: false },
   },
 });
 const total = Number(args.lifecycles);
@@ -128,12 +131,15 @@ const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 *
 async function main(): Promise<void> {
   const began = new Date();
   const stack = await startProveStack({
-    env: { HUMAN_DAY_SECONDS: args['day-seconds'] },
+    env: { HUMAN_DAY_SECONDS: args['day-seconds'], ...(args['no-encryption'] ? { PAYLOAD_KEYS: '' } : {}) },
     log: say,
   });
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 8 });
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection });
+  const client = new Client({
+    connection,
+    dataConverter: dataConverterFrom({ PAYLOAD_KEYS: stack.payloadKeys }),
+  });
   try {
     const idle = new Latencies();
     const http = (record: Latencies['record']): HttpOptions => ({

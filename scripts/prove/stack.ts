@@ -5,6 +5,7 @@
  * points. Each process can be killed with SIGKILL and started again on the same data, and its CPU
  * time and memory read from /proc.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ type Child = Service & { child: { pid?: number } };
 export interface ProveStack {
   dir: string;
   apiUrl: string;
+  /** The payload keys the worker and the API encrypt with (PAYLOAD_KEYS), for a client of its own. */
+  payloadKeys: string;
   /** The API's metrics (their own port). */
   metricsUrl: string;
   databaseUrl: string;
@@ -100,6 +103,8 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const taskQueue = 'internships';
+    // Payloads encrypted as in production, with a key of this run's own.
+    const payloadKeys = options.env?.PAYLOAD_KEYS ?? `prove-1:${randomBytes(32).toString('base64')}`;
     const env: Record<string, string> = {
       API_PORT: String(apiPort),
       PUBLIC_BASE_URL: apiUrl,
@@ -114,6 +119,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
       WORKER_METRICS_PORT: '0',
       METRICS_PORT: String(metricsPort),
+      PAYLOAD_KEYS: payloadKeys,
       // One load generator on one address stands for many people: the per-address limits are lifted.
       SIGNUP_RATE_LIMIT_PER_MINUTE: '1000000',
       SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: '1000000',
@@ -166,6 +172,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     const stack: ProveStack = {
       dir,
       apiUrl,
+      payloadKeys,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       databaseUrl: postgres.url,
       temporalAddress: temporal!.address,

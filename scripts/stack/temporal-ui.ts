@@ -23,6 +23,11 @@ export interface TemporalUiOptions {
   dataDir: string;
   /** A codec server: the browser sends it the payloads to decode, so they never pass this server. */
   codecEndpoint?: string;
+  /**
+   * Whether the browser sends its cookies to the codec server: the API's session cookie when ops
+   * signed in there (same site); with the UI's own sign-in, its access token is passed instead.
+   */
+  codecIncludeCredentials?: boolean;
   /** Sign-in through an OIDC provider; its callback is `<ui url>/auth/sso/callback`. */
   auth?: { issuerUrl: string; clientId: string; clientSecret: string; callbackUrl: string };
 }
@@ -49,7 +54,7 @@ export function temporalUiConfig(opts: TemporalUiOptions): Record<string, unknow
       endpoint: opts.codecEndpoint ?? '',
       // With sign-in, the codec server can then check who asks to read the payloads.
       passAccessToken: opts.auth !== undefined,
-      includeCredentials: false,
+      includeCredentials: opts.codecIncludeCredentials ?? false,
     },
     auth: opts.auth
       ? {

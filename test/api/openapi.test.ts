@@ -60,6 +60,8 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/employers/{id}/members',
       'DELETE /v1/employers/{id}/members/{accountId}',
       'GET /v1/admin/staff',
+      'POST /codec/decode',
+      'POST /codec/encode',
       'POST /v1/admin/staff',
       'DELETE /v1/admin/staff/{accountId}',
       'GET /v1/students/{id}/portfolio',

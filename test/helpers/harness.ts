@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../../api/app';
+import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
 import { createHttpMetrics, createMetricsApp } from '../../api/observability';
 import { createSmtpMailer, smtpSettings, type Mailer } from '../../lib/mail/mailer';
 import type { Db } from '../../db/pool';
@@ -52,7 +53,8 @@ export async function startApiHarness(
     address: target.address,
     interceptors: temporalRequests.interceptors,
   });
-  const temporal = new Client({ connection, namespace: target.namespace });
+  const dataConverter = dataConverterFrom(baseConfig);
+  const temporal = new Client({ connection, namespace: target.namespace, dataConverter });
   const stripe = createStripeClient({
     secretKey: baseConfig.STRIPE_SECRET_KEY,
     apiBase: baseConfig.STRIPE_API_BASE,
@@ -92,8 +94,10 @@ export async function startApiHarness(
       namespace: target.namespace,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities,
+      dataConverter,
       workflowBundle: await bundleWorkflowCode({
         workflowsPath: require.resolve('../../workflows'),
+        ...bundleOptionsFor(dataConverter),
         logger: silentBundlerLogger,
       }),
     });

@@ -7,6 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createPool, type Db } from '../../db/pool';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
+import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
 import { testConfig, uniqueSuffix } from './env';
 import { realActivities, silentBundlerLogger } from './activities';
 
@@ -23,9 +24,11 @@ const indexedType = {
  */
 export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironment; bundle: WorkflowBundle }> {
   const path = process.env.TEMPORAL_TEST_SERVER;
-  const env = await TestWorkflowEnvironment.createTimeSkipping(
-    path && path !== 'sdk-download' ? { server: { executable: { type: 'existing-path', path } } } : undefined,
-  );
+  const dataConverter = dataConverterFrom(testConfig());
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    ...(path && path !== 'sdk-download' ? { server: { executable: { type: 'existing-path', path } } } : {}),
+    client: { dataConverter },
+  });
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
@@ -35,6 +38,7 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
   const bundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: silentBundlerLogger,
+    ...bundleOptionsFor(dataConverter),
   });
   return { env, bundle };
 }
@@ -70,6 +74,7 @@ export function useTimeSkipping(): {
       taskQueue,
       workflowBundle: ready(bundle),
       activities,
+      dataConverter: dataConverterFrom(testConfig()),
     });
     try {
       return await worker.runUntil(() => play(taskQueue));

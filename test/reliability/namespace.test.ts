@@ -2,6 +2,7 @@
  * Deployment is configuration: the real worker process, told only through environment variables,
  * runs internships in another namespace (as it would on a cluster or Temporal Cloud).
  */
+import { dataConverterFrom } from '../../lib/data-converter';
 import { Client, Connection } from '@temporalio/client';
 import Long from 'long';
 import { temporal } from '@temporalio/proto';
@@ -55,7 +56,7 @@ test('a worker given only TEMPORAL_NAMESPACE in its environment serves that name
     });
     try {
       expect(worker.log()).toContain(`"namespace":"${namespace}"`);
-      const client = new Client({ connection, namespace });
+      const client = new Client({ connection, namespace, dataConverter: dataConverterFrom(h.config) });
       const employer = await seedEmployer(h.db);
       const input = await seedPosting(h.db, employer, Date.now());
       const handle = await client.workflow.start<typeof internshipWorkflow>('internshipWorkflow', {

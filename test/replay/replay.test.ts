@@ -8,7 +8,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
 import { silentBundlerLogger } from '../helpers/activities';
+import { testConfig } from '../helpers/env';
 
 const dir = path.resolve(__dirname, '..', 'histories');
 // Every history, including those recorded before a patched() change (in sub-folders named after it).
@@ -67,9 +69,12 @@ test('histories recorded after the change carry its patch marker, the older ones
 });
 
 test('every saved history replays against the current workflow code', async () => {
+  // The payload codec reads the encrypted histories and lets the plaintext ones through.
+  const dataConverter = dataConverterFrom(testConfig());
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: silentBundlerLogger,
+    ...bundleOptionsFor(dataConverter),
   });
   const histories = files.map((file) => ({
     workflowId: file,
@@ -77,7 +82,7 @@ test('every saved history replays against the current workflow code', async () =
   }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowBundle, replayName: 'saved-histories' },
+    { workflowBundle, dataConverter, replayName: 'saved-histories' },
     histories,
   )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
