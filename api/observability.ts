@@ -104,6 +104,12 @@ export function createMetricsApp(metrics: HttpMetrics): express.Express {
   return app;
 }
 
+/** A request's address as it may be logged: email-link and sign-in tokens and the OIDC callback's code cut. */
+export const withoutCredentials = (url: string) =>
+  url
+    .replace(/\/(actions|sign-in)\/[^/?#]+/, '/$1/[redacted]')
+    .replace(/^(\/auth\/oidc\/callback)\?.*$/, '$1?[redacted]');
+
 /** JSON request logs with a request id (X-Request-Id is honoured and echoed); secrets redacted. */
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
@@ -119,11 +125,12 @@ export function requestLogger(logger: Logger): RequestHandler {
       return match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {};
     },
     serializers: {
-      // No headers (bearer tokens, Stripe signatures) and no link tokens: an email link is a credential.
+      // No headers (bearer tokens, Stripe signatures), no link tokens (an email link is a
+      // credential) and no query of the OIDC callback (its code and state).
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url.replace(/\/actions\/[^/?#]+/, '/actions/[redacted]'),
+        url: withoutCredentials(req.url),
       }),
     },
   });

@@ -165,6 +165,8 @@ const stackSchema = z.object({
   API_PORT: port.default(3000),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /** Days a closed workflow's history is kept by the local Temporal (the namespace's retention). */
+  TEMPORAL_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   POSTGRES_PORT: port.default(5433),
   MAILDEV_SMTP_PORT: port.default(1025),
   MAILDEV_WEB_PORT: port.default(1080),

@@ -2,7 +2,21 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-/** JSON logs with secrets redacted wherever they could appear. */
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+
+/** Email addresses inside any logged text (an SMTP refusal quotes the recipient) become [email]. */
+function withoutEmails(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(EMAIL, '[email]');
+  if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutEmails(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutEmails(v, depth + 1)]));
+}
+
+/**
+ * JSON logs with secrets and personal data redacted wherever they could appear: tokens and
+ * passwords by field, people's names, emails and words by field, and any email address left in a
+ * message or a value. Logs name people by their ids.
+ */
 export function createLogger(options: { level?: string; name?: string } = {}): Logger {
   return pino({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -15,8 +29,33 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
         '*.token',
         'password',
         '*.password',
+        'email',
+        '*.email',
+        'to',
+        '*.to',
+        // Not 'name' at the top: pino writes the logger's own name there.
+        '*.name',
+        'pitch',
+        '*.pitch',
+        'notes',
+        '*.notes',
+        'comments',
+        '*.comments',
+        'reason',
+        '*.reason',
       ],
       censor: '[redacted]',
+    },
+    formatters: { log: (object) => withoutEmails(object) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === 'string' ? arg.replace(EMAIL, '[email]') : arg)) as Parameters<
+            typeof method
+          >,
+        );
+      },
     },
   });
 }

@@ -14,6 +14,7 @@ import {
   startEmbeddedPostgres,
   startMaildev,
   startStripeMock,
+  setNamespaceRetention,
   startTemporalDevServer,
 } from './stack/services';
 import { startStripeTestModeProxy } from './stack/stripe-test-mode';
@@ -91,6 +92,12 @@ async function main(): Promise<void> {
       headless: uiServer !== undefined,
     });
     started.push(temporal);
+    const retention = await setNamespaceRetention(
+      temporal.address,
+      'default',
+      config.TEMPORAL_RETENTION_DAYS,
+    );
+    say(`temporal namespace "default" keeps closed histories ${retention} days (TEMPORAL_RETENTION_DAYS)`);
     let temporalUiUrl = temporal.uiUrl;
     if (uiServer) {
       say(`temporal UI (read-only) on port ${config.TEMPORAL_UI_PORT}`);

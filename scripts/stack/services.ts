@@ -1,5 +1,6 @@
 /** The local stack's parts, each started on given ports and stopped with its whole process group. */
 import { Connection } from '@temporalio/client';
+import Long from 'long';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,28 @@ async function temporalReady(address: string, namespace: string): Promise<boolea
     return Object.keys(SEARCH_ATTRIBUTE_DEFINITIONS).every(
       (name) => customAttributes && name in customAttributes,
     );
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
+ * How long the namespace keeps a closed workflow's history: chosen, not left at the server's
+ * default. Histories carry ids and encrypted payloads, and go when this runs out.
+ */
+export async function setNamespaceRetention(
+  address: string,
+  namespace: string,
+  days: number,
+): Promise<number> {
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.updateNamespace({
+      namespace,
+      config: { workflowExecutionRetentionTtl: { seconds: Long.fromNumber(days * 86_400) } },
+    });
+    const { config } = await connection.workflowService.describeNamespace({ namespace });
+    return Number(config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 86_400;
   } finally {
     await connection.close();
   }
