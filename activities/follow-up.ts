@@ -14,6 +14,7 @@ import {
 import { findInternship } from '../db/internships';
 import type { Db } from '../db/pool';
 import { findStudent } from '../db/students';
+import { findText } from '../db/texts';
 import { signCredential, type CredentialPayload } from '../lib/credentials';
 import { ErrorType } from '../workflows/definitions';
 
@@ -25,15 +26,24 @@ export interface FollowUpDeps {
 export function createFollowUpActivities(deps: FollowUpDeps) {
   const { db } = deps;
   return {
+    /** Stores the feedback; its words come from the text `textId` (runs from before sent the words). */
     async recordFeedback(f: {
       internshipId: string;
       fromRole: 'employer' | 'student';
       rating: number;
-      comment: string;
-      endorsedSkills: string[];
+      textId?: string;
+      comment?: string;
+      endorsedSkills?: string[];
       showRatingPublicly: boolean;
     }): Promise<void> {
-      await saveFeedback(db, f.internshipId, f);
+      const words = f.textId ? await findText(db, f.textId, 'feedback') : undefined;
+      if (f.textId && !words)
+        throw ApplicationFailure.nonRetryable('feedback text not found', ErrorType.NotFound);
+      await saveFeedback(db, f.internshipId, {
+        ...f,
+        comment: words?.comment ?? f.comment ?? '',
+        endorsedSkills: words?.endorsedSkills ?? f.endorsedSkills ?? [],
+      });
     },
 
     async revealFeedback(internshipId: string): Promise<void> {
@@ -89,8 +99,22 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       return credentialId;
     },
 
-    async recordHiringOffer(p: { internshipId: string; offerNo: number; offer: HiringOffer }): Promise<void> {
-      await saveHiringOffer(db, p.internshipId, p.offerNo, p.offer);
+    /** Stores the offer; its terms come from the text `textId` (runs from before sent the terms). */
+    async recordHiringOffer(p: {
+      internshipId: string;
+      offerNo: number;
+      offer: { textId?: string; expiresAt: string } & Partial<HiringOffer>;
+    }): Promise<void> {
+      const terms = p.offer.textId ? await findText(db, p.offer.textId, 'hiring-offer') : p.offer;
+      if (!terms) throw ApplicationFailure.nonRetryable('hiring offer text not found', ErrorType.NotFound);
+      await saveHiringOffer(db, p.internshipId, p.offerNo, {
+        role: terms.role ?? '',
+        type: terms.type ?? 'full_time',
+        payCents: terms.payCents ?? 0,
+        payPeriod: terms.payPeriod ?? 'year',
+        startDate: terms.startDate ?? '',
+        expiresAt: p.offer.expiresAt,
+      });
     },
 
     async recordHiringOutcome(p: {

@@ -46,7 +46,10 @@ const toEmployer = (f: PostingFacts) => `Hello ${f.employerName},`;
 /** A date fact (an ISO string from the workflow) as the recipient reads it. */
 const dateFor = (f: PostingFacts, iso: string) => forPeople(iso, f.timeZone);
 
-type Templates = { [K in NoticeKind]: (f: PostingFacts & NoticeFacts[K]) => emails.EmailContent };
+/** A notice's facts once its words were read from their text: what a template writes from. */
+export type ResolvedFacts<K extends NoticeKind> = Exclude<NoticeFacts[K], { textId: string }>;
+
+type Templates = { [K in NoticeKind]: (f: PostingFacts & ResolvedFacts<K>) => emails.EmailContent };
 
 /** What each side of a settled dispute is told: the share and the refund, in money. */
 function disputeOutcome(
@@ -363,7 +366,7 @@ const templates: Templates = {
 /** The email of one notice, from its posting's facts and its own. */
 export function noticeContent<K extends NoticeKind>(
   kind: K,
-  facts: PostingFacts & NoticeFacts[K],
+  facts: PostingFacts & ResolvedFacts<K>,
 ): emails.EmailContent {
-  return (templates[kind] as (f: PostingFacts & NoticeFacts[K]) => emails.EmailContent)(facts);
+  return (templates[kind] as (f: PostingFacts & ResolvedFacts<K>) => emails.EmailContent)(facts);
 }

@@ -6,7 +6,8 @@ import { opsDigest } from '../db/ops';
 import { findStudent } from '../db/students';
 import { forPeople } from '../lib/dates';
 import { enqueueEmail, lockEmail } from '../db/outbox';
-import { inTransaction } from '../db/pool';
+import { inTransaction, type Queryable } from '../db/pool';
+import { findText, type TextKind } from '../db/texts';
 import { ErrorType, stepKey, type ApplicationStatus } from '../workflows/definitions';
 import { formatUsd } from '../workflows/money';
 import type { HireEmail, Notice, OfferEmail, SelectionReminderEmail } from '../workflows/notices';
@@ -243,6 +244,46 @@ function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
   };
 }
 
+/**
+ * The words a notice names by the id of their text (a submission's link, review comments, a
+ * reason, a hiring offer's terms), read from Postgres as its template reads them. Notices of runs
+ * from before carried the words themselves: nothing to read.
+ */
+async function wordsOf(db: Queryable, notice: Notice): Promise<Record<string, string>> {
+  const facts = notice.facts as Record<string, unknown> | undefined;
+  const textId = typeof facts?.textId === 'string' ? facts.textId : undefined;
+  if (!textId) return {};
+  const read = async <K extends TextKind>(kind: K) => {
+    const text = await findText(db, textId, kind);
+    if (!text)
+      throw ApplicationFailure.nonRetryable(`text ${textId} (${kind}) not found`, ErrorType.NotFound);
+    return text;
+  };
+  switch (notice.kind) {
+    case 'submitted':
+      return { url: (await read('submission')).url };
+    case 'changes-requested':
+      return { comments: (await read('review')).comments };
+    case 'extension-requested':
+      return { reason: (await read('extension')).reason };
+    case 'cancelled-kill-fee':
+    case 'cancelled-refund':
+      return { reason: (await read('cancellation')).reason };
+    case 'hiring-offer': {
+      const offer = await read('hiring-offer');
+      return {
+        role: offer.role,
+        pay: `${formatUsd(offer.payCents)} per ${offer.payPeriod}`,
+        startDate: offer.startDate,
+      };
+    }
+    case 'hiring-answered':
+      return { role: (await read('hiring-offer')).role };
+    default:
+      return {};
+  }
+}
+
 /** The employer's notices about money charged, refunded or owed: the billing contact gets a copy. */
 const MONEY_NOTICES = new Set<Notice['kind']>([
   'pay-link',
@@ -296,6 +337,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
                 expiresAt: p.links.expiresAt,
               })
             : [];
+        const words = await wordsOf(tx, p);
         const content = noticeContent(p.kind, {
           internshipId: p.internshipId,
           title: posting.title,
@@ -306,6 +348,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
           postingUrl: postingUrl(p.internshipId),
           timeZone: p.to === 'employer' ? contact.timeZone : p.to === 'student' ? student!.timeZone : 'UTC',
           ...p.facts,
+          ...words,
         });
         const linkLines = tokens.map((t) => `${ACTION_LABELS[t.action] ?? t.action}: ${actionUrl(t.token)}`);
         const linkHtml = tokens

@@ -1,4 +1,8 @@
 import type { UpdateDefinition } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { saveText, type TextBodies, type TextKind } from '../db/texts';
+import { uuidFrom } from '../lib/ids';
+import { idempotencyKeyOf, principalKey } from './idempotency';
 import type { ZodType, z } from 'zod';
 import { actingFor } from './audited-handle';
 import type { StaffRole } from '../db/accounts';
@@ -11,6 +15,9 @@ import { internshipIdParam } from './schemas';
 import { parse } from './validate';
 import { runUpdate } from './workflow-errors';
 
+/** Which kind of text a route's body holds, and how to read it from the body. */
+type WordsOf<B> = { [K in TextKind]: { kind: K; of: (body: B) => TextBodies[K] } }[TextKind];
+
 /** One route that asks a micro-internship's workflow to do something (an Update), and its answer. */
 export interface UpdateRoute<P extends Role, B, A, R> {
   /** OpenAPI style: `/v1/internships/{id}/review`. */
@@ -21,8 +28,13 @@ export interface UpdateRoute<P extends Role, B, A, R> {
   staff?: readonly Exclude<StaffRole, 'support'>[];
   body: z.ZodType<B>;
   update: UpdateDefinition<R, [A]>;
-  /** The Update's argument, from the validated body and the caller. */
-  args: (body: B, caller: Extract<Principal, { role: P }>) => A;
+  /**
+   * What the caller wrote (a link, notes, comments, a reason, terms): stored in Postgres before the
+   * Update, which carries only the id of that text, so the words never enter the workflow's history.
+   */
+  words?: WordsOf<B>;
+  /** The Update's argument, from the validated body, the caller and the id of their words. */
+  args: (body: B, caller: Extract<Principal, { role: P }>, textId: string) => A;
   /** 200 unless said. */
   status?: number;
   /** The answer's body: the Update's result unless said. */
@@ -61,10 +73,24 @@ export function updateRoute<P extends Role, B, A, R>(
     if (caller.role === 'ops') requireStaff(res, ...(route.staff ?? []));
     const internship = await internshipFor(deps.db, req.params, ownerOf(caller));
     const body = parse(route.body, req.body, 'body');
+    // A request retried with its Idempotency-Key stores its words once, under the same id.
+    const key = idempotencyKeyOf(req);
+    const textId = key
+      ? uuidFrom(`text:${principalKey(caller)}:${route.path}:${internship.id}:${key}`)
+      : randomUUID();
+    if (route.words) {
+      await saveText(deps.db, {
+        id: textId,
+        internshipId: internship.id,
+        authorId: caller.accountId,
+        kind: route.words.kind,
+        body: route.words.of(body),
+      });
+    }
     const result = await runUpdate(
       () =>
         actingFor(deps, internship, req, res).executeUpdate(route.update, {
-          args: [route.args(body, caller)],
+          args: [route.args(body, caller, textId)],
         }),
       route.dateField ? { dateField: route.dateField } : {},
     );

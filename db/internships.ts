@@ -104,17 +104,17 @@ const toInternship = (row: InternshipRow): Internship => ({
  */
 export function postingRow(
   input: InternshipInput,
-  texts: Pick<NewInternship, 'description' | 'deliverable' | 'screeningQuestions'>,
+  texts: Pick<NewInternship, 'title' | 'skills' | 'description' | 'deliverable' | 'screeningQuestions'>,
 ): NewInternship {
   return {
     id: input.internshipId,
     workflowId: internshipWorkflowId(input.internshipId),
     employerId: input.employerId,
-    title: input.title,
+    title: texts.title,
     description: texts.description,
     deliverable: texts.deliverable,
     screeningQuestions: texts.screeningQuestions,
-    skills: input.skills,
+    skills: texts.skills,
     estimatedHours: input.estimatedHours,
     feeCents: input.feeCents,
     maxApplicants: input.maxApplicants,

@@ -53,10 +53,11 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Record<string, 'Keyword' | 'Datetime'
 export interface InternshipInput {
   internshipId: string;
   employerId: string;
-  title: string;
+  /** Inputs from before words left the histories carried the title and skills; none is read. */
+  title?: string;
   feeCents: number;
   estimatedHours: number;
-  skills: string[];
+  skills?: string[];
   maxApplicants: number;
   /** ISO 8601; fixed when the posting is created so the API and the workflow agree on it. */
   applicationDeadline: string;
@@ -150,10 +151,11 @@ export interface WorkState {
   /** Bumped whenever the due date moves (an approved extension), so waits recompute. */
   dueVersion: number;
   workStartedAt: string | null;
-  submission: { url: string; notes: string; submittedAt: string } | null;
+  /** The submission's link and notes are the text `textId` (Postgres); runs from before kept them here. */
+  submission: ({ textId?: string; submittedAt: string } & Legacy<{ url: string; notes: string }>) | null;
   /** Review rounds used by "request changes" (at most MAX_CHANGE_ROUNDS). */
   changeRounds: number;
-  review: { decision: ReviewDecision; comments: string } | null;
+  review: ({ decision: ReviewDecision; textId?: string } & Legacy<{ comments: string }>) | null;
   /** Reminders already sent, as `kind@dueAt`: a moved due date earns its own reminders. */
   remindersSent: string[];
   extensionsAsked: number;
@@ -161,13 +163,19 @@ export interface WorkState {
   extensionAnnounced: boolean;
   /** The employer's last answer, until the student has been told. */
   lastExtensionDecision: 'approved' | 'declined' | null;
-  extension: { newDueAt: string; reason: string } | null;
+  extension: ({ newDueAt: string; textId?: string } & Legacy<{ reason: string }>) | null;
   studentWithdrew: boolean;
   /** Set while the employer must choose how to go on after a missed deadline or a withdrawal. */
   awaitingRecovery: boolean;
   recovery: { choice: RecoveryChoice; newDueAt?: string } | null;
-  cancellation: { by: 'employer' | 'ops'; reason: string } | null;
+  cancellation: ({ by: 'employer' | 'ops'; textId?: string } & Legacy<{ reason: string }>) | null;
 }
+
+/**
+ * Words a person wrote, as runs from before the words left the histories carried them: read when
+ * such a history replays or such a run goes on, never written any more.
+ */
+export type Legacy<T> = { [K in keyof T]?: T[K] };
 
 /** §3.4, §3.7–3.8 The money: the fee held, a late payment, the payout account, a dispute's share. */
 export interface MoneyState {
@@ -198,7 +206,13 @@ export interface FollowUpState {
   feedbackRevealed: boolean;
   nudgesSent: number[];
   hiringOffer:
-    (HiringOfferTerms & { offerNo: number; response: 'accepted' | 'declined' | 'expired' | null }) | null;
+    | ({
+        textId?: string;
+        expiresAt: string;
+        offerNo: number;
+        response: 'accepted' | 'declined' | 'expired' | null;
+      } & Legacy<Omit<HiringOfferTerms, 'expiresAt'>>)
+    | null;
 }
 
 /** What the workflow knows now, by phase; the read model in Postgres mirrors its summary. */
@@ -267,8 +281,9 @@ export function applicantsIn(view: InternshipView): Applicant[] {
 export interface ApplyInput {
   applicationId: string;
   studentId: string;
-  pitch: string;
-  answers: string[];
+  /** The pitch and answers live in Postgres (the API stored the application first); once sent, never read. */
+  pitch?: string;
+  answers?: string[];
 }
 export interface ApplyResult {
   applicationId: string;
@@ -294,10 +309,10 @@ export const respondToOfferUpdate = defineUpdate<
 
 export const MAX_SHORTLIST = 3;
 
-/** The student hands in the deliverable: a link and notes. */
+/** The student hands in the deliverable: its link and notes are the text `textId`. */
 export const submitWorkUpdate = defineUpdate<
   { submittedAt: string },
-  [{ studentId: string; url: string; notes: string }]
+  [{ studentId: string; textId?: string } & Legacy<{ url: string; notes: string }>]
 >('submitWork');
 
 export const REVIEW_DECISIONS = ['approve', 'request_changes', 'reject'] as const;
@@ -305,20 +320,20 @@ export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 /** Rounds of "request changes" an employer may ask for; reject is possible only after the last. */
 export const MAX_CHANGE_ROUNDS = 2;
 
-/** The employer reviews the submission. */
+/** The employer reviews the submission; the comments are the text `textId`. */
 export const reviewUpdate = defineUpdate<
   { status: InternshipStatus },
-  [{ decision: ReviewDecision; comments: string }]
+  [{ decision: ReviewDecision; textId?: string } & Legacy<{ comments: string }>]
 >('review');
 
 /** At most this many extension requests per internship, each moving the due date by at most 14 days. */
 export const MAX_EXTENSIONS = 2;
 export const MAX_EXTENSION_DAYS = 14;
 
-/** The student asks for more time. */
+/** The student asks for more time; the reason is the text `textId`. */
 export const requestExtensionUpdate = defineUpdate<
   { status: 'pending' },
-  [{ studentId: string; newDueAt: string; reason: string }]
+  [{ studentId: string; newDueAt: string; textId?: string } & Legacy<{ reason: string }>]
 >('requestExtension');
 
 /** The employer approves or declines the pending extension request (API or email link). */
@@ -337,7 +352,7 @@ export const missedDeadlineDecisionUpdate = defineUpdate<
 /** The employer (or ops) cancels funded work: the student gets the kill fee, the employer the rest back. */
 export const cancelUpdate = defineUpdate<
   { status: InternshipStatus },
-  [{ by: 'employer' | 'ops'; reason: string }]
+  [{ by: 'employer' | 'ops'; textId?: string } & Legacy<{ reason: string }>]
 >('cancel');
 
 export interface HiringOfferTerms {
@@ -349,12 +364,15 @@ export interface HiringOfferTerms {
   expiresAt: string;
 }
 
-export interface FeedbackInput {
-  from: 'employer' | 'student';
-  rating: number;
+export interface FeedbackInput extends Legacy<{
   comment: string;
   /** Employer: skills the student showed; student: skills practised. Both appear on the credential. */
   endorsedSkills: string[];
+}> {
+  from: 'employer' | 'student';
+  rating: number;
+  /** The comment and endorsed skills: the text of this id. */
+  textId?: string;
   /** The student shows the employer's rating on the credential. */
   showRatingPublicly: boolean;
 }
@@ -362,10 +380,11 @@ export interface FeedbackInput {
 /** §3.9 Feedback from either side; double-blind until both gave it or 14 days passed. */
 export const giveFeedbackUpdate = defineUpdate<{ revealed: boolean }, [FeedbackInput]>('giveFeedback');
 
-/** §3.10 The employer turns the work into a job offer. */
-export const makeHiringOfferUpdate = defineUpdate<{ expiresAt: string }, [HiringOfferTerms]>(
-  'makeHiringOffer',
-);
+/** §3.10 The employer turns the work into a job offer: its terms are the text `textId`; the workflow keeps the expiry. */
+export const makeHiringOfferUpdate = defineUpdate<
+  { expiresAt: string },
+  [{ expiresAt: string; textId?: string } & Legacy<Omit<HiringOfferTerms, 'expiresAt'>>]
+>('makeHiringOffer');
 
 /** §3.10 The student answers the hiring offer (API or email link). */
 export const respondToHiringOfferUpdate = defineUpdate<

@@ -8,6 +8,11 @@
 /** No facts beyond the posting's own (title, company, names, fee), which the activity looks up. */
 type None = Record<never, never>;
 type Audience = { audience: 'employer' | 'student' };
+/**
+ * Words a person wrote, by the id of the text that holds them (the activity reads it from Postgres);
+ * runs from before that carried the words themselves, which the activity still takes.
+ */
+type Words<T> = { textId: string } | T;
 
 export interface NoticeFacts {
   'pay-link': { reason: string; deadline: string };
@@ -17,15 +22,15 @@ export interface NoticeFacts {
   'work-started-employer': { dueAt: string };
   'work-midpoint': { dueAt: string };
   'work-due-soon': { dueAt: string };
-  submitted: { url: string; reviewBy: string };
+  submitted: Words<{ url: string }> & { reviewBy: string };
   'review-reminder': { daysLeft: string; reviewBy: string };
-  'changes-requested': { comments: string; dueAt: string };
+  'changes-requested': Words<{ comments: string }> & { dueAt: string };
   disputed: Audience;
   /** `auto`: the review window ended without a decision. */
   approved: { auto: 'true' | 'false' };
   'payout-onboarding': None;
   paid: { paidBy: string; amount: string };
-  'extension-requested': { newDueAt: string; reason: string; dueAt: string };
+  'extension-requested': Words<{ reason: string }> & { newDueAt: string; dueAt: string };
   'extension-decided': { decision: 'approved' | 'declined'; dueAt: string };
   'deadline-missed': Audience & { graceEnd: string };
   'recovery-choice': { decideBy: string };
@@ -34,9 +39,9 @@ export interface NoticeFacts {
   replaced: None;
   refunded: None;
   /** `amount`: the kill fee before the platform share (older runs left it out). */
-  'cancelled-kill-fee': { reason: string; amount?: string };
+  'cancelled-kill-fee': Words<{ reason: string }> & { amount?: string };
   /** To the employer: who cancelled, the refund and the kill fee (since 'outcomes-told'). */
-  'cancelled-refund': { by: 'employer' | 'ops'; reason: string; refund: string; killFee: string };
+  'cancelled-refund': Words<{ reason: string }> & { by: 'employer' | 'ops'; refund: string; killFee: string };
   'fee-exception-waiting': { days: string };
   'fee-declined': None;
   'dispute-open': { days: string };
@@ -45,8 +50,8 @@ export interface NoticeFacts {
   'credential-issued': None;
   'feedback-revealed': Audience;
   'hiring-nudge': { days: string };
-  'hiring-offer': { role: string; pay: string; startDate: string; expiresAt: string };
-  'hiring-answered': { answer: 'accepted' | 'declined'; role: string };
+  'hiring-offer': Words<{ role: string; pay: string; startDate: string }> & { expiresAt: string };
+  'hiring-answered': Words<{ role: string }> & { answer: 'accepted' | 'declined' };
 }
 
 export type NoticeKind = keyof NoticeFacts;

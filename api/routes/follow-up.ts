@@ -121,11 +121,11 @@ const feedback = updateSpec({
   who: ['employer', 'student'],
   body: feedbackBody,
   update: giveFeedbackUpdate,
-  args: (body, caller) => ({
+  words: { kind: 'feedback', of: (body) => ({ comment: body.comment, endorsedSkills: body.endorsedSkills }) },
+  args: (body, caller, textId) => ({
     from: caller.role,
     rating: body.rating,
-    comment: body.comment,
-    endorsedSkills: body.endorsedSkills,
+    textId,
     showRatingPublicly: caller.role === 'student' && body.showRatingPublicly,
   }),
   status: 201,
@@ -147,7 +147,11 @@ const hiringOffer = updateSpec({
   who: ['employer'],
   body: hiringOfferBody,
   update: makeHiringOfferUpdate,
-  args: (body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }),
+  words: {
+    kind: 'hiring-offer',
+    of: ({ role, type, payCents, payPeriod, startDate }) => ({ role, type, payCents, payPeriod, startDate }),
+  },
+  args: (body, _caller, textId) => ({ expiresAt: new Date(body.expiresAt).toISOString(), textId }),
   status: 201,
   dateField: 'expiresAt',
   doc: {

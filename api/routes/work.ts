@@ -29,7 +29,8 @@ const submitWork = updateSpec({
   who: ['student'],
   body: submissionBody,
   update: submitWorkUpdate,
-  args: (body, { studentId }) => ({ studentId, url: body.url, notes: body.notes }),
+  words: { kind: 'submission', of: (body) => ({ url: body.url, notes: body.notes }) },
+  args: (_body, { studentId }, textId) => ({ studentId, textId }),
   status: 201,
   answer: ({ submittedAt }) => ({ status: 'InReview', submittedAt }),
   doc: {
@@ -50,7 +51,8 @@ const review = updateSpec({
   who: ['employer'],
   body: reviewBody,
   update: reviewUpdate,
-  args: (body) => body,
+  words: { kind: 'review', of: (body) => ({ comments: body.comments ?? '' }) },
+  args: (body, _caller, textId) => ({ decision: body.decision, textId }),
   doc: {
     summary: 'Approve, request changes (at most twice), or reject after the last round (owner)',
     ok: [reviewResponse, 'The status the internship moves to'],
@@ -69,10 +71,11 @@ const requestExtension = updateSpec({
   who: ['student'],
   body: extensionRequestBody,
   update: requestExtensionUpdate,
-  args: (body, { studentId }) => ({
+  words: { kind: 'extension', of: (body) => ({ reason: body.reason }) },
+  args: (body, { studentId }, textId) => ({
     studentId,
     newDueAt: new Date(body.newDueAt).toISOString(),
-    reason: body.reason,
+    textId,
   }),
   status: 202,
   answer: () => ({ status: 'pending' }),
@@ -137,7 +140,11 @@ const cancel = updateSpec({
   staff: ['finance'],
   body: cancelBody,
   update: cancelUpdate,
-  args: (body, caller) => ({ by: caller.role === 'ops' ? 'ops' : 'employer', reason: body.reason }),
+  words: { kind: 'cancellation', of: (body) => ({ reason: body.reason }) },
+  args: (_body, caller, textId) => ({
+    by: caller.role === 'ops' ? ('ops' as const) : ('employer' as const),
+    textId,
+  }),
   status: 202,
   doc: {
     summary:

@@ -85,7 +85,7 @@ export async function applyToPosting(deps: ApplyDeps, request: ApplyRequest): Pr
     const earlier = await resumeEarlierAttempt(deps, request, applicationId, body);
     if (earlier) return earlier;
   }
-  return sendAndConfirm(deps, request, applicationId, body);
+  return sendAndConfirm(deps, request, applicationId);
 }
 
 /**
@@ -152,14 +152,11 @@ async function sendAndConfirm(
   deps: ApplyDeps,
   { studentId, key, sendApply }: ApplyRequest,
   applicationId: string,
-  body: ApplyBody,
 ): Promise<Applied> {
   let label: string;
   try {
-    ({ label } = await sendApply(
-      { applicationId, studentId, pitch: body.pitch, answers: body.answers },
-      key ? `apply:${applicationId}` : undefined,
-    ));
+    // The pitch and answers are in the stored row: the Update carries ids only.
+    ({ label } = await sendApply({ applicationId, studentId }, key ? `apply:${applicationId}` : undefined));
   } catch (err) {
     // A refusal (closed, full, twice) leaves nothing. Any other failure (a deadline, Temporal
     // unreachable) has an unknown outcome: the workflow may have accepted the Update, so the row

@@ -12,7 +12,6 @@ import { deleteInternship, findInternship, insertInternship, postingRow } from '
 import type { Db } from '../../db/pool';
 import type { AppConfig } from '../../lib/config';
 import { uuidFrom } from '../../lib/ids';
-import { escapeMarkdown } from '../../lib/markdown';
 import {
   internshipWorkflowId,
   searchAttributes,
@@ -87,10 +86,8 @@ export function workflowInput(
   return {
     internshipId: id,
     employerId,
-    title: body.title,
     feeCents: body.feeCents,
     estimatedHours: body.estimatedHours,
-    skills: body.skills,
     maxApplicants: body.maxApplicants,
     applicationDeadline: new Date(Date.now() + applicationWindowMs).toISOString(),
     applicationWindowMs,
@@ -106,7 +103,11 @@ export function workflowInput(
   };
 }
 
-/** What ops see of the posting in the Temporal UI: search attributes, memo, summary and details. */
+/**
+ * What ops see of the posting in the Temporal UI: search attributes, memo, summary and details, all
+ * ids, amounts and dates. The title and the company's name are words people wrote: they stay in
+ * Postgres, out of the history (GET /v1/internships/:id shows them).
+ */
 function forOps(employer: Employer, body: PostingBody, status: InternshipStatus, input: InternshipInput) {
   return {
     typedSearchAttributes: [
@@ -115,12 +116,12 @@ function forOps(employer: Employer, body: PostingBody, status: InternshipStatus,
       { key: searchAttributes.feeCents, value: body.feeCents },
       { key: searchAttributes.nextDeadline, value: new Date(input.applicationDeadline) },
     ],
-    memo: { title: body.title, company: employer.companyName, feeCents: body.feeCents },
-    staticSummary: `${body.title} — ${employer.companyName}, ${formatUsd(body.feeCents)}`,
+    memo: { internshipId: input.internshipId, employerId: employer.id, feeCents: body.feeCents },
+    staticSummary: `Micro-internship — ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
     staticDetails: [
-      `**Employer:** ${escapeMarkdown(employer.companyName)} (${employer.id})`,
+      `**Internship:** ${input.internshipId}`,
+      `**Employer:** ${employer.id}`,
       `**Fee:** ${formatUsd(body.feeCents)} for ~${body.estimatedHours} h`,
-      `**Skills:** ${body.skills.map(escapeMarkdown).join(', ')}`,
       `**Applications close:** ${input.applicationDeadline}`,
     ].join('\n'),
   };

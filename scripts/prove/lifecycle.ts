@@ -15,6 +15,7 @@ import { confirmApplication, insertPendingApplication } from '../../db/applicati
 import { insertEmployer } from '../../db/employers';
 import { insertInternship, postingRow } from '../../db/internships';
 import { insertStudent } from '../../db/students';
+import { saveText, type TextBodies, type TextKind } from '../../db/texts';
 import {
   applyUpdate,
   giveFeedbackUpdate,
@@ -364,10 +365,8 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
   const input: InternshipInput = {
     internshipId: id,
     employerId: employer.id,
-    title: posting.title,
     feeCents: posting.feeCents,
     estimatedHours: posting.estimatedHours,
-    skills: ['excel', 'data cleaning'],
     maxApplicants: 3,
     applicationDeadline: new Date(Date.now() + 7 * DAY_MS).toISOString(),
     applicationWindowMs: 7 * DAY_MS,
@@ -375,7 +374,14 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
     windows: { selectionMs: 5 * DAY_MS, acceptMs: 2 * DAY_MS, workMs: 14 * DAY_MS, reviewMs: 5 * DAY_MS },
   };
   // The workflow's activities read the posting, so it is stored as the API stores it.
-  await insertInternship(db, postingRow(input, posting));
+  await insertInternship(db, postingRow(input, { ...posting, skills: ['excel', 'data cleaning'] }));
+  // As the API does: what people write is stored first, and the Updates carry its id.
+  const said = async <K extends TextKind>(kind: K, body: TextBodies[K]) => {
+    const textId = randomUUID();
+    await saveText(db, { id: textId, internshipId: id, authorId: null, kind, body });
+    return textId;
+  };
+  const { expiresAt: offerExpiresAt, ...offerTerms } = hiringOfferTerms();
   const handle = await timed('start', () =>
     client.workflow.start('internshipWorkflow', {
       workflowId: internshipWorkflowId(id),
@@ -396,7 +402,7 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
     });
     const { label } = await timed('update apply', () =>
       handle.executeUpdate(applyUpdate, {
-        args: [{ applicationId, studentId: s.id, pitch, answers: ['Excel'] }],
+        args: [{ applicationId, studentId: s.id }],
       }),
     );
     await confirmApplication(db, applicationId, label);
@@ -420,13 +426,20 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
     handle.executeUpdate(respondToOfferUpdate, { args: [{ studentId: hired.id, accept: true, via: 'api' }] }),
   );
   await waitFor(['InProgress']);
-  await timed('update submitWork', () =>
+  await timed('update submitWork', async () =>
     handle.executeUpdate(submitWorkUpdate, {
-      args: [{ studentId: hired.id, url: 'https://example.com/cleaned.csv', notes: 'Done.' }],
+      args: [
+        {
+          studentId: hired.id,
+          textId: await said('submission', { url: 'https://example.com/cleaned.csv', notes: 'Done.' }),
+        },
+      ],
     }),
   );
-  await timed('update review', () =>
-    handle.executeUpdate(reviewUpdate, { args: [{ decision: 'approve', comments: '' }] }),
+  await timed('update review', async () =>
+    handle.executeUpdate(reviewUpdate, {
+      args: [{ decision: 'approve', textId: await said('review', { comments: '' }) }],
+    }),
   );
   await waitFor(['Paying', 'Completed']);
   await timed('signal stripeEvent', () =>
@@ -434,15 +447,22 @@ export async function rawLifecycle(ctx: RawContext): Promise<string> {
   );
   await waitFor(['Completed']);
   for (const from of ['employer', 'student'] as const) {
-    await timed('update giveFeedback', () =>
+    await timed('update giveFeedback', async () =>
       handle.executeUpdate(giveFeedbackUpdate, {
-        args: [{ from, rating: 5, comment: 'Clear.', endorsedSkills: [], showRatingPublicly: false }],
+        args: [
+          {
+            from,
+            rating: 5,
+            textId: await said('feedback', { comment: 'Clear.', endorsedSkills: [] }),
+            showRatingPublicly: false,
+          },
+        ],
       }),
     );
   }
-  await timed('update makeHiringOffer', () =>
+  await timed('update makeHiringOffer', async () =>
     handle.executeUpdate(makeHiringOfferUpdate, {
-      args: [hiringOfferTerms()],
+      args: [{ expiresAt: offerExpiresAt, textId: await said('hiring-offer', offerTerms) }],
     }),
   );
   await timed('update respondToHiringOffer', () =>

@@ -43,7 +43,7 @@ function payloadsIn(events: temporal.api.history.v1.IHistoryEvent[]): { at: stri
   const walk = (value: unknown, at: string) => {
     if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
     const record = value as Record<string, unknown>;
-    if (record.metadata && 'data' in record) found.push({ at, payload: record as Payload });
+    if (record.metadata && 'data' in record) found.push({ at, payload: record });
     for (const [key, child] of Object.entries(record)) walk(child, `${at}.${key}`);
   };
   for (const event of events) walk(event, String(event.eventType));

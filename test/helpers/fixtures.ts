@@ -23,26 +23,27 @@ export async function seedPosting(
   db: Db,
   employer: Employer,
   nowMs: number,
-  overrides: Partial<InternshipInput> = {},
+  overrides: Partial<InternshipInput> & { title?: string } = {},
 ): Promise<InternshipInput> {
+  const { title = 'Clean a sales dataset', ...inputOverrides } = overrides;
   const id = randomUUID();
   const input: InternshipInput = {
     internshipId: id,
     employerId: employer.id,
-    title: 'Clean a sales dataset',
     feeCents: 25_000,
     estimatedHours: 10,
-    skills: ['excel', 'data cleaning'],
     maxApplicants: 25,
     applicationDeadline: new Date(nowMs + days(7)).toISOString(),
     applicationWindowMs: days(7),
     feeException: false,
     windows: { selectionMs: days(5), acceptMs: hours(48), workMs: days(14), reviewMs: days(5) },
-    ...overrides,
+    ...inputOverrides,
   };
   await insertInternship(
     db,
     postingRow(input, {
+      title,
+      skills: ['excel', 'data cleaning'],
       description: 'Deduplicate and normalise 5,000 CRM rows, then document the steps.',
       deliverable: 'A cleaned CSV and a one-page summary',
       screeningQuestions: ['Which tool would you use, and why?'],
@@ -102,5 +103,5 @@ export async function applyWithoutConfirming(
     answers = ['Excel'],
   } = options;
   await insertPendingApplication(db, { id: applicationId, internshipId, studentId, pitch, answers });
-  return handle.executeUpdate(applyUpdate, { args: [{ applicationId, studentId, pitch, answers }] });
+  return handle.executeUpdate(applyUpdate, { args: [{ applicationId, studentId }] });
 }

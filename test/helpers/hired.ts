@@ -1,4 +1,5 @@
 /** A posting whose one applicant was chosen and accepted, on the time-skipping server. */
+import { act } from './words';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Employer } from '../../db/employers';
 import type { Student } from '../../db/students';
@@ -85,11 +86,9 @@ export const subjects = async (address: string, pattern: RegExp) =>
 /** Drives a hired student's internship to Completed: submit, approve, payout account ready. */
 export async function complete({ handle, student }: Hired): Promise<void> {
   await waitForState(handle, 'InProgress');
-  await handle.executeUpdate(submitWorkUpdate, {
-    args: [{ studentId: student.id, url: 'https://example.com/f', notes: 'f' }],
-  });
+  await act(handle, submitWorkUpdate, { studentId: student.id, url: 'https://example.com/f', notes: 'f' });
   await waitForState(handle, 'InReview');
-  await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'approve', comments: '' }] });
+  await act(handle, reviewUpdate, { decision: 'approve', comments: '' });
   await waitForState(handle, 'Paying');
   await handle.signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' });
   await waitForState(handle, 'Completed');

@@ -34,6 +34,7 @@ test('the saved histories cover the main paths, before and after the patched cha
   expect(files.filter((f) => f.startsWith('before-applications-reopen/')).length).toBeGreaterThanOrEqual(8);
   expect(files.filter((f) => f.startsWith('before-internship-by-phase/')).length).toBeGreaterThanOrEqual(8);
   expect(files.filter((f) => f.startsWith('before-outcomes-told/')).length).toBeGreaterThanOrEqual(8);
+  expect(files.filter((f) => f.startsWith('before-ids-not-words/')).length).toBeGreaterThanOrEqual(8);
   // The reopening itself, recorded since the change.
   expect(
     files.some(

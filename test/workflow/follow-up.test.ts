@@ -3,6 +3,7 @@
  * credential, hiring nudges at 7 and 30 days, hiring offers that expire or are accepted, and the
  * close at 90 days.
  */
+import { act } from '../helpers/words';
 import { findInternship } from '../../db/internships';
 import { verifyCredential } from '../../lib/credentials';
 import {
@@ -53,16 +54,18 @@ test('feedback stays double-blind until both gave it; the completion credential 
       endorsedSkills: ['excel'],
       showRatingPublicly: false,
     };
-    expect(await handle.executeUpdate(giveFeedbackUpdate, { args: [employerFeedback] })).toEqual({
+    expect(await act(handle, giveFeedbackUpdate, employerFeedback)).toEqual({
       revealed: false,
     });
     expect((await feedbackRows(internshipId)).every((r) => r.revealed_at === null)).toBe(true);
-    await expect(handle.executeUpdate(giveFeedbackUpdate, { args: [employerFeedback] })).rejects.toThrow();
+    await expect(act(handle, giveFeedbackUpdate, employerFeedback)).rejects.toThrow();
 
-    await handle.executeUpdate(giveFeedbackUpdate, {
-      args: [
-        { from: 'student', rating: 4, comment: 'Clear brief.', endorsedSkills: [], showRatingPublicly: true },
-      ],
+    await act(handle, giveFeedbackUpdate, {
+      from: 'student',
+      rating: 4,
+      comment: 'Clear brief.',
+      endorsedSkills: [],
+      showRatingPublicly: true,
     });
     // Both sides are told, each once.
     await waitForEmail(employer.contactEmail, /Feedback on .* is now visible/);
@@ -87,16 +90,12 @@ test('one-sided feedback is revealed after 14 days; the employer is nudged at 7 
     const { handle, employer, internshipId } = hired;
     const env = suite.env();
     await complete(hired);
-    await handle.executeUpdate(giveFeedbackUpdate, {
-      args: [
-        {
-          from: 'student',
-          rating: 5,
-          comment: 'Great mentor.',
-          endorsedSkills: [],
-          showRatingPublicly: false,
-        },
-      ],
+    await act(handle, giveFeedbackUpdate, {
+      from: 'student',
+      rating: 5,
+      comment: 'Great mentor.',
+      endorsedSkills: [],
+      showRatingPublicly: false,
     });
     const nudges = async () =>
       (await emailsTo(employer.contactEmail)).filter((e) => /Hire .*\? It has been/.test(e.subject));
@@ -136,14 +135,16 @@ test('a hiring offer that expires is recorded; the next one accepted closes the 
       expiresAt: new Date(Date.now() + days * 86_400_000).toISOString(),
     });
     const now = await env.currentTimeMs();
-    await handle.executeUpdate(makeHiringOfferUpdate, {
-      args: [{ ...terms(0), expiresAt: new Date(now + 5 * 86_400_000).toISOString() }],
+    await act(handle, makeHiringOfferUpdate, {
+      ...terms(0),
+      expiresAt: new Date(now + 5 * 86_400_000).toISOString(),
     });
     const offerEmail = await waitForEmail(student.email, /offers you a job: Junior Data Analyst/);
     expect(offerEmail.text).toMatch(/Accept the job offer: \S+\/actions\/mi_/);
     await expect(
-      handle.executeUpdate(makeHiringOfferUpdate, {
-        args: [{ ...terms(0), expiresAt: new Date(now + 40 * 86_400_000).toISOString() }],
+      act(handle, makeHiringOfferUpdate, {
+        ...terms(0),
+        expiresAt: new Date(now + 40 * 86_400_000).toISOString(),
       }),
     ).rejects.toThrow();
 
@@ -162,8 +163,9 @@ test('a hiring offer that expires is recorded; the next one accepted closes the 
     expect(await outcome()).toBe('expired');
 
     const later = await env.currentTimeMs();
-    await handle.executeUpdate(makeHiringOfferUpdate, {
-      args: [{ ...terms(0), expiresAt: new Date(later + 10 * 86_400_000).toISOString() }],
+    await act(handle, makeHiringOfferUpdate, {
+      ...terms(0),
+      expiresAt: new Date(later + 10 * 86_400_000).toISOString(),
     });
     for (let i = 0; i < 50 && (await outcome()) !== null; i++) await new Promise((r) => setTimeout(r, 100));
     await handle.executeUpdate(respondToHiringOfferUpdate, {

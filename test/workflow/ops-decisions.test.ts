@@ -2,6 +2,7 @@
  * What waits for operations staff, on the time-skipping server: a fee below the fair-pay floor
  * (DESIGN §3.1) and a dispute (§3.7), each with a daily reminder to ops until they decide.
  */
+import { act } from '../helpers/words';
 import { randomUUID } from 'node:crypto';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
@@ -47,7 +48,7 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
     expect((await handle.query(internshipStateQuery)).status).toBe('AwaitingApproval');
     await expect(
       handle.executeUpdate(applyUpdate, {
-        args: [{ applicationId: randomUUID(), studentId: randomUUID(), pitch: 'x', answers: [] }],
+        args: [{ applicationId: randomUUID(), studentId: randomUUID() }],
       }),
     ).rejects.toThrow();
 
@@ -132,12 +133,14 @@ test.each([
         });
         for (const round of [1, 2, 3]) {
           await waitFor('InProgress');
-          await handle.executeUpdate(submitWorkUpdate, {
-            args: [{ studentId: student.id, url: `https://example.com/v${round}`, notes: 'n' }],
+          await act(handle, submitWorkUpdate, {
+            studentId: student.id,
+            url: `https://example.com/v${round}`,
+            notes: 'n',
           });
           await waitFor('InReview');
           const decision = round < 3 ? 'request_changes' : 'reject';
-          await handle.executeUpdate(reviewUpdate, { args: [{ decision, comments: 'Not there yet.' }] });
+          await act(handle, reviewUpdate, { decision, comments: 'Not there yet.' });
         }
         await waitFor('Disputed');
 

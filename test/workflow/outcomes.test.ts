@@ -4,6 +4,7 @@
  * still owed shown beside it; a dispute's share followed by the follow-up, with a credential only
  * for the whole fee. On the Java time-skipping server with the real activities.
  */
+import { act } from '../helpers/words';
 import { findInternship } from '../../db/internships';
 import { findCredentialOfInternship } from '../../db/follow-up';
 import { ledgerTotals } from '../../db/ledger';
@@ -45,11 +46,9 @@ async function readModelShows(internshipId: string, want: { status: string; payo
 async function dispute({ handle, student }: Hired): Promise<void> {
   for (const decision of ['request_changes', 'request_changes', 'reject'] as const) {
     await waitForState(handle, 'InProgress');
-    await handle.executeUpdate(submitWorkUpdate, {
-      args: [{ studentId: student.id, url: 'https://example.com/w', notes: 'w' }],
-    });
+    await act(handle, submitWorkUpdate, { studentId: student.id, url: 'https://example.com/w', notes: 'w' });
     await waitForState(handle, 'InReview');
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision, comments: 'Not yet.' }] });
+    await act(handle, reviewUpdate, { decision, comments: 'Not yet.' });
   }
   await waitForState(handle, 'Disputed');
 }
@@ -57,9 +56,7 @@ async function dispute({ handle, student }: Hired): Promise<void> {
 test('a kill fee: the employer is told the refund and the kill fee, the status is Cancelled at once and the payout waits beside it', async () => {
   await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     await waitForState(handle, 'InProgress');
-    const answer = await handle.executeUpdate(cancelUpdate, {
-      args: [{ by: 'employer', reason: 'the project was dropped' }],
-    });
+    const answer = await act(handle, cancelUpdate, { by: 'employer', reason: 'the project was dropped' });
     expect(answer).toEqual({ status: 'Cancelled' });
 
     const toEmployer = await waitForEmail(employer.contactEmail, /is cancelled: \$187\.50 refunded/);
@@ -103,10 +100,12 @@ test('a dispute settled at 60%: both sides are told both amounts; Completed with
 
     // The follow-up runs as after an approval: the employer's feedback is taken...
     expect(
-      await handle.executeUpdate(giveFeedbackUpdate, {
-        args: [
-          { from: 'employer', rating: 3, comment: 'Late', endorsedSkills: [], showRatingPublicly: false },
-        ],
+      await act(handle, giveFeedbackUpdate, {
+        from: 'employer',
+        rating: 3,
+        comment: 'Late',
+        endorsedSkills: [],
+        showRatingPublicly: false,
       }),
     ).toEqual({ revealed: false });
     // ...but no credential: the work was not accepted in full.

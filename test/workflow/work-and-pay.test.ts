@@ -3,6 +3,7 @@
  * Stripe through the SDK (stripe-mock behind the test-mode proxy), Postgres and SMTP. The windows
  * of DESIGN §3.4–3.8 really elapse.
  */
+import { act } from '../helpers/words';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals, unbalancedEndedInternships } from '../../db/ledger';
 import {
@@ -47,10 +48,10 @@ test('after 5 silent days of review the work is approved, and the payout waits f
   await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     const env = suite.env();
     await waitForState(handle, 'InProgress');
-    await handle.executeUpdate(submitWorkUpdate, {
-      args: [
-        { studentId: student.id, url: 'https://example.com/cleaned.csv', notes: 'Done, with a summary.' },
-      ],
+    await act(handle, submitWorkUpdate, {
+      studentId: student.id,
+      url: 'https://example.com/cleaned.csv',
+      notes: 'Done, with a summary.',
     });
     await waitForEmail(employer.contactEmail, /Submitted for review/);
 
@@ -102,14 +103,10 @@ test('changes requested: the student gets 3 days, resubmits, and an approval pay
     const env = suite.env();
     await waitForState(handle, 'InProgress');
     const submit = () =>
-      handle.executeUpdate(submitWorkUpdate, {
-        args: [{ studentId: student.id, url: 'https://example.com/v1', notes: 'v1' }],
-      });
+      act(handle, submitWorkUpdate, { studentId: student.id, url: 'https://example.com/v1', notes: 'v1' });
     await submit();
     await waitForState(handle, 'InReview');
-    await handle.executeUpdate(reviewUpdate, {
-      args: [{ decision: 'request_changes', comments: 'Please add a summary tab.' }],
-    });
+    await act(handle, reviewUpdate, { decision: 'request_changes', comments: 'Please add a summary tab.' });
     const state = await waitForState(handle, 'InProgress');
     expect(Date.parse(state.work.dueAt!) - (await env.currentTimeMs())).toBeLessThanOrEqual(3 * 86_400_000);
     expect((await waitForEmail(student.email, /Changes requested/)).text).toContain(
@@ -119,10 +116,8 @@ test('changes requested: the student gets 3 days, resubmits, and an approval pay
     await env.sleep('1 day');
     await submit();
     await waitForState(handle, 'InReview');
-    await expect(
-      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', comments: 'no' }] }),
-    ).rejects.toThrow();
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'approve', comments: '' }] });
+    await expect(act(handle, reviewUpdate, { decision: 'reject', comments: 'no' })).rejects.toThrow();
+    await act(handle, reviewUpdate, { decision: 'approve', comments: '' });
     await waitForState(handle, 'Paying');
     handle
       .signal(stripeEventSignal, { type: 'payout_account_ready', accountId: 'acct_test' })
@@ -210,8 +205,10 @@ test('an approved extension moves the due date: the reminder follows it and the 
     const state = await waitForState(handle, 'InProgress');
     const oldDue = Date.parse(state.work.dueAt!);
     const newDueAt = new Date(oldDue + 5 * 86_400_000).toISOString();
-    await handle.executeUpdate(requestExtensionUpdate, {
-      args: [{ studentId: student.id, newDueAt, reason: 'Exams this week.' }],
+    await act(handle, requestExtensionUpdate, {
+      studentId: student.id,
+      newDueAt,
+      reason: 'Exams this week.',
     });
     const ask = await waitForEmail(employer.contactEmail, /asks for more time/);
     expect(ask.text).toContain('Exams this week.');
@@ -227,9 +224,7 @@ test('an approved extension moves the due date: the reminder follows it and the 
     await env.sleep('72 hours'); // 18 days in: the new due date is day 19
     await env.sleep('1 hour');
     await waitForEmail(student.email, /Due in 24 hours/);
-    await handle.executeUpdate(submitWorkUpdate, {
-      args: [{ studentId: student.id, url: 'https://example.com/x', notes: 'x' }],
-    });
+    await act(handle, submitWorkUpdate, { studentId: student.id, url: 'https://example.com/x', notes: 'x' });
     await waitForState(handle, 'InReview');
   });
 });
@@ -237,9 +232,7 @@ test('an approved extension moves the due date: the reminder follows it and the 
 test('the employer cancels funded work: 25% kill fee to the student (less the platform share), 75% refunded; the ledger balances', async () => {
   await withHiredStudent(suite, {}, async ({ handle, student, internshipId }) => {
     await waitForState(handle, 'InProgress');
-    await handle.executeUpdate(cancelUpdate, {
-      args: [{ by: 'employer', reason: 'the project was dropped' }],
-    });
+    await act(handle, cancelUpdate, { by: 'employer', reason: 'the project was dropped' });
     await waitForEmail(student.email, /you receive a kill fee/);
     await waitForState(handle, 'Cancelled');
     handle
@@ -291,24 +284,22 @@ test('a rejection after the last round of changes is disputed, and the money sta
   await withHiredStudent(suite, {}, async ({ handle, employer, student, internshipId }) => {
     const submit = async () => {
       await waitForState(handle, 'InProgress');
-      await handle.executeUpdate(submitWorkUpdate, {
-        args: [{ studentId: student.id, url: 'https://example.com/w', notes: 'w' }],
+      await act(handle, submitWorkUpdate, {
+        studentId: student.id,
+        url: 'https://example.com/w',
+        notes: 'w',
       });
       await waitForState(handle, 'InReview');
     };
     await submit();
-    await handle.executeUpdate(reviewUpdate, {
-      args: [{ decision: 'request_changes', comments: 'More detail.' }],
-    });
+    await act(handle, reviewUpdate, { decision: 'request_changes', comments: 'More detail.' });
     await submit();
-    await handle.executeUpdate(reviewUpdate, {
-      args: [{ decision: 'request_changes', comments: 'Still more.' }],
-    });
+    await act(handle, reviewUpdate, { decision: 'request_changes', comments: 'Still more.' });
     await submit();
     await expect(
-      handle.executeUpdate(reviewUpdate, { args: [{ decision: 'request_changes', comments: 'Again.' }] }),
+      act(handle, reviewUpdate, { decision: 'request_changes', comments: 'Again.' }),
     ).rejects.toThrow();
-    await handle.executeUpdate(reviewUpdate, { args: [{ decision: 'reject', comments: 'Not usable.' }] });
+    await act(handle, reviewUpdate, { decision: 'reject', comments: 'Not usable.' });
     await waitForState(handle, 'Disputed');
     await waitForEmail(employer.contactEmail, /with our team for a decision/);
     await suite.env().sleep('10 days');

@@ -9,7 +9,7 @@ import { FEEDBACK_BLIND_DAYS, FOLLOW_UP_DAYS, HIRING_NUDGE_DAYS } from '../durat
 import { formatUsd } from '../money';
 import { noticesSent, records, tell } from './proxies';
 import { days, iso, LEAN_HISTORY } from './run';
-import { moveTo } from './steps';
+import { moveTo, wordsOr } from './steps';
 
 type HiringOffer = NonNullable<InternshipState['followUp']['hiringOffer']>;
 
@@ -96,9 +96,11 @@ async function announceHiringOffer(state: InternshipState, offer: HiringOffer): 
     kind: 'hiring-offer',
     occurrence: String(offer.offerNo),
     facts: {
-      role: offer.role,
-      pay: `${formatUsd(offer.payCents)} per ${offer.payPeriod}`,
-      startDate: offer.startDate,
+      ...wordsOr(offer.textId, {
+        role: offer.role ?? '',
+        pay: `${formatUsd(offer.payCents ?? 0)} per ${offer.payPeriod ?? ''}`,
+        startDate: offer.startDate ?? '',
+      }),
       expiresAt: offer.expiresAt,
     },
     links: {
@@ -124,7 +126,7 @@ async function recordHiringAnswer(
     internshipId: state.internshipId,
     to: 'employer',
     kind: 'hiring-answered',
-    facts: { answer, role: offer.role },
+    facts: { answer, ...wordsOr(offer.textId, { role: offer.role ?? '' }) },
   });
 }
 
@@ -198,12 +200,14 @@ async function nextFollowUpEvent(
   );
 }
 
+/** The feedback row to store: its words by the id of their text (a run from before: the words). */
 export const feedbackRow = (state: InternshipState, feedback: FeedbackInput) => ({
   internshipId: state.internshipId,
   fromRole: feedback.from,
   rating: feedback.rating,
-  comment: feedback.comment,
-  endorsedSkills: feedback.endorsedSkills,
+  ...(feedback.textId
+    ? { textId: feedback.textId }
+    : { comment: feedback.comment ?? '', endorsedSkills: feedback.endorsedSkills ?? [] }),
   showRatingPublicly: feedback.showRatingPublicly,
 });
 

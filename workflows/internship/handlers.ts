@@ -97,8 +97,8 @@ function registerPostingHandlers(state: InternshipState, input: InternshipInput,
         await handlerRecords.recordApplication({
           internshipId: state.internshipId,
           ...applicant,
-          pitch,
-          answers,
+          pitch: pitch ?? '',
+          answers: answers ?? [],
         });
       }
       return { applicationId, label: applicant.label };
@@ -186,9 +186,9 @@ function registerPaymentHandlers(state: InternshipState, judge: Judge): void {
 function registerExtensionHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     requestExtensionUpdate,
-    ({ newDueAt, reason }) => {
+    ({ newDueAt, textId, reason }) => {
       state.work.extensionsAsked += 1;
-      state.work.extension = { newDueAt, reason };
+      state.work.extension = textId ? { newDueAt, textId } : { newDueAt, reason: reason ?? '' };
       return { status: 'pending' as const };
     },
     {
@@ -303,8 +303,8 @@ function registerOpsHandlers(state: InternshipState, judge: Judge): void {
 function registerWorkHandlers(state: InternshipState, judge: Judge): void {
   setHandler(
     cancelUpdate,
-    ({ by, reason }) => {
-      state.work.cancellation = { by, reason };
+    ({ by, textId, reason }) => {
+      state.work.cancellation = textId ? { by, textId } : { by, reason: reason ?? '' };
       return { status: 'Cancelled' as const };
     },
     {
@@ -314,8 +314,9 @@ function registerWorkHandlers(state: InternshipState, judge: Judge): void {
 
   setHandler(
     submitWorkUpdate,
-    ({ url, notes }) => {
-      state.work.submission = { url, notes, submittedAt: new Date().toISOString() };
+    ({ textId, url, notes }) => {
+      const words = textId ? { textId } : { url: url ?? '', notes: notes ?? '' };
+      state.work.submission = { ...words, submittedAt: new Date().toISOString() };
       return { submittedAt: state.work.submission.submittedAt };
     },
     {

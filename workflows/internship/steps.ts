@@ -83,3 +83,12 @@ export function moveDueDate(state: InternshipState, dueAt: string): void {
   state.work.dueAt = dueAt;
   state.work.dueVersion += 1;
 }
+
+/**
+ * The words a notice needs: the id of the text that holds them, or, in a run from before words left
+ * the histories, the words that run kept in its state.
+ */
+export const wordsOr = <T extends Record<string, string>>(
+  textId: string | undefined,
+  legacy: T,
+): { textId: string } | T => (textId ? { textId } : legacy);

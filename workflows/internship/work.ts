@@ -23,7 +23,7 @@ import { formatUsd } from '../money';
 import { payments, soon, tell } from './proxies';
 import { payStudent } from './payout';
 import { days, hours, iso, LEAN_HISTORY, run } from './run';
-import { moveDueDate, moveTo, setStatus, startWork } from './steps';
+import { moveDueDate, moveTo, setStatus, startWork, wordsOr } from './steps';
 
 type WorkEnd = 'approved' | 'disputed' | 'killed' | 'refund' | 'reselect';
 
@@ -80,7 +80,8 @@ export async function deliverAndReview(state: InternshipState, input: Internship
       return 'disputed';
     }
     // Clear the round before the status says InProgress, so the resubmission is never refused.
-    const comments = state.work.review!.comments;
+    const review = state.work.review!;
+    const comments = wordsOr(review.textId, { comments: review.comments ?? '' });
     state.work.changeRounds += 1;
     state.work.submission = null;
     state.work.review = null;
@@ -91,7 +92,7 @@ export async function deliverAndReview(state: InternshipState, input: Internship
       to: 'student',
       kind: 'changes-requested',
       occurrence: `round${state.work.changeRounds}`,
-      facts: { comments, dueAt: state.work.dueAt! },
+      facts: { ...comments, dueAt: state.work.dueAt! },
     });
   }
 }
@@ -158,7 +159,7 @@ async function askForExtension(state: InternshipState): Promise<void> {
     occurrence: `${state.work.extensionsAsked}`,
     facts: {
       newDueAt: state.work.extension!.newDueAt,
-      reason: state.work.extension!.reason,
+      ...wordsOr(state.work.extension!.textId, { reason: state.work.extension!.reason ?? '' }),
       dueAt: state.work.dueAt!,
     },
     links: {
@@ -287,13 +288,14 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
     step: 'kill-fee-refund',
     amountCents: refund,
   });
-  const { by, reason } = state.work.cancellation!;
+  const { by, textId, reason: said } = state.work.cancellation!;
+  const reason = wordsOr(textId, { reason: said ?? '' });
   if (!run().outcomesTold) {
     await tell({
       internshipId: state.internshipId,
       to: 'student',
       kind: 'cancelled-kill-fee',
-      facts: { reason },
+      facts: reason,
     });
     await payStudent(state, KILL_FEE_PCT);
     await moveTo(state, 'Cancelled', null);
@@ -306,13 +308,13 @@ export async function payKillFee(state: InternshipState): Promise<InternshipOutc
       internshipId: state.internshipId,
       to: 'student',
       kind: 'cancelled-kill-fee',
-      facts: { reason, amount: killFee },
+      facts: { ...reason, amount: killFee },
     }),
     tell({
       internshipId: state.internshipId,
       to: 'employer',
       kind: 'cancelled-refund',
-      facts: { by, reason, refund: formatUsd(refund), killFee },
+      facts: { by, ...reason, refund: formatUsd(refund), killFee },
     }),
   ]);
   await payStudent(state, KILL_FEE_PCT, { ended: true });
@@ -330,7 +332,7 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     to: 'employer',
     kind: 'submitted',
     occurrence: round,
-    facts: { url: state.work.submission!.url, reviewBy },
+    facts: { ...wordsOr(state.work.submission!.textId, { url: state.work.submission!.url ?? '' }), reviewBy },
   });
   const reviewed = () => state.work.review !== null || state.work.cancellation !== null;
   for (const daysLeft of REVIEW_REMINDER_DAYS) {
