@@ -51,53 +51,11 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
     },
 
     /**
-     * §3.9 Signs the completion credential: title, employer, skills, dates, endorsements, and the
-     * employer's rating only if the student chose to show it (re-signed when feedback is revealed).
-     * It names the student but not their id; who sees it is the student's choice (private at first).
+     * §3.9 Signs the completion credential (re-signed when feedback is revealed); see
+     * `signCompletion`.
      */
-    async issueCredential(p: {
-      internshipId: string;
-      completedAt: string;
-      startedAt: string | null;
-    }): Promise<string> {
-      const internship = await findInternship(db, p.internshipId);
-      const student = internship?.studentId ? await findStudent(db, internship.studentId) : undefined;
-      const employer = internship ? await findEmployer(db, internship.employerId) : undefined;
-      if (!internship || !student || !employer) {
-        throw ApplicationFailure.nonRetryable('credential for an unknown internship', ErrorType.NotFound);
-      }
-      const feedback = await listFeedback(db, p.internshipId);
-      const fromStudent = feedback.find((f) => f.fromRole === 'student');
-      const fromEmployer = feedback.find((f) => f.fromRole === 'employer');
-      // Random and unrelated to the internship id (issue 12); the first attempt's id is kept.
-      const credentialId = await reserveCredentialId(db, {
-        id: randomUUID(),
-        internshipId: p.internshipId,
-        studentId: student.id,
-      });
-      const payload: CredentialPayload = {
-        credentialId,
-        type: 'micro-internship-completion',
-        student: { name: student.name },
-        employer: employer.companyName,
-        title: internship.title,
-        skills: internship.skills,
-        endorsedSkills: fromEmployer?.revealed ? fromEmployer.endorsedSkills : [],
-        skillsPractised: fromStudent?.endorsedSkills ?? [],
-        startedAt: p.startedAt,
-        completedAt: p.completedAt,
-        ...(fromStudent?.showRatingPublicly && fromEmployer?.revealed
-          ? { employerRating: fromEmployer.rating }
-          : {}),
-      };
-      const text = JSON.stringify(payload);
-      await storeCredentialSignature(db, {
-        internshipId: p.internshipId,
-        payload: text,
-        signature: signCredential(text, deps.credentialSecret),
-      });
-      return credentialId;
-    },
+    issueCredential: (p: { internshipId: string; completedAt: string; startedAt: string | null }) =>
+      signCompletion(deps, p),
 
     /** Stores the offer; its terms come from the text `textId` (runs from before sent the terms). */
     async recordHiringOffer(p: {
@@ -125,4 +83,53 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
       await recordHiringOutcome(db, p.internshipId, p.offerNo, p.outcome);
     },
   };
+}
+
+/**
+ * §3.9 Signs the completion credential: title, employer, skills, dates, endorsements, and the
+ * employer's rating only if the student chose to show it (re-signed when feedback is revealed).
+ * It names the student but not their id; who sees it is the student's choice (private at first).
+ */
+async function signCompletion(
+  deps: FollowUpDeps,
+  p: { internshipId: string; completedAt: string; startedAt: string | null },
+): Promise<string> {
+  const { db } = deps;
+  const internship = await findInternship(db, p.internshipId);
+  const student = internship?.studentId ? await findStudent(db, internship.studentId) : undefined;
+  const employer = internship ? await findEmployer(db, internship.employerId) : undefined;
+  if (!internship || !student || !employer) {
+    throw ApplicationFailure.nonRetryable('credential for an unknown internship', ErrorType.NotFound);
+  }
+  const feedback = await listFeedback(db, p.internshipId);
+  const fromStudent = feedback.find((f) => f.fromRole === 'student');
+  const fromEmployer = feedback.find((f) => f.fromRole === 'employer');
+  // Random and unrelated to the internship id (issue 12); the first attempt's id is kept.
+  const credentialId = await reserveCredentialId(db, {
+    id: randomUUID(),
+    internshipId: p.internshipId,
+    studentId: student.id,
+  });
+  const payload: CredentialPayload = {
+    credentialId,
+    type: 'micro-internship-completion',
+    student: { name: student.name },
+    employer: employer.companyName,
+    title: internship.title,
+    skills: internship.skills,
+    endorsedSkills: fromEmployer?.revealed ? fromEmployer.endorsedSkills : [],
+    skillsPractised: fromStudent?.endorsedSkills ?? [],
+    startedAt: p.startedAt,
+    completedAt: p.completedAt,
+    ...(fromStudent?.showRatingPublicly && fromEmployer?.revealed
+      ? { employerRating: fromEmployer.rating }
+      : {}),
+  };
+  const text = JSON.stringify(payload);
+  await storeCredentialSignature(db, {
+    internshipId: p.internshipId,
+    payload: text,
+    signature: signCredential(text, deps.credentialSecret),
+  });
+  return credentialId;
 }

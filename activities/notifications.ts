@@ -48,7 +48,8 @@ function noticeContext(deps: NotificationDeps) {
   ) => {
     const contact = await contactOf(internshipId);
     for (const applicant of await listApplicantContacts(deps.db, internshipId)) {
-      if (!statuses.includes(applicant.status)) continue;
+      // An erased student is told nothing (their address is gone).
+      if (!statuses.includes(applicant.status) || !applicant.email) continue;
       await deliverOnce(deps, {
         dedupeKey: stepKey(internshipId, `email:${kind}:${applicant.applicationId}`),
         internshipId,
@@ -144,6 +145,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
             ErrorType.NotFound,
           );
         }
+        if (!student.email) return; // erased: nobody to offer it to
         const links = await issueActionTokens(tx, {
           decisionKey: `offer:${p.applicationId}`,
           actions: ['offer.accept', 'offer.decline'],
@@ -156,7 +158,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
         await enqueueEmail(tx, {
           dedupeKey,
           internshipId: p.internshipId,
-          to: student.email,
+          to: student.email!,
           ...emails.offer({
             studentName: student.name,
             companyName: contact.companyName,
@@ -295,6 +297,24 @@ const MONEY_NOTICES = new Set<Notice['kind']>([
 ]);
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** An email with its action links under the words, one per decision. */
+function withLinks(
+  content: { subject: string; text: string; html: string },
+  tokens: { action: string; token: string }[],
+  actionUrl: (token: string) => string,
+) {
+  const label = (action: string) => ACTION_LABELS[action] ?? action;
+  const linkLines = tokens.map((t) => `${label(t.action)}: ${actionUrl(t.token)}`);
+  const linkHtml = tokens
+    .map((t) => `<p><a href="${actionUrl(t.token)}">${label(t.action)}</a></p>`)
+    .join('');
+  return {
+    subject: content.subject,
+    text: content.text + (linkLines.length ? `\n${linkLines.join('\n')}\n` : ''),
+    html: content.html.replace('</body>', `${linkHtml}</body>`),
+  };
+}
+
 /** Every other notice (workflows/notices.ts), to the party it concerns. */
 function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
   const { postingUrl, actionUrl } = ctx;
@@ -318,6 +338,8 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
             ErrorType.NotFound,
           );
         }
+        // An erased student is told nothing (their address is gone).
+        if (p.to === 'student' && !student!.email) return;
         // Ops act through the API and the Temporal UI; links are for employers and students.
         const actor =
           p.to === 'ops'
@@ -337,30 +359,24 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
                 expiresAt: p.links.expiresAt,
               })
             : [];
-        const words = await wordsOf(tx, p);
-        const content = noticeContent(p.kind, {
-          internshipId: p.internshipId,
-          title: posting.title,
-          company: contact.companyName,
-          employerName: contact.contactName ?? contact.companyName,
-          studentName: student?.name ?? '',
-          fee: formatUsd(posting.feeCents),
-          postingUrl: postingUrl(p.internshipId),
-          timeZone: p.to === 'employer' ? contact.timeZone : p.to === 'student' ? student!.timeZone : 'UTC',
-          ...p.facts,
-          ...words,
-        });
-        const linkLines = tokens.map((t) => `${ACTION_LABELS[t.action] ?? t.action}: ${actionUrl(t.token)}`);
-        const linkHtml = tokens
-          .map((t) => `<p><a href="${actionUrl(t.token)}">${ACTION_LABELS[t.action] ?? t.action}</a></p>`)
-          .join('');
-        const email = {
-          subject: content.subject,
-          text: content.text + (linkLines.length ? `\n${linkLines.join('\n')}\n` : ''),
-          html: content.html.replace('</body>', `${linkHtml}</body>`),
-        };
+        const email = withLinks(
+          noticeContent(p.kind, {
+            internshipId: p.internshipId,
+            title: posting.title,
+            company: contact.companyName,
+            employerName: contact.contactName ?? contact.companyName,
+            studentName: student?.name ?? '',
+            fee: formatUsd(posting.feeCents),
+            postingUrl: postingUrl(p.internshipId),
+            timeZone: p.to === 'employer' ? contact.timeZone : p.to === 'student' ? student!.timeZone : 'UTC',
+            ...p.facts,
+            ...(await wordsOf(tx, p)),
+          }),
+          tokens,
+          actionUrl,
+        );
         const to =
-          p.to === 'employer' ? contact.contactEmail : p.to === 'student' ? student!.email : deps.opsEmail;
+          p.to === 'employer' ? contact.contactEmail : p.to === 'student' ? student!.email! : deps.opsEmail;
         await enqueueEmail(tx, { dedupeKey, internshipId: p.internshipId, to, ...email });
         // Money is also the organisation's billing contact's business.
         if (p.to === 'employer' && MONEY_NOTICES.has(p.kind) && !sameAddress(contact.billingEmail, to)) {

@@ -20,6 +20,7 @@ import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
 import { healthRoutes } from './routes/health';
 import { internshipRoutes } from './routes/internships';
 import { meRoutes } from './routes/me';
+import { privacyRoutes } from './routes/privacy';
 import { signInForm, signInPages } from './routes/sign-in-pages';
 import { isBreakGlassRequest, staffRoutes } from './routes/staff';
 import { studentRoutes } from './routes/students';
@@ -39,9 +40,10 @@ const supportReadsOnly: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function createApp(appDeps: AppDeps): Express {
+/** What the routes share besides the app's own dependencies: the Update queue, the limits, OIDC. */
+function routeDeps(appDeps: AppDeps): RouteDeps {
   const { config } = appDeps;
-  const deps: RouteDeps = {
+  return {
     ...appDeps,
     updateGate: new UpdateGate(config.UPDATES_IN_FLIGHT_PER_INTERNSHIP, config.UPDATES_QUEUED_PER_INTERNSHIP),
     limits: new SharedLimits(appDeps.db, config),
@@ -55,6 +57,11 @@ export function createApp(appDeps: AppDeps): Express {
           })
         : undefined,
   };
+}
+
+export function createApp(appDeps: AppDeps): Express {
+  const { config } = appDeps;
+  const deps = routeDeps(appDeps);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -70,6 +77,7 @@ export function createApp(appDeps: AppDeps): Express {
   const signedIn = [
     authRoutes(deps),
     meRoutes(deps),
+    privacyRoutes(deps),
     employerRoutes(deps),
     staffRoutes(deps),
     internshipRoutes(deps),

@@ -160,7 +160,8 @@ export interface ApplicantContact {
   applicationId: string;
   studentId: string;
   name: string;
-  email: string;
+  /** Null once the student was erased. */
+  email: string | null;
   status: ApplicationStatus;
   /** The student's time zone, for the dates in their emails. */
   timeZone: string;
@@ -174,7 +175,7 @@ export async function listApplicantContacts(
     id: string;
     student_id: string;
     name: string;
-    email: string;
+    email: string | null;
     status: ApplicationStatus;
     time_zone: string;
   }>(

@@ -3,7 +3,8 @@ import type { Queryable } from './pool';
 export interface Student {
   id: string;
   name: string;
-  email: string;
+  /** Null once the student was erased: nothing reaches them any more. */
+  email: string | null;
   school: string | null;
   major: string;
   graduationYear: number;
@@ -16,7 +17,7 @@ export interface Student {
 interface StudentRow {
   id: string;
   name: string;
-  email: string;
+  email: string | null;
   school: string | null;
   major: string;
   graduation_year: number;

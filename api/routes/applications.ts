@@ -14,7 +14,15 @@ import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
 import { DocumentedRouter } from '../documented-router';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
-import { idempotencyHeader, json, jsonBody, problem, secured, unauthenticated } from '../openapi-kit';
+import {
+  idempotencyHeader,
+  json,
+  jsonBody,
+  problem,
+  secured,
+  unauthenticated,
+  type Operation,
+} from '../openapi-kit';
 import { notFound } from '../problem';
 import {
   applicationCreatedResponse,
@@ -47,57 +55,55 @@ export function applicationRoutes(deps: RouteDeps): DocumentedRouter {
 const handleOf = (deps: RouteDeps, i: Internship, req: Request, res: Response) =>
   actingFor(deps, i, req, res);
 
+/** §3.1 A student applies with a pitch and one answer per screening question (api/use-cases/apply.ts). */
+const applying: Operation = {
+  method: 'post',
+  path: '/v1/internships/{id}/applications',
+  summary: 'Apply with a pitch and one answer per screening question (student)',
+  security: secured,
+  request: { params: internshipIdParam, headers: idempotencyHeader, body: jsonBody(applyBody) },
+  responses: {
+    201: json(applicationCreatedResponse, 'Applied'),
+    ...unauthenticated,
+    403: problem('Caller is not a student'),
+    404: problem('Unknown posting'),
+    409: problem(
+      'Applications closed (PostingClosed), posting full until one withdraws (PostingFull), already applied (AlreadyApplied), or the student holds the most open applications one may (TooManyOpenApplications)',
+    ),
+    422: problem('Invalid body, or Idempotency-Key reused with another body'),
+  },
+};
+
 /** §3.1 The student's side: applying, and withdrawing before selection. */
 function applyingRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
   const { db, temporal } = deps;
-  /** §3.1 A student applies with a pitch and one answer per screening question (api/use-cases/apply.ts). */
-  routes.route(
-    {
-      method: 'post',
-      path: '/v1/internships/{id}/applications',
-      summary: 'Apply with a pitch and one answer per screening question (student)',
-      security: secured,
-      request: { params: internshipIdParam, headers: idempotencyHeader, body: jsonBody(applyBody) },
-      responses: {
-        201: json(applicationCreatedResponse, 'Applied'),
-        ...unauthenticated,
-        403: problem('Caller is not a student'),
-        404: problem('Unknown posting'),
-        409: problem(
-          'Applications closed (PostingClosed), posting full until one withdraws (PostingFull), already applied (AlreadyApplied), or the student holds the most open applications one may (TooManyOpenApplications)',
-        ),
-        422: problem('Invalid body, or Idempotency-Key reused with another body'),
+  routes.route(applying, idempotency(db), async (req, res) => {
+    const { studentId } = requireRole(res, 'student');
+    const internship = await internshipFor(db, req.params);
+    await deps.limits.consume(
+      ['application-student', studentId],
+      ['application-address', req.ip ?? 'unknown'],
+    );
+    const key = idempotencyKeyIn(res);
+    const { applicationId, label } = await applyToPosting(
+      { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },
+      {
+        internship,
+        studentId,
+        body: req.body,
+        ...(key ? { key } : {}),
+        sendApply: (input, updateId) =>
+          runUpdate(() =>
+            handleOf(deps, internship, req, res).executeUpdate(applyUpdate, {
+              args: [input],
+              ...(updateId ? { updateId } : {}),
+            }),
+          ),
       },
-    },
-    idempotency(db),
-    async (req, res) => {
-      const { studentId } = requireRole(res, 'student');
-      const internship = await internshipFor(db, req.params);
-      await deps.limits.consume(
-        ['application-student', studentId],
-        ['application-address', req.ip ?? 'unknown'],
-      );
-      const key = idempotencyKeyIn(res);
-      const { applicationId, label } = await applyToPosting(
-        { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },
-        {
-          internship,
-          studentId,
-          body: req.body,
-          ...(key ? { key } : {}),
-          sendApply: (input, updateId) =>
-            runUpdate(() =>
-              handleOf(deps, internship, req, res).executeUpdate(applyUpdate, {
-                args: [input],
-                ...(updateId ? { updateId } : {}),
-              }),
-            ),
-        },
-      );
-      res.location(`/v1/internships/${internship.id}/applications/mine`);
-      await respond(res, 201, { applicationId, label, status: 'submitted' });
-    },
-  );
+    );
+    res.location(`/v1/internships/${internship.id}/applications/mine`);
+    await respond(res, 201, { applicationId, label, status: 'submitted' });
+  });
 
   /** A student withdraws before selection. */
   routes.route(

@@ -129,6 +129,27 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
     });
   });
 
+  sessionRoutes(routes, deps);
+  tokenRoutes(routes, deps);
+  /** Every email from now on prints its dates in this zone; emails already sent keep theirs. */
+  routes.route(setTimeZone, async (req, res) => {
+    const principal = requireRole(res, 'student', 'employer');
+    const { timeZone } = parse(timeZoneBody, req.body, 'body');
+    const found =
+      principal.role === 'student'
+        ? await setStudentTimeZone(db, principal.studentId, timeZone)
+        : await setMemberTimeZone(db, principal.accountId, timeZone);
+    if (!found) throw notFound(principal.role === 'student' ? 'Student' : 'Member');
+    res.json({ timeZone });
+  });
+
+  return routes;
+}
+
+/** The person's sessions: listed, and any of them ended. */
+function sessionRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
+  const { db } = deps;
+  const lifetime = sessionLifetime(deps.config);
   routes.route(mySessions, async (_req, res) => {
     const p = principalOf(res);
     const sessions = await listSessions(db, p.accountId, lifetime);
@@ -147,7 +168,11 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
     await auditAccount(deps, { action: 'session-revoked', actor: actorOf(p), subjectId: p.accountId });
     res.status(204).end();
   });
+}
 
+/** The person's API tokens: listed, made (with a session), revoked. */
+function tokenRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
+  const { db } = deps;
   routes.route(myTokens, async (_req, res) => {
     const p = principalOf(res);
     res.json({ items: await listApiTokens(db, p.accountId) });
@@ -182,18 +207,4 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
     await auditAccount(deps, { action: 'api-token-revoked', actor: actorOf(p), subjectId: p.accountId });
     res.status(204).end();
   });
-
-  /** Every email from now on prints its dates in this zone; emails already sent keep theirs. */
-  routes.route(setTimeZone, async (req, res) => {
-    const principal = requireRole(res, 'student', 'employer');
-    const { timeZone } = parse(timeZoneBody, req.body, 'body');
-    const found =
-      principal.role === 'student'
-        ? await setStudentTimeZone(db, principal.studentId, timeZone)
-        : await setMemberTimeZone(db, principal.accountId, timeZone);
-    if (!found) throw notFound(principal.role === 'student' ? 'Student' : 'Member');
-    res.json({ timeZone });
-  });
-
-  return routes;
 }

@@ -69,140 +69,142 @@ const cookieOf = (req: Request, name: string) => (req.cookies as Record<string, 
 const signedIn = (res: Response, who: string, extra: string[] = []) =>
   html(res, 200, page('You are signed in', [`Signed in as ${who}.`, ...extra, 'You can close this page.']));
 
+const shortCookie = (deps: RouteDeps) => ({
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: deps.config.COOKIE_SECURE,
+  path: '/',
+  maxAge: 600_000,
+});
+
+const unusable = (res: Response, status: number, detail: string | undefined) =>
+  html(res, status, page('This sign-in link cannot be used', [detail ?? '']));
+
+/** The page only asks: mail scanners that open links must not spend them. */
+async function showLink(deps: RouteDeps, req: Request, res: Response): Promise<void> {
+  const { token } = tokenParam.parse(req.params);
+  const peeked = LINK_SHAPE.test(token) ? await peekLink(deps.db, token) : { result: 'unknown' as const };
+  if (peeked.result !== 'usable') {
+    const problem = refusal(peeked);
+    return void unusable(res, peeked.result === 'unknown' ? 404 : problem.status, problem.detail);
+  }
+  const account = await findAccount(deps.db, peeked.accountId);
+  // Ties the button to this page in this browser: a form posted from elsewhere signs nobody in.
+  const nonce = randomBytes(18).toString('base64url');
+  res.cookie(NONCE_COOKIE, nonce, shortCookie(deps));
+  const what =
+    peeked.purpose === 'verify'
+      ? 'This also confirms that the address is yours.'
+      : 'This signs you in on this browser.';
+  html(
+    res,
+    200,
+    page(`Sign in as ${account?.email ?? 'you'}?`, [what], {
+      action: `/sign-in/${token}`,
+      button: 'Sign in',
+      fields: { nonce },
+    }),
+  );
+}
+
+/** The page's button: the link is spent once and the browser gets its session cookie. */
+async function useLinkFromPage(deps: RouteDeps, req: Request, res: Response): Promise<void> {
+  const { token } = tokenParam.parse(req.params);
+  const form = req.body as Record<string, unknown> | undefined;
+  const sent = typeof form?.nonce === 'string' ? form.nonce : undefined;
+  if (!sameValue(sent, cookieOf(req, NONCE_COOKIE))) {
+    return void html(
+      res,
+      403,
+      page('Please use the button on the sign-in page', ['Open the link from the email again.']),
+    );
+  }
+  res.clearCookie(NONCE_COOKIE, { path: '/' });
+  const opened = LINK_SHAPE.test(token)
+    ? await openSessionWith(deps, { link: token }, { kind: 'browser', userAgent: req.get('user-agent') })
+    : ({ result: 'unknown' } as const);
+  if ('result' in opened) {
+    const problem = refusal(opened);
+    return void unusable(res, problem.status === 401 ? 404 : problem.status, problem.detail);
+  }
+  setSessionCookie(deps, res, opened.token);
+  await auditSignIn(deps, opened.account.id, 'sign-in:email-link');
+  signedIn(res, opened.account.email ?? 'you');
+}
+
+async function auditSignIn(deps: RouteDeps, accountId: string, action: string) {
+  const caller = await findCaller(deps.db, accountId);
+  if (caller)
+    await auditAccount(deps, { action, actor: actorOfCaller(caller, 'browser'), subjectId: accountId });
+  return caller;
+}
+
+const notConfigured = (res: Response) =>
+  html(res, 404, page('Not available', ['Staff sign in by email here.']));
+
+/** Staff leave for the company's identity provider, the sign-in's state bound to this browser. */
+async function startOidcSignIn(deps: RouteDeps, res: Response): Promise<void> {
+  if (!deps.oidc) return void notConfigured(res);
+  const { url, state } = await deps.oidc.start();
+  res.cookie(STATE_COOKIE, state, shortCookie(deps));
+  res.redirect(302, url);
+}
+
+/** The provider sends staff back: the code is exchanged, the identity matched to a staff account. */
+async function finishOidcSignIn(deps: RouteDeps, req: Request, res: Response): Promise<void> {
+  if (!deps.oidc) return void notConfigured(res);
+  const query = req.originalUrl.split('?')[1] ?? '';
+  // The return must belong to a sign-in this browser started.
+  if (!sameValue(new URLSearchParams(query).get('state') ?? undefined, cookieOf(req, STATE_COOKIE))) {
+    return void html(
+      res,
+      403,
+      page('Please start again', ['This sign-in was not started from this browser.']),
+    );
+  }
+  res.clearCookie(STATE_COOKIE, { path: '/' });
+  const identity = await deps.oidc.finish(query).catch((err: unknown) => {
+    // Refused at the provider (access_denied), an expired code, a token that does not verify.
+    deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'OIDC sign-in not completed');
+    return null;
+  });
+  if (identity === null) {
+    return void html(
+      res,
+      403,
+      page('You are not signed in', [
+        'The identity provider did not confirm who you are. Please start again.',
+      ]),
+    );
+  }
+  const accountId = identity && (await staffForIdentity(deps.db, identity));
+  if (!accountId) {
+    return void html(
+      res,
+      403,
+      page('No staff account', [
+        'Your company account is not on the operations staff here. Ask a staff admin to add your address.',
+      ]),
+    );
+  }
+  await markVerified(deps.db, accountId);
+  const opened = await openSessionRow(
+    deps.db,
+    { accountId, client: 'browser', method: 'oidc', userAgent: req.get('user-agent') },
+    sessionLifetime(deps.config),
+  );
+  setSessionCookie(deps, res, opened.token);
+  const caller = await auditSignIn(deps, accountId, 'sign-in:oidc');
+  signedIn(res, `${caller?.name ?? caller?.email ?? 'staff'} (${caller?.staffRole ?? 'staff'})`);
+}
+
 /** Email sign-in links and the staff's OpenID Connect sign-in: pages for people in a browser. */
 export function signInPages(deps: RouteDeps): DocumentedRouter {
   const routes = new DocumentedRouter();
-  const short = {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: deps.config.COOKIE_SECURE,
-    path: '/',
-    maxAge: 600_000,
-  };
-
-  /** The page only asks: mail scanners that open links must not spend them. */
-  routes.route(showSignIn, async (req, res) => {
-    const { token } = tokenParam.parse(req.params);
-    const peeked = LINK_SHAPE.test(token) ? await peekLink(deps.db, token) : { result: 'unknown' as const };
-    if (peeked.result !== 'usable') {
-      const problem = refusal(peeked);
-      return html(
-        res,
-        peeked.result === 'unknown' ? 404 : problem.status,
-        page('This sign-in link cannot be used', [problem.detail ?? '']),
-      );
-    }
-    const account = await findAccount(deps.db, peeked.accountId);
-    // Ties the button to this page in this browser: a form posted from elsewhere signs nobody in.
-    const nonce = randomBytes(18).toString('base64url');
-    res.cookie(NONCE_COOKIE, nonce, short);
-    html(
-      res,
-      200,
-      page(
-        `Sign in as ${account?.email ?? 'you'}?`,
-        [
-          peeked.purpose === 'verify'
-            ? 'This also confirms that the address is yours.'
-            : 'This signs you in on this browser.',
-        ],
-        { action: `/sign-in/${token}`, button: 'Sign in', fields: { nonce } },
-      ),
-    );
-  });
-
-  routes.route(useSignIn, async (req, res) => {
-    const { token } = tokenParam.parse(req.params);
-    const form = req.body as Record<string, unknown> | undefined;
-    const sent = typeof form?.nonce === 'string' ? form.nonce : undefined;
-    if (!sameValue(sent, cookieOf(req, NONCE_COOKIE))) {
-      return html(
-        res,
-        403,
-        page('Please use the button on the sign-in page', ['Open the link from the email again.']),
-      );
-    }
-    res.clearCookie(NONCE_COOKIE, { path: '/' });
-    const opened = LINK_SHAPE.test(token)
-      ? await openSessionWith(deps, { link: token }, { kind: 'browser', userAgent: req.get('user-agent') })
-      : ({ result: 'unknown' } as const);
-    if ('result' in opened) {
-      const problem = refusal(opened);
-      return html(
-        res,
-        problem.status === 401 ? 404 : problem.status,
-        page('This sign-in link cannot be used', [problem.detail ?? '']),
-      );
-    }
-    setSessionCookie(deps, res, opened.token);
-    const caller = await findCaller(deps.db, opened.account.id);
-    if (caller)
-      await auditAccount(deps, {
-        action: 'sign-in:email-link',
-        actor: actorOfCaller(caller, 'browser'),
-        subjectId: caller.accountId,
-      });
-    signedIn(res, opened.account.email ?? 'you');
-  });
-
-  routes.route(startOidc, async (_req, res) => {
-    if (!deps.oidc) return html(res, 404, page('Not available', ['Staff sign in by email here.']));
-    const { url, state } = await deps.oidc.start();
-    res.cookie(STATE_COOKIE, state, short);
-    res.redirect(302, url);
-  });
-
-  routes.route(finishOidc, async (req, res) => {
-    if (!deps.oidc) return html(res, 404, page('Not available', ['Staff sign in by email here.']));
-    const query = req.originalUrl.split('?')[1] ?? '';
-    // The return must belong to a sign-in this browser started.
-    if (!sameValue(new URLSearchParams(query).get('state') ?? undefined, cookieOf(req, STATE_COOKIE))) {
-      return html(res, 403, page('Please start again', ['This sign-in was not started from this browser.']));
-    }
-    res.clearCookie(STATE_COOKIE, { path: '/' });
-    const identity = await deps.oidc.finish(query).catch((err: unknown) => {
-      // Refused at the provider (access_denied), an expired code, a token that does not verify.
-      deps.logger.warn(
-        { err: err instanceof Error ? err.message : String(err) },
-        'OIDC sign-in not completed',
-      );
-      return null;
-    });
-    if (identity === null) {
-      return html(
-        res,
-        403,
-        page('You are not signed in', [
-          'The identity provider did not confirm who you are. Please start again.',
-        ]),
-      );
-    }
-    const accountId = identity && (await staffForIdentity(deps.db, identity));
-    if (!accountId) {
-      return html(
-        res,
-        403,
-        page('No staff account', [
-          'Your company account is not on the operations staff here. Ask a staff admin to add your address.',
-        ]),
-      );
-    }
-    await markVerified(deps.db, accountId);
-    const opened = await openSessionRow(
-      deps.db,
-      { accountId, client: 'browser', method: 'oidc', userAgent: req.get('user-agent') },
-      sessionLifetime(deps.config),
-    );
-    setSessionCookie(deps, res, opened.token);
-    const caller = await findCaller(deps.db, accountId);
-    if (caller)
-      await auditAccount(deps, {
-        action: 'sign-in:oidc',
-        actor: actorOfCaller(caller, 'browser'),
-        subjectId: accountId,
-      });
-    signedIn(res, `${caller?.name ?? caller?.email ?? 'staff'} (${caller?.staffRole ?? 'staff'})`);
-  });
+  routes.route(showSignIn, (req, res) => showLink(deps, req, res));
+  routes.route(useSignIn, (req, res) => useLinkFromPage(deps, req, res));
+  routes.route(startOidc, (_req, res) => startOidcSignIn(deps, res));
+  routes.route(finishOidc, (req, res) => finishOidcSignIn(deps, req, res));
 
   // People arrive here from email or their identity provider: failures get a page, never JSON.
   routes.router.use(

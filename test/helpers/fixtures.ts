@@ -52,11 +52,14 @@ export async function seedPosting(
   return input;
 }
 
+/** A seeded student always has an address (only an erased one has none). */
+export type SeededStudent = Student & { email: string };
+
 export async function seedStudent(
   db: Db,
   name: string,
   school = 'Riverside Community College',
-): Promise<Student> {
+): Promise<SeededStudent> {
   const student = await insertStudent(db, {
     id: randomUUID(),
     name,
@@ -66,7 +69,7 @@ export async function seedStudent(
     graduationYear: 2027,
     skills: ['excel', 'sql'],
   });
-  return student!;
+  return student as SeededStudent;
 }
 
 /**

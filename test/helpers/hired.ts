@@ -2,7 +2,7 @@
 import { act } from './words';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Employer } from '../../db/employers';
-import type { Student } from '../../db/students';
+import type { SeededStudent as Student } from './fixtures';
 import {
   internshipStateQuery,
   internshipWorkflowId,

@@ -8,7 +8,7 @@ import { listApplications } from '../../db/applications';
 import type { Employer } from '../../db/employers';
 import { findInternship } from '../../db/internships';
 import { ledgerTotals } from '../../db/ledger';
-import type { Student } from '../../db/students';
+import type { SeededStudent as Student } from '../helpers/fixtures';
 import {
   applyUpdate,
   internshipStateQuery,
