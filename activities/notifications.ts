@@ -158,7 +158,7 @@ function offerNotices(deps: NotificationDeps, ctx: NoticeContext) {
         await enqueueEmail(tx, {
           dedupeKey,
           internshipId: p.internshipId,
-          to: student.email!,
+          to: student.email,
           ...emails.offer({
             studentName: student.name,
             companyName: contact.companyName,

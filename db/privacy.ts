@@ -40,7 +40,9 @@ export async function openApplications(db: Queryable, studentId: string): Promis
   return rows.map((r) => r.internship_id);
 }
 
-const rowsOf = async (db: Queryable, sql: string, args: unknown[]) => (await db.query(sql, args)).rows;
+type Row = Record<string, unknown>;
+const rowsOf = async (db: Queryable, sql: string, args: unknown[]): Promise<Row[]> =>
+  (await db.query<Row>(sql, args)).rows;
 
 /** Everything held about the student, as JSON: what an export returns. */
 export async function studentExport(db: Queryable, studentId: string): Promise<Record<string, unknown>> {
