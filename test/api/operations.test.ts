@@ -278,3 +278,40 @@ test('/readyz is 503 while Temporal is down and 200 again once it is back on the
     await temporalServer.stop();
   }
 });
+
+test('applications per student and postings per organisation are limited per day (counted in Postgres), 429 with Retry-After', async () => {
+  const { url, server } = await listen(
+    createApp({
+      db: h.db,
+      temporal: h.temporal,
+      stripe: h.stripe,
+      mailer: h.mailer,
+      config: { ...h.config, APPLICATIONS_PER_STUDENT_PER_DAY: 2, POSTINGS_PER_ORGANISATION_PER_DAY: 3 },
+      logger: pino({ level: 'silent' }),
+    }),
+  );
+  try {
+    const employer = await newEmployer(h);
+    const post = () => call(url, 'POST', '/v1/internships', { token: employer.token, body: samplePosting });
+    const postings: string[] = [];
+    for (let i = 0; i < 3; i++) postings.push((await post()).body.id as string);
+    const fourth = await post();
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.detail).toMatch(/postings by your organisation today/);
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(3_600);
+
+    const student = await newStudent(h, 'Ada Daily');
+    const apply = (id: string) =>
+      call(url, 'POST', `/v1/internships/${id}/applications`, {
+        token: student.token,
+        body: { pitch: 'I enjoy tidy data and say what I did.' },
+      });
+    expect((await apply(postings[0]!)).status).toBe(201);
+    expect((await apply(postings[1]!)).status).toBe(201);
+    const third = await apply(postings[2]!);
+    expect(third.status).toBe(429);
+    expect(third.body.detail).toMatch(/applications today/);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
