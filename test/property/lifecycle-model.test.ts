@@ -257,9 +257,9 @@ function step(m: Model, action: Action): Outcome {
     }
     case 'cancel': {
       if (m.ended || !['InProgress', 'InReview'].includes(m.status) || m.awaitingRecovery) return 409;
-      // §3.5 The engagement ends Cancelled at once; the kill fee waits beside it for the payout account.
+      // §3.5 The engagement ends Cancelled at once; the kill fee waits beside it for the payout
+      // account, so the workflow still runs (and answers) until the student is paid.
       m.status = 'Cancelled';
-      m.ended = true;
       return 'ok';
     }
     case 'recover': {
