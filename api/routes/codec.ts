@@ -32,6 +32,10 @@ const operation = (path: string, summary: string): Operation => ({
   responses: {
     200: json(payloadsBody, 'The payloads, decoded (or encoded)'),
     ...problems({
+      400: 'The body is not valid JSON',
+      413: 'The body is larger than 8 MB',
+      429: 'Too many requests from this address; retry after the Retry-After header',
+      503: 'Postgres unreachable; retry after the Retry-After header',
       401: 'Not signed in',
       403: 'Not staff, or a browser on another origin than the Temporal UI',
       404: 'Payload encryption is off',
