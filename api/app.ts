@@ -26,7 +26,7 @@ import { isBreakGlassRequest, staffRoutes } from './routes/staff';
 import { studentRoutes } from './routes/students';
 import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
-import { UpdateGate } from './update-gate';
+import { SharedUpdateGate } from './update-gate';
 import { sessionLifetime } from './use-cases/sign-in';
 
 /** Support staff read everything ops read and change nothing but their own sessions and tokens. */
@@ -45,7 +45,11 @@ function routeDeps(appDeps: AppDeps): RouteDeps {
   const { config } = appDeps;
   return {
     ...appDeps,
-    updateGate: new UpdateGate(config.UPDATES_IN_FLIGHT_PER_INTERNSHIP, config.UPDATES_QUEUED_PER_INTERNSHIP),
+    updateGate: new SharedUpdateGate(
+      appDeps.db,
+      config.UPDATES_IN_FLIGHT_PER_INTERNSHIP,
+      config.UPDATES_QUEUED_PER_INTERNSHIP,
+    ),
     limits: new SharedLimits(appDeps.db, config),
     oidc:
       config.OIDC_ISSUER && config.OIDC_CLIENT_ID && config.OIDC_CLIENT_SECRET

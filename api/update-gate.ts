@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/pool';
+import { releaseUpdateSlot, takeUpdateSlot } from '../db/update-leases';
 import { TryAgainShortly } from './problem';
 
 /** The queue for one workflow ran past the request's deadline before an Update slot was free. */
@@ -97,5 +100,51 @@ export class UpdateGate {
     if (next) return next();
     lane.running -= 1;
     if (lane.running === 0) this.lanes.delete(workflowId);
+  }
+}
+
+/** A lease outlives the longest an Update may take (the API's 10 s deadline) by a margin. */
+const LEASE_SECONDS = 15;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The same queue, and beside it a limit shared by every API process: an Update runs only while it
+ * holds one of the workflow's `limit` slots in Postgres (db/update-leases.ts), so a burst of actions
+ * on one micro-internship stays under Temporal's per-workflow limit however many replicas receive
+ * it. A call that finds no free slot before its deadline gives up unsent (`InternshipBusy`).
+ */
+export class SharedUpdateGate extends UpdateGate {
+  constructor(
+    private readonly db: Db,
+    limit: number,
+    maxWaiting?: number,
+  ) {
+    super(limit, maxWaiting);
+  }
+
+  override run<T>(workflowId: string, deadline: number, work: () => Promise<T>): Promise<T> {
+    return super.run(workflowId, deadline, async () => {
+      const holder = randomUUID();
+      const slot = await this.lease(workflowId, holder, deadline);
+      try {
+        return await work();
+      } finally {
+        await releaseUpdateSlot(this.db, { workflowId, slot, holder }).catch(() => undefined);
+      }
+    });
+  }
+
+  private async lease(workflowId: string, holder: string, deadline: number): Promise<number> {
+    for (let wait = 5; ; wait = Math.min(50, Math.ceil(wait * 1.5))) {
+      const slot = await takeUpdateSlot(this.db, {
+        workflowId,
+        holder,
+        slots: this.limit,
+        seconds: LEASE_SECONDS,
+      });
+      if (slot !== undefined) return slot;
+      if (Date.now() + wait > deadline - MIN_MS_TO_SEND) throw new InternshipBusy();
+      await sleep(wait);
+    }
   }
 }

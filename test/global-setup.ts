@@ -119,6 +119,8 @@ async function startStack(): Promise<void> {
   Object.assign(process.env, {
     DATABASE_URL: postgres.url,
     TEMPORAL_ADDRESS: temporal.address,
+    // Tests that must show the server complained of nothing read its log.
+    TEMPORAL_SERVER_LOG: logs('temporal'),
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(mail.smtpPort),
     MAILDEV_URL: mail.webUrl,
