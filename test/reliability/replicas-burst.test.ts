@@ -48,7 +48,9 @@ test(`${STUDENTS} simultaneous applications to one posting through ${REPLICAS} A
   for (let i = 0; i < STUDENTS; i += 25) {
     students.push(
       ...(await Promise.all(
-        Array.from({ length: Math.min(25, STUDENTS - i) }, (_, j) => newStudent(h, `Replica Student${i + j}`)),
+        Array.from({ length: Math.min(25, STUDENTS - i) }, (_, j) =>
+          newStudent(h, `Replica Student${i + j}`),
+        ),
       )),
     );
   }
