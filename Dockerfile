@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image for the API, the worker and the migrations; the command picks the role.
 
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -16,7 +16,7 @@ COPY worker ./worker
 COPY workflows ./workflows
 RUN npx tsc -p . --outDir dist
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
