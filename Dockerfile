@@ -15,9 +15,13 @@ COPY test ./test
 COPY worker ./worker
 COPY workflows ./workflows
 RUN npx tsc -p . --outDir dist
+# The workflow code built once here: workers start without webpack, and every worker of this image
+# runs byte-identical workflow code (its hash is the default Worker Versioning build id).
+RUN node dist/worker/workflow-bundle.js dist/workflow-bundle.js
 
 FROM node:26-bookworm-slim AS runtime
 ENV NODE_ENV=production
+ENV WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

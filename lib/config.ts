@@ -27,6 +27,23 @@ const appSchema = z.object({
   WORKER_METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9464),
   /** The Temporal Schedule of the daily ops digest, created by the first worker that starts. */
   OPS_DIGEST_SCHEDULE_ID: z.string().min(1).default('ops-daily-digest'),
+  /**
+   * The workflow code built ahead of time (`npm run build:workflows`, shipped in the image); without
+   * it the worker bundles `workflows/` at start.
+   */
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  /**
+   * Worker Versioning: the Worker Deployment this worker belongs to. Unset, workers are unversioned
+   * and every worker on the task queue takes every task (docs/DEPLOYMENT.md, "Rolling out new code").
+   */
+  TEMPORAL_WORKER_DEPLOYMENT: z.string().min(1).optional(),
+  /** This worker's version in that deployment; by default a hash of the workflow bundle. */
+  TEMPORAL_WORKER_BUILD_ID: z.string().min(1).max(255).optional(),
+  /**
+   * The first version of a deployment makes itself current (worker/first-version.ts); false when
+   * moving a task queue with running workflows from unversioned workers, to ramp instead.
+   */
+  TEMPORAL_WORKER_FIRST_VERSION_CURRENT: bool.default(true),
 
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
 

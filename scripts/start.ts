@@ -21,6 +21,7 @@ import { startStripeTestModeProxy } from './stack/stripe-test-mode';
 import { supervise } from './stack/supervisor';
 import { startTemporalUiServer } from './stack/temporal-ui';
 import { readTools, repoRoot } from './stack/tools';
+import { buildWorkflowBundle } from '../worker/workflow-bundle';
 
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 
@@ -28,6 +29,16 @@ const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
  * The payload key of this machine's stack, made once and kept with its data (the histories in
  * data/temporal.sqlite need it to be read): payloads are encrypted locally as in production.
  */
+async function workflowBundle(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'workflow-bundle.js');
+  const began = performance.now();
+  const { bytes, buildId } = await buildWorkflowBundle(file);
+  say(
+    `workflow bundle built in ${Math.round(performance.now() - began)} ms (${(bytes / 1e6).toFixed(1)} MB, ${buildId})`,
+  );
+  return file;
+}
+
 function localPayloadKeys(dataDir: string): string {
   const file = path.join(dataDir, 'payload-keys');
   if (!existsSync(file)) {
@@ -153,6 +164,8 @@ async function main(): Promise<void> {
       STRIPE_API_BASE: stripeTestMode.url,
       STRIPE_DEFAULT_PAYMENT_METHOD: process.env.STRIPE_DEFAULT_PAYMENT_METHOD ?? 'pm_card_visa',
       PAYLOAD_KEYS: process.env.PAYLOAD_KEYS || localPayloadKeys(dataDir),
+      // Built once here, so a worker the supervisor restarts is polling again in about a second.
+      WORKFLOW_BUNDLE_PATH: await workflowBundle(dataDir),
     };
     const node = (entry: string) =>
       [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;

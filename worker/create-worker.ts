@@ -11,6 +11,11 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** The payload codec and failure converter (lib/data-converter.ts); plain payloads without. */
   dataConverter?: DataConverter;
+  /**
+   * Worker Versioning: this worker is `buildId` of the Worker Deployment `deploymentName`, and takes
+   * only the tasks the server routes to that version (docs/DEPLOYMENT.md). Unversioned without it.
+   */
+  version?: { deploymentName: string; buildId: string };
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
@@ -20,6 +25,18 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     activities: deps.activities,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    ...(deps.version
+      ? {
+          workerDeploymentOptions: {
+            version: deps.version,
+            useWorkerVersioning: true,
+            // A micro-internship runs for weeks: it moves to each new version on its next workflow
+            // task, and code changes stay compatible through patched() (docs/VERSIONING.md). Short
+            // workflows declare PINNED themselves (workflows/ops-digest.ts).
+            defaultVersioningBehavior: 'AUTO_UPGRADE' as const,
+          },
+        }
+      : {}),
     // On SIGTERM: stop polling, let running activities (a Stripe call, an email) finish for up to
     // 30 s, and give up after 60 s; compose's stop_grace_period is 60 s to match.
     shutdownGraceTime: '30 seconds',

@@ -2,11 +2,13 @@ import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@tempor
 import { createActivities } from '../activities';
 import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
 import { createPool } from '../db/pool';
-import { loadConfig, loadDotEnv } from '../lib/config';
+import { loadConfig, loadDotEnv, type AppConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
 import { temporalTarget } from '../lib/temporal';
 import { createWorker } from './create-worker';
+import { becomeCurrentIfFirst } from './first-version';
+import { prebuiltBundle } from './workflow-bundle';
 import { dataConverterFrom } from '../lib/data-converter';
 import { startOutboxRelay } from './outbox-relay';
 import { reconcilePendingApplications } from './reconcile-applications';
@@ -58,10 +60,12 @@ async function main(): Promise<void> {
   const { namespace, ...connectionOptions } = temporal;
   const connection = await NativeConnection.connect(connectionOptions);
   const dataConverter = dataConverterFrom(config);
+  const code = workflowCode(config, !!dataConverter.failureConverterPath);
   const worker = await createWorker({
     connection,
     namespace,
     dataConverter,
+    ...code,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,
@@ -93,6 +97,8 @@ async function main(): Promise<void> {
       namespace,
       address: temporal.address,
       opsDigestSchedule: schedule,
+      workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'built at start',
+      ...(code.version ? { deployment: code.version.deploymentName, buildId: code.version.buildId } : {}),
     },
     'worker started',
   );
@@ -104,7 +110,18 @@ async function main(): Promise<void> {
   }, config.RECONCILE_INTERVAL_MS);
   reconciling.unref();
   // run() resolves after SIGINT/SIGTERM once in-flight tasks have drained (the SDK installs the handlers).
-  await worker.run();
+  const running = worker.run();
+  if (code.version && config.TEMPORAL_WORKER_FIRST_VERSION_CURRENT) {
+    becomeCurrentIfFirst({
+      workflowService: connection.workflowService,
+      namespace,
+      version: code.version,
+      logger,
+    }).catch((err: unknown) =>
+      logger.warn({ err: (err as Error).message }, 'worker version: could not read the deployment'),
+    );
+  }
+  await running;
   clearInterval(reconciling);
   await relay.stop();
   await relayDb.end();
@@ -112,6 +129,26 @@ async function main(): Promise<void> {
   await client.connection.close();
   await db.end();
   logger.info('worker stopped');
+}
+
+/**
+ * The workflow code (prebuilt, or bundled by the worker at start) and, when the worker belongs to a
+ * Worker Deployment, its version: TEMPORAL_WORKER_BUILD_ID, else the prebuilt bundle's hash.
+ */
+function workflowCode(config: AppConfig, encrypted: boolean) {
+  if (config.WORKFLOW_BUNDLE_PATH && !encrypted) {
+    throw new Error('WORKFLOW_BUNDLE_PATH: the prebuilt bundle is for encrypted payloads; set PAYLOAD_KEYS');
+  }
+  const prebuilt = config.WORKFLOW_BUNDLE_PATH ? prebuiltBundle(config.WORKFLOW_BUNDLE_PATH) : undefined;
+  const deploymentName = config.TEMPORAL_WORKER_DEPLOYMENT;
+  if (!deploymentName) return { workflowBundle: prebuilt?.workflowBundle };
+  const buildId = config.TEMPORAL_WORKER_BUILD_ID ?? prebuilt?.buildId;
+  if (!buildId) {
+    throw new Error(
+      'TEMPORAL_WORKER_DEPLOYMENT needs TEMPORAL_WORKER_BUILD_ID or a prebuilt WORKFLOW_BUNDLE_PATH',
+    );
+  }
+  return { workflowBundle: prebuilt?.workflowBundle, version: { deploymentName, buildId } };
 }
 
 main().catch((err: unknown) => {

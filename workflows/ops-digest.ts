@@ -1,5 +1,5 @@
 /** The daily email to operations staff: overdue decisions, open disputes, payouts waiting. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setWorkflowOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 const { sendOpsDigest } = proxyActivities<Activities>({
@@ -10,3 +10,7 @@ const { sendOpsDigest } = proxyActivities<Activities>({
 export async function opsDigestWorkflow(): Promise<{ items: number }> {
   return sendOpsDigest();
 }
+
+// One activity and done: a run finishes on the version that started it (Worker Versioning), so it
+// never meets code it did not start with.
+setWorkflowOptions({ versioningBehavior: 'PINNED' }, opsDigestWorkflow);
