@@ -8,7 +8,13 @@ import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { NativeConnection } from '@temporalio/worker';
+import pino from 'pino';
+import type { Activities } from '../../activities';
+import { dataConverterFrom } from '../../lib/data-converter';
 import { readTools } from '../../scripts/stack/tools';
+import { createWorker } from '../../worker/create-worker';
+import { becomeCurrentIfFirst } from '../../worker/first-version';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import {
@@ -186,11 +192,38 @@ test('rollback: setting the old version current again moves a running internship
 }, 120_000);
 
 test('the ops digest, one activity long, is PINNED: a run finishes on the version that started it', async () => {
-  const workflowId = `ops-digest-versioning-${uniqueSuffix()}`;
-  const result = await h.temporal.workflow.execute('opsDigestWorkflow', {
-    workflowId,
-    taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+  // A worker made like production's (createWorker: AUTO_UPGRADE by default) from the prebuilt
+  // bundle, but whose digest activity stands in for the real one: the real one emails ops once a
+  // day, and test/api/ops-digest.test.ts reads that email.
+  const taskQueue = `digest-pinned-${uniqueSuffix()}`;
+  const version = { deploymentName: `${deployment}-digest`, buildId: v2 };
+  const connection = await NativeConnection.connect({ address: h.temporalTarget.address });
+  const standInActivities = { sendOpsDigest: () => Promise.resolve({ items: 0 }) };
+  const worker = await createWorker({
+    connection,
+    namespace: h.temporalTarget.namespace,
+    taskQueue,
+    activities: standInActivities as unknown as Activities,
+    dataConverter: dataConverterFrom(h.config),
+    workflowBundle: { codePath: bundleFile },
+    version,
   });
-  expect(result).toMatchObject({ items: expect.any(Number) });
-  expect(await behaviourOf(workflowId)).toMatchObject({ behavior: 1 /* PINNED */ });
-});
+  try {
+    await worker.runUntil(async () => {
+      const became = await becomeCurrentIfFirst({
+        workflowService: connection.workflowService,
+        namespace: h.temporalTarget.namespace,
+        version,
+        logger: pino({ level: 'silent' }),
+      });
+      expect(became).toBe('became current');
+      const workflowId = `ops-digest-versioning-${uniqueSuffix()}`;
+      expect(await h.temporal.workflow.execute('opsDigestWorkflow', { workflowId, taskQueue })).toEqual({
+        items: 0,
+      });
+      expect(await behaviourOf(workflowId)).toEqual({ buildId: v2, behavior: 1 /* PINNED */ });
+    });
+  } finally {
+    await connection.close();
+  }
+}, 60_000);
