@@ -1,5 +1,5 @@
 /** The daily email to operations staff: overdue decisions, open disputes, payouts waiting. */
-import { proxyActivities, setWorkflowOptions } from '@temporalio/workflow';
+import { proxyActivities, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 const { sendOpsDigest } = proxyActivities<Activities>({
@@ -11,6 +11,10 @@ export async function opsDigestWorkflow(): Promise<{ items: number }> {
   return sendOpsDigest();
 }
 
-// One activity and done: a run finishes on the version that started it (Worker Versioning), so it
-// never meets code it did not start with.
-setWorkflowOptions({ versioningBehavior: 'PINNED' }, opsDigestWorkflow);
+// One activity and done: on versioned workers a run finishes on the version that started it, so it
+// never meets code it did not start with. Unversioned workers must not declare a behaviour (the
+// server refuses the workflow task), hence the getter, read when a run starts.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}),
+  opsDigestWorkflow,
+);
