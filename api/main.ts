@@ -1,5 +1,8 @@
+// First: tracing hooks `http` and `pg` before anything loads them.
+import { tracing } from './tracing';
 import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { createPool } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -22,7 +25,13 @@ async function main(): Promise<void> {
     ...connectionOptions,
     interceptors: temporalRequests.interceptors,
   });
-  const temporal = new Client({ connection, namespace, dataConverter: dataConverterFrom(config) });
+  const temporal = new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverterFrom(config),
+    // Starts, Updates, signals and queries carry the request's trace to the workflow (headers).
+    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: tracing.tracer })] },
+  });
 
   const stripe = createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE });
   const limit = new ConnectionLimit(config.CONNECTIONS_PER_ADDRESS);
@@ -56,7 +65,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');
     metricsServer?.close();
     server.close(() => {
-      void Promise.allSettled([connection.close(), db.end()]).then(() => process.exit(0));
+      void Promise.allSettled([connection.close(), db.end(), tracing.shutdown()]).then(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

@@ -25,6 +25,11 @@ const appSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   /** The worker's SDK metrics (Prometheus, at /metrics on this port); 0 turns them off. */
   WORKER_METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9464),
+  /**
+   * Workflows the worker keeps in memory between their tasks (the SDK's sticky cache); one evicted is
+   * replayed from its history at its next task. Unset, the SDK sizes it from the heap limit.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   /** The Temporal Schedule of the daily ops digest, created by the first worker that starts. */
   OPS_DIGEST_SCHEDULE_ID: z.string().min(1).default('ops-daily-digest'),
   /**

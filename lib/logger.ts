@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 
 export type { Logger };
@@ -21,6 +22,11 @@ export function createLogger(options: { level?: string; name?: string } = {}): L
   return pino({
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
+    // A line written inside a trace names it, so logs and traces meet (lib/tracing.ts).
+    mixin() {
+      const span = trace.getSpanContext(context.active());
+      return span ? { traceId: span.traceId, spanId: span.spanId } : {};
+    },
     redact: {
       paths: [
         'req.headers.authorization',

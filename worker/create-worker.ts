@@ -1,6 +1,15 @@
 import type { DataConverter } from '@temporalio/common';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Resource } from '@opentelemetry/resources';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Activities } from '../activities';
+import type { Tracing } from '../lib/tracing';
+import { workflowBundleOptions } from './workflow-bundle';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -16,15 +25,57 @@ export interface WorkerDeps {
    * only the tasks the server routes to that version (docs/DEPLOYMENT.md). Unversioned without it.
    */
   version?: { deploymentName: string; buildId: string };
+  /** Where spans go (lib/tracing.ts); nowhere without it. */
+  tracing?: Pick<Tracing, 'spanProcessor' | 'resource' | 'tracer'>;
+  /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); the SDK's default without it. */
+  maxCachedWorkflows?: number;
+}
+
+/**
+ * The worker's half of tracing, for every worker of this code (its bundle holds the workflow half,
+ * worker/workflow-bundle.ts): activities run in a span under the workflow's, and the workflow's
+ * spans leave the sandbox through the `exporter` sink, which must exist even when tracing is off.
+ */
+export function tracingWorkerOptions(
+  tracing?: WorkerDeps['tracing'],
+): Required<Pick<WorkerOptions, 'interceptors' | 'sinks'>> {
+  const options = tracing?.tracer ? { tracer: tracing.tracer } : {};
+  return {
+    interceptors: {
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx, options),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: {
+      exporter: makeWorkflowExporter(
+        tracing?.spanProcessor ?? new NoopSpanProcessor(),
+        tracing?.resource ?? Resource.empty(),
+      ),
+    },
+  };
 }
 
 export function createWorker(deps: WorkerDeps): Promise<Worker> {
+  const tracing = tracingWorkerOptions(deps.tracing);
+  // Prebuilt, or bundled now with the same modules (the worker adds the failure converter itself).
+  const bundle = workflowBundleOptions(deps.dataConverter ?? {});
+  const code = deps.workflowBundle
+    ? { workflowBundle: deps.workflowBundle }
+    : {
+        workflowsPath: bundle.workflowsPath,
+        interceptors: { ...tracing.interceptors, workflowModules: bundle.workflowInterceptorModules },
+      };
   return Worker.create({
+    ...tracing,
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: deps.activities,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
     ...(deps.version
       ? {
           workerDeploymentOptions: {
@@ -41,8 +92,6 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     // 30 s, and give up after 60 s; compose's stop_grace_period is 60 s to match.
     shutdownGraceTime: '30 seconds',
     shutdownForceTime: '60 seconds',
-    ...(deps.workflowBundle
-      ? { workflowBundle: deps.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...code,
   });
 }

@@ -1,3 +1,5 @@
+// First: tracing hooks `http` and `pg` before anything loads them.
+import { tracing } from './tracing';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
@@ -66,6 +68,10 @@ async function main(): Promise<void> {
     namespace,
     dataConverter,
     ...code,
+    tracing,
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined
+      ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS }
+      : {}),
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,
@@ -98,6 +104,7 @@ async function main(): Promise<void> {
       address: temporal.address,
       opsDigestSchedule: schedule,
       workflowBundle: config.WORKFLOW_BUNDLE_PATH ?? 'built at start',
+      tracing: tracing.enabled,
       ...(code.version ? { deployment: code.version.deploymentName, buildId: code.version.buildId } : {}),
     },
     'worker started',
@@ -128,6 +135,7 @@ async function main(): Promise<void> {
   await connection.close();
   await client.connection.close();
   await db.end();
+  await tracing.shutdown();
   logger.info('worker stopped');
 }
 

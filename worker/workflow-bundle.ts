@@ -2,7 +2,20 @@ import { bundleWorkflowCode, type BundleOptions, type WorkerOptions } from '@tem
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { bundleOptionsFor, dataConverterFrom } from '../lib/data-converter';
+
+/**
+ * What every bundle of the workflow code holds, whoever builds it (the image, a worker at start, the
+ * tests, the replay suite): the workflows, OpenTelemetry's workflow interceptors (they carry a trace
+ * from the Update or start into the workflow and on to its activities; spans leave the sandbox
+ * through the `exporter` sink, worker/create-worker.ts), and the converter's failure converter.
+ */
+export const workflowBundleOptions = (converter: DataConverter) => ({
+  workflowsPath: require.resolve('../workflows'),
+  workflowInterceptorModules: [require.resolve('../workflows/tracing')],
+  ...bundleOptionsFor(converter),
+});
 
 /**
  * The workflow code as one file, built ahead of time (the image builds it once, `npm start` before
@@ -16,8 +29,7 @@ export async function buildWorkflowBundle(
   // A key is needed only to name the converter modules; the bundle holds no key.
   const converter = dataConverterFrom({ PAYLOAD_KEYS: `build:${Buffer.alloc(32).toString('base64')}` });
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    ...bundleOptionsFor(converter),
+    ...workflowBundleOptions(converter),
     ...(logger ? { logger } : {}),
   });
   mkdirSync(path.dirname(outFile), { recursive: true });

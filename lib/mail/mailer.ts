@@ -4,6 +4,7 @@ import { Readable, type Transform } from 'node:stream';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { AppConfig } from '../config';
+import { inSpan } from '../tracing';
 
 export interface MailMessage {
   to: string;
@@ -52,6 +53,13 @@ export const smtpSettings = (
 
 /** SMTP through nodemailer's SMTP connection, one connection per message (see Mailer.send). */
 export function createSmtpMailer(settings: SmtpSettings): Mailer {
+  const mailer = smtpMailer(settings);
+  // One span per SMTP exchange, under the activity or relay pass that sends it (lib/tracing.ts).
+  const attributes = { 'server.address': settings.host, 'server.port': settings.port };
+  return { send: (message, hooks) => inSpan('SMTP send', attributes, () => mailer.send(message, hooks)) };
+}
+
+function smtpMailer(settings: SmtpSettings): Mailer {
   return {
     async send(message, hooks = {}) {
       const mime = new MailComposer({ from: settings.from, ...message }).compile();

@@ -6,7 +6,8 @@
 import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
-import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
+import { dataConverterFrom } from '../../lib/data-converter';
+import { workflowBundleOptions } from '../../worker/workflow-bundle';
 import { createWorker } from '../../worker/create-worker';
 import {
   internshipStateQuery,
@@ -92,9 +93,8 @@ test('a key rotated while a workflow runs: written under key 1, it goes on under
   const { activities, stopRelay } = realActivities(h.config, h.db);
   const bundle = async (converter: typeof before) =>
     bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
+      ...workflowBundleOptions(converter),
       logger: silentBundlerLogger,
-      ...bundleOptionsFor(converter),
     });
   const workerWith = async (converter: typeof before) =>
     createWorker({

@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp } from '../../api/app';
-import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
+import { dataConverterFrom } from '../../lib/data-converter';
+import { workflowBundleOptions } from '../../worker/workflow-bundle';
 import { createHttpMetrics, createMetricsApp } from '../../api/observability';
 import { createSmtpMailer, smtpSettings, type Mailer } from '../../lib/mail/mailer';
 import type { Db } from '../../db/pool';
@@ -96,8 +97,7 @@ export async function startApiHarness(
       activities,
       dataConverter,
       workflowBundle: await bundleWorkflowCode({
-        workflowsPath: require.resolve('../../workflows'),
-        ...bundleOptionsFor(dataConverter),
+        ...workflowBundleOptions(dataConverter),
         logger: silentBundlerLogger,
       }),
     });

@@ -7,7 +7,9 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createPool, type Db } from '../../db/pool';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/definitions';
-import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
+import { dataConverterFrom } from '../../lib/data-converter';
+import { workflowBundleOptions } from '../../worker/workflow-bundle';
+import { tracingWorkerOptions } from '../../worker/create-worker';
 import { testConfig, uniqueSuffix } from './env';
 import { realActivities, silentBundlerLogger } from './activities';
 
@@ -36,9 +38,8 @@ export async function startTimeSkipping(): Promise<{ env: TestWorkflowEnvironmen
     ),
   });
   const bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
+    ...workflowBundleOptions(dataConverter),
     logger: silentBundlerLogger,
-    ...bundleOptionsFor(dataConverter),
   });
   return { env, bundle };
 }
@@ -70,6 +71,7 @@ export function useTimeSkipping(): {
     const taskQueue = `ts-${uniqueSuffix()}`;
     const { activities, stopRelay } = realActivities(testConfig(), ready(db));
     const worker = await Worker.create({
+      ...tracingWorkerOptions(),
       connection: ready(env).nativeConnection,
       taskQueue,
       workflowBundle: ready(bundle),

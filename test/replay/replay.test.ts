@@ -8,7 +8,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleOptionsFor, dataConverterFrom } from '../../lib/data-converter';
+import { dataConverterFrom } from '../../lib/data-converter';
+import { workflowBundleOptions } from '../../worker/workflow-bundle';
+import { tracingWorkerOptions } from '../../worker/create-worker';
 import { silentBundlerLogger } from '../helpers/activities';
 import { testConfig } from '../helpers/env';
 
@@ -73,9 +75,8 @@ test('every saved history replays against the current workflow code', async () =
   // The payload codec reads the encrypted histories and lets the plaintext ones through.
   const dataConverter = dataConverterFrom(testConfig());
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
+    ...workflowBundleOptions(dataConverter),
     logger: silentBundlerLogger,
-    ...bundleOptionsFor(dataConverter),
   });
   const histories = files.map((file) => ({
     workflowId: file,
@@ -83,7 +84,8 @@ test('every saved history replays against the current workflow code', async () =
   }));
   const failures: string[] = [];
   for await (const result of Worker.runReplayHistories(
-    { workflowBundle, dataConverter, replayName: 'saved-histories' },
+    // With the tracing interceptors installed, as every worker runs them.
+    { workflowBundle, dataConverter, replayName: 'saved-histories', ...tracingWorkerOptions() },
     histories,
   )) {
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

@@ -1,0 +1,165 @@
+/**
+ * Tracing inside the workflow sandbox (bundled as a workflow interceptor module by
+ * worker/workflow-bundle.ts). The spans are those of @temporalio/interceptors-opentelemetry and leave
+ * the sandbox through its `exporter` sink, but these interceptors differ from its own in two ways:
+ *
+ * - They never add a step between an awaited call and the workflow code that awaits it: each
+ *   returns the very promise the SDK gave it and ends its span on a side branch. The package's
+ *   interceptors wrap every activity in `async` functions, which delays each result by a few
+ *   microtasks; that reordered one saved history (an activity result and an Update in the same
+ *   workflow task) and failed its replay.
+ * - An activity the main flow schedules after an Update or a signal is traced under that Update or
+ *   signal, not under the run's span (which belongs to the request that posted the internship,
+ *   possibly weeks earlier): "approve" leads to the payout in one trace. The run's span is linked.
+ */
+import * as otel from '@opentelemetry/api';
+import {
+  extractContextFromHeaders,
+  headersWithContext,
+} from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
+import {
+  OpenTelemetryInboundInterceptor,
+  OpenTelemetryInternalsInterceptor,
+  OpenTelemetryOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import {
+  ContinueAsNew,
+  workflowInfo,
+  type ActivityInput,
+  type LocalActivityInput,
+  type Next,
+  type SignalInput,
+  type UpdateInput,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptorsFactory,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+
+/** This run's span, and the context of the last Update or signal it handled (per run: the sandbox). */
+let runSpan: otel.SpanContext | undefined;
+let lastCause: otel.Context | undefined;
+
+function fail(span: otel.Span, err: unknown): void {
+  if (err instanceof ContinueAsNew) return;
+  span.recordException(err as Error);
+  span.setStatus({ code: otel.SpanStatusCode.ERROR, message: (err as Error)?.message });
+}
+
+/** Runs `fn` in a new span under `parent`, returning `fn`'s own promise untouched. */
+function traced<T>(
+  tracer: otel.Tracer,
+  name: string,
+  parent: otel.Context,
+  fn: (span: otel.Span) => Promise<T>,
+  options: otel.SpanOptions = {},
+): Promise<T> {
+  const span = tracer.startSpan(name, options, parent);
+  let result: Promise<T>;
+  try {
+    result = otel.context.with(otel.trace.setSpan(parent, span), () => fn(span));
+  } catch (err) {
+    fail(span, err);
+    span.end();
+    throw err;
+  }
+  result.then(
+    () => span.end(),
+    (err: unknown) => {
+      fail(span, err);
+      span.end();
+    },
+  );
+  return result;
+}
+
+class Inbound extends OpenTelemetryInboundInterceptor {
+  override execute(
+    input: WorkflowExecuteInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
+  ): Promise<unknown> {
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    return traced(this.tracer, `RunWorkflow:${workflowInfo().workflowType}`, parent, (span) => {
+      runSpan = span.spanContext();
+      return next(input);
+    });
+  }
+
+  override handleUpdate(
+    input: UpdateInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>,
+  ): Promise<unknown> {
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    return traced(this.tracer, `HandleUpdate:${input.name}`, parent, (span) => {
+      span.setAttribute('temporalUpdateId', input.updateId);
+      lastCause = otel.context.active();
+      return next(input);
+    });
+  }
+
+  override validateUpdate(
+    input: UpdateInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>,
+  ): void {
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    const span = this.tracer.startSpan(`ValidateUpdate:${input.name}`, {}, parent);
+    try {
+      otel.context.with(otel.trace.setSpan(parent, span), () => next(input));
+    } catch (err) {
+      fail(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  override handleSignal(
+    input: SignalInput,
+    next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>,
+  ): Promise<void> {
+    const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
+    return traced(this.tracer, `HandleSignal:${input.signalName}`, parent, () => {
+      lastCause = otel.context.active();
+      return next(input);
+    });
+  }
+}
+
+class Outbound extends OpenTelemetryOutboundInterceptor {
+  override scheduleActivity(
+    input: ActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
+  ): Promise<unknown> {
+    return this.start(input, (traced) => next(traced));
+  }
+
+  override scheduleLocalActivity(
+    input: LocalActivityInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>,
+  ): Promise<unknown> {
+    return this.start(input, (traced) => next(traced));
+  }
+
+  private start<I extends ActivityInput | LocalActivityInput>(
+    input: I,
+    next: (input: I) => Promise<unknown>,
+  ): Promise<unknown> {
+    const active = otel.context.active();
+    const inMainFlow = otel.trace.getSpanContext(active)?.spanId === runSpan?.spanId;
+    const parent = inMainFlow && lastCause ? lastCause : active;
+    const links = inMainFlow && lastCause && runSpan ? [{ context: runSpan }] : [];
+    return traced(
+      this.tracer,
+      `StartActivity:${input.activityType}`,
+      parent,
+      () => next({ ...input, headers: headersWithContext(input.headers) }),
+      { links },
+    );
+  }
+}
+
+export const interceptors: WorkflowInterceptorsFactory = () => ({
+  inbound: [new Inbound()],
+  outbound: [new Outbound()],
+  internals: [new OpenTelemetryInternalsInterceptor()],
+});
