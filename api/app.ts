@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { authenticate, breakGlassOnlyFor, optionalPrincipal } from './auth';
+import { registerBacklogMetrics } from './backlog-metrics';
 import type { AppDeps, RouteDeps } from './deps';
 import { SharedLimits } from './limits';
 import { OidcSignIn } from './oidc';
@@ -71,7 +72,13 @@ export function createApp(appDeps: AppDeps): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', 'loopback');
   const metrics = deps.metrics ?? createHttpMetrics(deps.temporalRequests, deps.connections);
-  const webhooks = webhookRoutes({ ...deps, webhookSecret: config.STRIPE_WEBHOOK_SECRET });
+  // What waits in Postgres (outbox, payouts) is read at each scrape of this app's metrics.
+  registerBacklogMetrics(metrics.registry, deps.db, deps.logger);
+  const webhooks = webhookRoutes({
+    ...deps,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    refused: metrics.webhookRefused,
+  });
   const health = healthRoutes(deps);
   const open = [studentRoutes(deps), publicFollowUpRoutes(deps)];
   const actions = actionRoutes(deps);

@@ -13,9 +13,14 @@ export interface ConnectionCounts {
   readonly refused: number;
 }
 
+/** Why a Stripe webhook was refused (the `reason` of microinternships_stripe_webhooks_refused_total). */
+export const WEBHOOK_REFUSALS = ['signature', 'stale', 'unparseable', 'handler_error'] as const;
+export type WebhookRefusal = (typeof WEBHOOK_REFUSALS)[number];
+
 /**
  * Prometheus metrics of the API: requests, latency and errors by route, the requests it sent to
- * Temporal, and its client connections (one registry per app).
+ * Temporal, its client connections and the Stripe webhooks it refused (one registry per app). The
+ * backlog gauges read from Postgres are added by the app (api/backlog-metrics.ts).
  */
 
 export function createHttpMetrics(temporalRequests?: TemporalRequests, connections?: ConnectionCounts) {
@@ -73,6 +78,15 @@ export function createHttpMetrics(temporalRequests?: TemporalRequests, connectio
     registers: [registry],
   });
 
+  const webhooksRefused = new Counter({
+    name: 'microinternships_stripe_webhooks_refused_total',
+    help: 'Stripe webhooks answered with an error, by reason: signature (missing or wrong), stale (signed more than 5 minutes ago), unparseable (body unreadable, not JSON, or fields missing), handler_error (not applied; Stripe retries)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason from 0, so the first refusal is an increase Prometheus sees.
+  for (const reason of WEBHOOK_REFUSALS) webhooksRefused.inc({ reason }, 0);
+
   const middleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
@@ -88,7 +102,8 @@ export function createHttpMetrics(temporalRequests?: TemporalRequests, connectio
   const handler: RequestHandler = async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   };
-  return { middleware, handler, registry };
+  const webhookRefused = (reason: WebhookRefusal) => webhooksRefused.inc({ reason });
+  return { middleware, handler, registry, webhookRefused };
 }
 
 export type HttpMetrics = ReturnType<typeof createHttpMetrics>;

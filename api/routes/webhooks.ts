@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import type Stripe from 'stripe';
 import { markAccountReady } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
@@ -8,6 +8,7 @@ import type { RouteDeps } from '../deps';
 import { DocumentedRouter } from '../documented-router';
 import { json, jsonBody, problem, type Operation } from '../openapi-kit';
 import { z } from 'zod';
+import type { WebhookRefusal } from '../observability';
 import { fieldErrorsOf, HttpProblem, validationProblem } from '../problem';
 
 /** Stripe's default tolerance: an event signed more than 5 minutes ago is refused as a replay. */
@@ -102,20 +103,76 @@ const stripeWebhook: Operation = {
       'Applied, or a duplicate ignored',
     ),
     400: problem(
-      'Signature missing, wrong or older than 5 minutes, or a signed event without the fields it must have (`errors` names them)',
+      'Signature missing, wrong or older than 5 minutes, a signed body that is not JSON, or a signed event without the fields it must have (`errors` names them)',
     ),
   },
 };
 
-export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret: string }): DocumentedRouter {
+/** Applies a verified event once: its facts become signals to the workflows they concern. */
+async function applyEvent(deps: RouteDeps, event: Stripe.Event) {
+  const facts = await factsOf(deps, readEvent(event));
+  const internshipId = facts[0]?.internshipId ?? null;
+  if (!(await recordStripeEvent(deps.db, { id: event.id, type: event.type, internshipId }))) {
+    return { received: true, duplicate: true };
+  }
+  try {
+    for (const { workflowIds, fact } of facts) {
+      for (const workflowId of workflowIds) {
+        await deps.temporal.workflow
+          .getHandle(workflowId)
+          .signal(stripeEventSignal, fact)
+          .catch((err: unknown) => {
+            // An internship that has ended no longer needs the fact.
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          });
+      }
+    }
+  } catch (err) {
+    // Not applied: forget the id so Stripe's retry of this event is applied.
+    await forgetStripeEvent(deps.db, event.id);
+    throw err;
+  }
+  return { received: true };
+}
+
+/** Why constructEvent refused: a genuine signature made too long ago, a body it could not parse, or the signature. */
+function signatureRefusal(err: unknown): WebhookRefusal {
+  if ((err as { type?: unknown }).type === 'StripeSignatureVerificationError') {
+    return /tolerance/i.test((err as Error).message) ? 'stale' : 'signature';
+  }
+  // constructEvent parses the body only once its signature verified.
+  return err instanceof SyntaxError ? 'unparseable' : 'signature';
+}
+
+export function webhookRoutes(
+  deps: RouteDeps & {
+    stripe: Stripe;
+    webhookSecret: string;
+    /** Counts a refused webhook (microinternships_stripe_webhooks_refused_total). */
+    refused?: (reason: WebhookRefusal) => void;
+  },
+): DocumentedRouter {
   const routes = new DocumentedRouter();
-  routes.route(stripeWebhook, express.raw({ type: '*/*', limit: '512kb' }), async (req, res) => {
+  const refused = deps.refused ?? (() => undefined);
+  const raw = express.raw({ type: '*/*', limit: '512kb' });
+  // A body too large or unreadable never reaches the handler: counted here, answered by the problem handler.
+  const rawBody: RequestHandler = (req, res, next) =>
+    raw(req, res, (err?: unknown) => {
+      if (err) refused('unparseable');
+      next(err);
+    });
+  routes.route(stripeWebhook, rawBody, async (req, res) => {
     const signature = req.get('stripe-signature');
     let event: Stripe.Event;
     try {
       if (!signature || !Buffer.isBuffer(req.body)) throw new Error('missing signature or body');
       event = deps.stripe.webhooks.constructEvent(req.body, signature, deps.webhookSecret, TOLERANCE_SECONDS);
-    } catch {
+    } catch (err) {
+      const reason = signatureRefusal(err);
+      refused(reason);
+      if (reason === 'unparseable') {
+        throw validationProblem([{ field: 'body', message: 'is not valid JSON' }], 400);
+      }
       throw new HttpProblem(
         400,
         'Invalid signature',
@@ -125,30 +182,14 @@ export function webhookRoutes(deps: RouteDeps & { stripe: Stripe; webhookSecret:
         },
       );
     }
-    const facts = await factsOf(deps, readEvent(event));
-    const internshipId = facts[0]?.internshipId ?? null;
-    if (!(await recordStripeEvent(deps.db, { id: event.id, type: event.type, internshipId }))) {
-      res.json({ received: true, duplicate: true });
-      return;
-    }
     try {
-      for (const { workflowIds, fact } of facts) {
-        for (const workflowId of workflowIds) {
-          await deps.temporal.workflow
-            .getHandle(workflowId)
-            .signal(stripeEventSignal, fact)
-            .catch((err: unknown) => {
-              // An internship that has ended no longer needs the fact.
-              if (!(err instanceof WorkflowNotFoundError)) throw err;
-            });
-        }
-      }
+      res.json(await applyEvent(deps, event));
     } catch (err) {
-      // Not applied: forget the id so Stripe's retry of this event is applied.
-      await forgetStripeEvent(deps.db, event.id);
+      // A signed event without the fields it must have is answered 400; anything else was not
+      // applied (Postgres or Temporal failed) and Stripe retries it.
+      refused(err instanceof HttpProblem ? 'unparseable' : 'handler_error');
       throw err;
     }
-    res.json({ received: true });
   });
   return routes;
 }
