@@ -54,7 +54,6 @@ export interface Applied {
 
 export async function applyToPosting(deps: ApplyDeps, request: ApplyRequest): Promise<Applied> {
   const { internship, studentId } = request;
-  refuseUnlessOpen(internship);
   const body = parse(applyBody, request.body, 'body');
   if (body.answers.length !== internship.screeningQuestions.length) {
     throw validationProblem([
@@ -70,6 +69,16 @@ export async function applyToPosting(deps: ApplyDeps, request: ApplyRequest): Pr
   const applicationId = request.key
     ? keyedApplicationId(internship.id, studentId, request.key)
     : randomUUID();
+  // The retry of a request whose attempt stored this application is answered from it, even when
+  // that very application has since filled the posting (Selecting): the posting's state is not
+  // what the student asked about, and a 409 there would send a careful client into retries.
+  if (request.key && (await findApplication(deps.db, applicationId))) {
+    return (
+      (await resumeEarlierAttempt(deps, request, applicationId, body)) ??
+      sendAndConfirm(deps, request, applicationId)
+    );
+  }
+  refuseUnlessOpen(internship);
   const storing = await storePendingApplication(
     deps.db,
     { id: applicationId, internshipId: internship.id, studentId, pitch: body.pitch, answers: body.answers },

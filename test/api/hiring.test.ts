@@ -517,6 +517,29 @@ test('a keyed application whose first attempt stored its row but never reached t
   expect((await applyAs(h, student, id)).status).toBe(409);
 });
 
+test('a keyed application that filled the posting before its API died: the retry answers 201 as then, not PostingFull', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer, { maxApplicants: 1 });
+  const student = await newStudent(h, 'Finn Fullcap');
+  const key = `apply-full-${randomUUID()}`;
+  const first = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(first.status).toBe(201);
+  await waitForStatus(h, employer, id, 'Selecting');
+  // The API was killed after the workflow accepted the application, before its answer was
+  // recorded; the claim on the key has gone stale.
+  await h.db.query(
+    `UPDATE idempotency_keys SET status = NULL, response = NULL, created_at = now() - interval '5 minutes'
+      WHERE key = $1`,
+    [key],
+  );
+  const retry = await applyAs(h, student, id, { 'Idempotency-Key': key });
+  expect(retry.status).toBe(201);
+  expect(retry.body).toEqual(first.body);
+  // Anyone else, or the same student with another key, still finds the posting full.
+  expect((await applyAs(h, await newStudent(h, 'Late Lou'), id)).body.type).toBe('/problems/PostingFull');
+  expect((await applyAs(h, student, id, { 'Idempotency-Key': `${key}-2` })).status).toBe(409);
+});
+
 test('a keyed application confirmed before its answer was recorded (the API died in between, or the worker reconciled it) answers the retry with the same 201', async () => {
   const employer = await newEmployer(h);
   const id = await newPosting(h, employer);
