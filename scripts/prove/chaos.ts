@@ -10,6 +10,7 @@
  *  - the ledger invariant (charged = refunded + transferred + platform share) for every ended internship.
  *
  *   npm run chaos -- --lifecycles 200 --worker-kills 8 --api-kills 2 --server-restarts 1
+ *   npm run chaos -- --api-replicas 3 --workers 2   (behind a local load balancer; kills pick at random)
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,6 +33,9 @@ const { values: args } = parseArgs({
     'worker-kills': { type: 'string', default: '8' },
     'api-kills': { type: 'string', default: '2' },
     'server-restarts': { type: 'string', default: '1' },
+    /** API processes behind the local load balancer, and workers; kills pick one of each at random. */
+    'api-replicas': { type: 'string', default: '1' },
+    workers: { type: 'string', default: '1' },
     out: { type: 'string', default: path.join(repoRoot, 'bench-results') },
   },
 });
@@ -72,7 +76,12 @@ interface StripeRequest {
 
 async function main(): Promise<void> {
   const began = new Date();
-  const stack = await startProveStack({ env: { HUMAN_DAY_SECONDS: '600' }, log: say });
+  const stack = await startProveStack({
+    env: { HUMAN_DAY_SECONDS: '600' },
+    log: say,
+    apiReplicas: Number(args['api-replicas']),
+    workers: Number(args.workers),
+  });
   const db = new pg.Pool({ connectionString: stack.databaseUrl, max: 4 });
   try {
     // Widen the window in which a kill lands mid-payment.
@@ -222,7 +231,7 @@ async function main(): Promise<void> {
     );
     const report = {
       date: began.toISOString(),
-      settings: { lifecycles: total, concurrency },
+      settings: { lifecycles: total, concurrency, apiReplicas: stack.apiReplicas, workers: stack.workers },
       faults: {
         planned: faults.length,
         injected: injected.length,
@@ -261,11 +270,11 @@ async function main(): Promise<void> {
       emails.unsent === 0 &&
       unbalanced.length === 0;
     const markdown = [
-      `### Chaos run ${report.date.slice(0, 10)}`,
+      `### Chaos run ${report.date.slice(0, 10)} — ${stack.apiReplicas} API ${stack.apiReplicas > 1 ? 'replicas behind a load balancer' : 'process'}, ${stack.workers} worker${stack.workers > 1 ? 's' : ''}`,
       '',
       '| Measure | Value |',
       '| --- | --- |',
-      `| Faults injected | ${report.faults.workerKills} worker SIGKILLs, ${report.faults.apiKills} API SIGKILLs, ${report.faults.serverRestarts} dev-server kill + restart |`,
+      `| Faults injected | ${report.faults.workerKills} worker SIGKILLs, ${report.faults.apiKills} API SIGKILLs, ${report.faults.serverRestarts} dev-server kill + restart${stack.apiReplicas > 1 || stack.workers > 1 ? ' (each kill on a replica or worker picked at random)' : ''} |`,
       `| Lifecycles completed / started | ${completed.length} / ${started.length} (of ${total}) in ${report.lifecycles.seconds} s |`,
       `| Internships charged exactly once | ${money.exactlyOneCharge} |`,
       `| Internships with > 1 charge / transfer / refund | ${money.moreThanOneCharge} / ${money.moreThanOneTransfer} / ${money.moreThanOneRefund} |`,

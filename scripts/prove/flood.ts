@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       {
         apiUrl: stack.apiUrl,
         metricsUrl: stack.metricsUrl,
-        apiPid: stack.groups().api,
+        apiPid: stack.groups().api[0]!,
         opsToken: OPS_TOKEN,
         inboxUrl: stack.maildevUrl,
       },

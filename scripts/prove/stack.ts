@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../db/migrate';
+import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort, startProcess, type Service } from '../stack/processes';
 import {
   startEmbeddedPostgres,
@@ -39,16 +40,27 @@ export interface ProveStack {
   maildevUrl: string;
   stripeProxyUrl: string;
   taskQueue: string;
-  /** Process-group ids by role, for CPU and memory readings. */
-  groups(): Record<'temporal' | 'postgres' | 'worker' | 'api', number>;
+  /** Process-group ids by role (one per replica or worker), for CPU and memory readings. */
+  groups(): Record<StackRole, number[]>;
+  /** How many API replicas (behind the load balancer when more than one) and workers run. */
+  apiReplicas: number;
+  workers: number;
+  /** SIGKILLs one worker (at random when there are several) and starts it again. */
   killWorker(): Promise<void>;
+  /** SIGKILLs one API replica (at random) and starts it again on its port. */
   killApi(): Promise<void>;
   /** SIGKILLs the dev server and starts it again on the same SQLite file and port. */
   restartTemporal(): Promise<void>;
   stop(): Promise<void>;
 }
 
+export type StackRole = 'temporal' | 'postgres' | 'worker' | 'api' | 'lb';
+
 export interface ProveStackOptions {
+  /** API processes; with more than one, a load balancer process (scripts/stack/load-balancer.ts) fronts them. */
+  apiReplicas?: number;
+  /** Worker processes on the one task queue. */
+  workers?: number;
   /** Variables for the worker and the API (HUMAN_DAY_SECONDS, LOG_LEVEL, ...). */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -61,9 +73,10 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-prove-'));
   chmodSync(dir, 0o755); // embedded Postgres runs as the 'postgres' user when we are root
   const logs = (name: string) => path.join(dir, 'logs', `${name}.log`);
-  const [pgPort, temporalPort, smtpPort, webPort, stripePort, apiPort, metricsPort] = await Promise.all(
-    Array.from({ length: 7 }, () => freePort()),
-  );
+  const replicas = Math.max(1, options.apiReplicas ?? 1);
+  const workerCount = Math.max(1, options.workers ?? 1);
+  const [pgPort, temporalPort, smtpPort, webPort, stripePort, lbPort, metricsPort, ...apiPorts] =
+    await Promise.all(Array.from({ length: 7 + replicas }, () => freePort()));
   const services: Service[] = [];
   const track = <S extends Service>(s: S) => (services.push(s), s);
   let temporal: TemporalService | undefined;
@@ -101,12 +114,11 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     const proxy = await startStripeTestModeProxy({ upstream: stripe.apiBase });
     services.push({ name: 'stripe test-mode proxy', stop: () => proxy.stop() });
 
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiUrl = `http://127.0.0.1:${replicas > 1 ? lbPort : apiPorts[0]}`;
     const taskQueue = 'internships';
     // Payloads encrypted as in production, with a key of this run's own.
     const payloadKeys = options.env?.PAYLOAD_KEYS ?? `prove-1:${randomBytes(32).toString('base64')}`;
     const env: Record<string, string> = {
-      API_PORT: String(apiPort),
       PUBLIC_BASE_URL: apiUrl,
       OPS_TOKEN,
       DATABASE_URL: postgres.url,
@@ -134,27 +146,71 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    let workers = 0;
+    // The workflow code built once, as the image ships it: a killed worker is back in about a second.
+    if (env.PAYLOAD_KEYS) {
+      env.WORKFLOW_BUNDLE_PATH = path.join(dir, 'workflow-bundle.js');
+      await buildWorkflowBundle(env.WORKFLOW_BUNDLE_PATH, {
+        log: () => undefined,
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+        debug: () => undefined,
+        trace: () => undefined,
+      });
+    }
+    let started = 0;
     // The worker is ready when it logs "worker started", so it logs at info at least.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(env.LOG_LEVEL ?? '');
-    const startApp = (role: 'worker' | 'api'): Promise<Child> => {
-      const log = logs(role === 'worker' ? `worker-${++workers}` : 'api');
+    const startWorker = (): Promise<Child> => {
+      const log = logs(`worker-${++started}`);
       return startProcess({
-        name: role,
+        name: 'worker',
         command: process.execPath,
-        args: ['--import', 'tsx', path.join(repoRoot, role, 'main.ts')],
+        args: ['--import', 'tsx', path.join(repoRoot, 'worker', 'main.ts')],
         cwd: repoRoot,
-        env: role === 'worker' && quiet ? { ...env, LOG_LEVEL: 'info' } : env,
+        env: quiet ? { ...env, LOG_LEVEL: 'info' } : env,
         logFile: log,
-        ready:
-          role === 'api'
-            ? async () => (await fetch(`${apiUrl}/healthz`)).ok
-            : () => Promise.resolve(readFileSync(log, 'utf8').includes('worker started')),
+        ready: () => Promise.resolve(readFileSync(log, 'utf8').includes('worker started')),
         readyTimeoutMs: 60_000,
       });
     };
-    let worker = await startApp('worker');
-    let api = await startApp('api');
+    /** API replica `i` on its own port; only the first serves metrics. */
+    const startApi = (i: number): Promise<Child> =>
+      startProcess({
+        name: `api-${i + 1}`,
+        command: process.execPath,
+        args: ['--import', 'tsx', path.join(repoRoot, 'api', 'main.ts')],
+        cwd: repoRoot,
+        env: { ...env, API_PORT: String(apiPorts[i]), METRICS_PORT: i === 0 ? env.METRICS_PORT! : '0' },
+        logFile: logs(replicas > 1 ? `api-${i + 1}` : 'api'),
+        ready: async () => (await fetch(`http://127.0.0.1:${apiPorts[i]}/healthz`)).ok,
+        readyTimeoutMs: 60_000,
+      });
+    const workers: Child[] = [];
+    for (let i = 0; i < workerCount; i++) workers.push(await startWorker());
+    const apis = await Promise.all(Array.from({ length: replicas }, (_, i) => startApi(i)));
+    const lb =
+      replicas > 1
+        ? await startProcess({
+            name: 'load balancer',
+            command: process.execPath,
+            args: [
+              '--import',
+              'tsx',
+              path.join(repoRoot, 'scripts', 'stack', 'load-balancer.ts'),
+              '--port',
+              String(lbPort),
+              '--backends',
+              apiPorts.map((p) => `http://127.0.0.1:${p}`).join(','),
+            ],
+            cwd: repoRoot,
+            logFile: logs('load-balancer'),
+            ready: async () => (await fetch(`${apiUrl}/healthz`)).ok,
+            readyTimeoutMs: 30_000,
+          })
+        : undefined;
+    if (lb) services.push(lb);
+    const any = (n: number) => Math.floor(Math.random() * n);
 
     const kill = (pid: number | undefined) => {
       try {
@@ -180,21 +236,26 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       maildevUrl: mail.webUrl,
       stripeProxyUrl: proxy.url,
       taskQueue,
+      apiReplicas: replicas,
+      workers: workerCount,
       groups: () => ({
-        temporal: pidOf(temporal!),
-        postgres: pidOf(postgres),
-        worker: worker.child.pid!,
-        api: api.child.pid!,
+        temporal: [pidOf(temporal!)],
+        postgres: [pidOf(postgres)],
+        worker: workers.map((w) => w.child.pid!),
+        api: apis.map((a) => a.child.pid!),
+        lb: lb ? [pidOf(lb)] : [],
       }),
       async killWorker() {
-        kill(worker.child.pid);
-        await waitExit(worker);
-        worker = await startApp('worker');
+        const i = any(workers.length);
+        kill(workers[i]!.child.pid);
+        await waitExit(workers[i]!);
+        workers[i] = await startWorker();
       },
       async killApi() {
-        kill(api.child.pid);
-        await waitExit(api);
-        api = await startApp('api');
+        const i = any(apis.length);
+        kill(apis[i]!.child.pid);
+        await waitExit(apis[i]!);
+        apis[i] = await startApi(i);
       },
       async restartTemporal() {
         kill(pidOf(temporal!));
@@ -202,7 +263,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
         temporal = await startTemporal();
       },
       async stop() {
-        await Promise.allSettled([worker.stop(), api.stop()]);
+        await Promise.allSettled([...workers, ...apis].map((p) => p.stop()));
         await Promise.allSettled([temporal!.stop(), ...services.map((s) => s.stop())]);
         if (!options.keep) rmSync(dir, { recursive: true, force: true });
       },
@@ -224,23 +285,61 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
 
 const pidOf = (service: Service): number => (service as Child).child?.pid ?? 0;
 
-/** CPU seconds (user + system, with reaped children) of every process in a process group. */
-export function groupCpuSeconds(pgid: number): number {
-  let ticks = 0;
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** utime + stime, and cutime + cstime (its children that ended and were reaped), in ticks. */
+  own: number;
+  reaped: number;
+}
+
+function procStats(): ProcStat[] {
+  const stats: ProcStat[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
     try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command name "(...)": state is field 3, ppid 4; utime 14 … cstime 17.
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.push({
+        pid: Number(entry),
+        ppid: Number(f[1]),
+        own: Number(f[11]) + Number(f[12]),
+        reaped: Number(f[13]) + Number(f[14]),
+      });
     } catch {
-      continue;
+      // gone
     }
-    // Fields after the command name "(...)": state is field 3; pgrp 5; utime 14 … cstime 17.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== pgid) continue;
-    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
-  return ticks / 100; // USER_HZ is 100 on Linux
+  return stats;
+}
+
+/** The process and all its descendants. */
+function tree(root: number, stats: ProcStat[]): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const found: ProcStat[] = [];
+  const walk = (pid: number) => {
+    const self = stats.find((s) => s.pid === pid);
+    if (self) found.push(self);
+    for (const c of children.get(pid) ?? []) walk(c.pid);
+  };
+  walk(root);
+  return found;
+}
+
+/**
+ * CPU seconds (user + system) of a process and every descendant, living or ended. By the tree, not
+ * the process group: Postgres puts each backend in a group of its own (setsid), so a group count sees
+ * a connection's CPU only when it closes, all of it at once, in whatever phase that happens.
+ */
+export function groupCpuSeconds(root: number): number {
+  return tree(root, procStats()).reduce((t, s) => t + s.own + s.reaped, 0) / 100; // USER_HZ is 100
+}
+
+/** CPU seconds of a process tree's descendants that have ended (reaped): closed connections, vacuums. */
+export function reapedCpuSeconds(root: number): number {
+  return tree(root, procStats()).reduce((t, s) => t + s.reaped, 0) / 100;
 }
 
 /** Resident memory (and its peak) of one process, in MiB. */

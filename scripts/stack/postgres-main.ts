@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     user: 'postgres',
     password,
     persistent: true,
+    // Statement statistics for the benchmark's report (scripts/prove/bench.ts): which SQL costs what.
+    postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
     // Postgres refuses to run as root; the library then runs it as a 'postgres' system user.
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message) => process.stdout.write(`${message}\n`),
