@@ -69,9 +69,7 @@ async function main(): Promise<void> {
     dataConverter,
     ...code,
     tracing,
-    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined
-      ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS }
-      : {}),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,
