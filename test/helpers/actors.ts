@@ -188,6 +188,35 @@ export async function offerThroughApi(
   return { employer, student, id };
 }
 
+/**
+ * From an application to work waiting for review, through the API: the employer selects it, the
+ * student accepts and submits. Returns the submission's answer.
+ */
+export async function selectAcceptAndSubmit(
+  h: ApiHarness,
+  employer: Actor,
+  student: Actor,
+  id: string,
+  applicationId: string,
+) {
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered', 30_000);
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
+    token: student.token,
+    body: { accept: true },
+  });
+  await waitForStatus(h, employer, id, 'InProgress', 30_000);
+  const submitted = await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
+    token: student.token,
+    body: { url: 'https://example.com/deliverable', notes: 'Done.' },
+  });
+  await waitForStatus(h, employer, id, 'InReview', 30_000);
+  return submitted;
+}
+
 /** Stripe reports the student's payout account ready: a signed `account.updated` webhook. */
 export async function payoutAccountReady(h: ApiHarness, student: Actor) {
   const { rows } = await h.db.query<{ stripe_account_id: string | null }>(

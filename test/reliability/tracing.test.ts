@@ -14,6 +14,7 @@ import {
   newPosting,
   newStudent,
   payoutAccountReady,
+  selectAcceptAndSubmit,
   waitForStatus,
 } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
@@ -158,21 +159,7 @@ test('approve → payout: the review leads to the payout account and the emails,
   const student = await newStudent(h, 'Ines Halvorsen');
   const id = await newPosting(h, employer);
   const applied = await applyAs(h, student, id);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
-    token: employer.token,
-    body: { applicationIds: [applied.body.applicationId] },
-  });
-  await waitForStatus(h, employer, id, 'Offered', 30_000);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-    token: student.token,
-    body: { accept: true },
-  });
-  await waitForStatus(h, employer, id, 'InProgress', 30_000);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
-    token: student.token,
-    body: { url: 'https://example.com/deliverable', notes: 'Traced.' },
-  });
-  await waitForStatus(h, employer, id, 'InReview', 30_000);
+  await selectAcceptAndSubmit(h, employer, student, id, applied.body.applicationId);
   const approved = await call(api, 'POST', `/v1/internships/${id}/review`, {
     token: employer.token,
     body: { decision: 'approve' },

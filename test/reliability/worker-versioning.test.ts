@@ -23,6 +23,7 @@ import {
   newPosting,
   newStudent,
   payoutAccountReady,
+  selectAcceptAndSubmit,
   waitForStatus,
 } from '../helpers/actors';
 import { silentBundlerLogger } from '../helpers/activities';
@@ -143,22 +144,8 @@ test('a micro-internship started on v1 moves to v2 when v2 becomes current, and 
   expect(phases(await versionsThatRan(id))).toEqual([v1]);
   await setCurrentVersion(v2);
 
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
-    token: employer.token,
-    body: { applicationIds: [applied.body.applicationId] },
-  });
-  await waitForStatus(h, employer, id, 'Offered', 30_000);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-    token: student.token,
-    body: { accept: true },
-  });
-  await waitForStatus(h, employer, id, 'InProgress', 30_000);
-  const submitted = await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
-    token: student.token,
-    body: { url: 'https://example.com/deliverable', notes: 'Done across a deployment.' },
-  });
+  const submitted = await selectAcceptAndSubmit(h, employer, student, id, applied.body.applicationId);
   expect(submitted.status).toBe(201);
-  await waitForStatus(h, employer, id, 'InReview', 30_000);
   const approved = await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
     token: employer.token,
     body: { decision: 'approve' },
