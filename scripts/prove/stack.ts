@@ -318,13 +318,10 @@ function procStats(): ProcStat[] {
 function tree(root: number, stats: ProcStat[]): ProcStat[] {
   const children = new Map<number, ProcStat[]>();
   for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const found: ProcStat[] = [];
-  const walk = (pid: number) => {
-    const self = stats.find((s) => s.pid === pid);
-    if (self) found.push(self);
-    for (const c of children.get(pid) ?? []) walk(c.pid);
-  };
-  walk(root);
+  const self = stats.find((s) => s.pid === root);
+  const found: ProcStat[] = [...(self ? [self] : []), ...(children.get(root) ?? [])];
+  // Breadth first over the children lists: each process is read once.
+  for (let i = self ? 1 : 0; i < found.length; i++) found.push(...(children.get(found[i]!.pid) ?? []));
   return found;
 }
 
