@@ -36,6 +36,12 @@ const appSchema = z.object({
    * (NODE_OPTIONS=--max-old-space-size). Raise this with the worker's memory; 0 turns the cache off.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
+  /**
+   * Threads running workflow code in one worker process, each with its share of the cache. One
+   * (the SDK's default) uses at most one core for workflow tasks; replaying evicted workflows in a
+   * burst (many timers at once) is bound by it, so give a worker with spare cores two.
+   */
+  WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** The Temporal Schedule of the daily ops digest, created by the first worker that starts. */
   OPS_DIGEST_SCHEDULE_ID: z.string().min(1).default('ops-daily-digest'),
   /**

@@ -29,6 +29,8 @@ export interface WorkerDeps {
   tracing?: Pick<Tracing, 'spanProcessor' | 'resource' | 'tracer'>;
   /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); the SDK's default without it. */
   maxCachedWorkflows?: number;
+  /** Threads running workflow code (WORKER_WORKFLOW_THREADS); the SDK's default (1) without it. */
+  workflowThreads?: number;
 }
 
 /**
@@ -67,6 +69,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     : {
         workflowsPath: bundle.workflowsPath,
         interceptors: { ...tracing.interceptors, workflowModules: bundle.workflowInterceptorModules },
+        bundlerOptions: { preloadModules: bundle.preloadModules },
       };
   return Worker.create({
     ...tracing,
@@ -76,6 +79,7 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: deps.activities,
     ...(deps.dataConverter ? { dataConverter: deps.dataConverter } : {}),
     ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    ...(deps.workflowThreads !== undefined ? { workflowThreadPoolSize: deps.workflowThreads } : {}),
     ...(deps.version
       ? {
           workerDeploymentOptions: {

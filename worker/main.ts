@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     ...code,
     tracing,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowThreads: config.WORKER_WORKFLOW_THREADS,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({
       db,

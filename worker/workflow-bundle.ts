@@ -14,6 +14,8 @@ import { bundleOptionsFor, dataConverterFrom } from '../lib/data-converter';
 export const workflowBundleOptions = (converter: DataConverter) => ({
   workflowsPath: require.resolve('../workflows'),
   workflowInterceptorModules: [require.resolve('../workflows/tracing')],
+  // Loaded once per worker thread and shared by its workflows (see the module).
+  preloadModules: [require.resolve('../workflows/shared-libraries')],
   ...bundleOptionsFor(converter),
 });
 

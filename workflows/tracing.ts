@@ -12,7 +12,10 @@
  *   signal, not under the run's span (which belongs to the request that posted the internship,
  *   possibly weeks earlier): "approve" leads to the payout in one trace. The run's span is linked.
  */
+// First: it gives the sandbox the `performance` global that OpenTelemetry's modules read on load.
+import '@temporalio/interceptors-opentelemetry/lib/workflow/runtime';
 import * as otel from '@opentelemetry/api';
+import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   extractContextFromHeaders,
   headersWithContext,
@@ -22,6 +25,7 @@ import {
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import { SpanExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter';
 import {
   ContinueAsNew,
   workflowInfo,
@@ -73,7 +77,47 @@ function traced<T>(
   return result;
 }
 
+/**
+ * Hands each ended span to the `exporter` sink at once, and does nothing while the workflow replays
+ * (the worker drops sink calls made during replay anyway). The package's tracer goes through
+ * OpenTelemetry's SimpleSpanProcessor, which makes three promises per span; every promise in the
+ * sandbox costs a stack capture in the SDK's promise hook, and on a replayed history that was a
+ * fifth of the worker's CPU (docs/BENCHMARKS.md, the soak). The spans, their ids and their order
+ * are the same either way.
+ */
+class SinkSpanProcessor implements SpanProcessor {
+  private readonly exporter = new SpanExporter();
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (!workflowInfo().unsafe.isReplaying) this.exporter.export([span], () => undefined);
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** One tracer per run (module state is per workflow in the sandbox); ids come from its seeded random. */
+let sinkTracer: otel.Tracer | undefined;
+const tracerOfThisRun = (): otel.Tracer => {
+  if (!sinkTracer) {
+    const provider = new BasicTracerProvider();
+    provider.addSpanProcessor(new SinkSpanProcessor());
+    sinkTracer = provider.getTracer('@temporalio/interceptor-workflow');
+  }
+  return sinkTracer;
+};
+
 class Inbound extends OpenTelemetryInboundInterceptor {
+  // The package's constructor registers its context manager; the spans go through ours.
+  override tracer = tracerOfThisRun();
+
   override execute(
     input: WorkflowExecuteInput,
     next: Next<WorkflowInboundCallsInterceptor, 'execute'>,
@@ -126,6 +170,7 @@ class Inbound extends OpenTelemetryInboundInterceptor {
 }
 
 class Outbound extends OpenTelemetryOutboundInterceptor {
+  override tracer = tracerOfThisRun();
   override scheduleActivity(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,

@@ -41,11 +41,13 @@ export async function sessionFor(
   address: string,
   ask: () => Promise<unknown>,
 ): Promise<string> {
-  const giveUpAt = Date.now() + Math.max(http.retryForMs, 30_000);
+  const giveUpAt = Date.now() + Math.max(http.retryForMs, 90_000);
   const seen = new Set<string>();
   await ask();
   for (let round = 0; ; round++) {
-    const waitUntil = Date.now() + 10_000;
+    // Long enough for the outbox to send it on a busy machine: each new email spends one of the
+    // address's few sign-in emails an hour, and a code asked for again replaces the one on its way.
+    const waitUntil = Date.now() + 30_000;
     let code: string | undefined;
     while (!code && Date.now() < waitUntil) {
       const email = await newestEmail(

@@ -18,9 +18,10 @@
  *   npm run soak                                            # 10,000 internships, 1,000,000 rows (long)
  *   npm run soak -- --internships 300 --applications-rows 20000 --postings-rows 2000 --reminders 100
  *
- * Time: a human day lasts `--day-seconds` (HUMAN_DAY_SECONDS). The reminder batch is accepted last,
- * paced over `--reminder-spread-seconds`, with a 3-day work window, so its midpoint reminders fall
- * due 1.5 days later within that spread; every other posting has the longest windows there are, so
+ * Time: a human day lasts `--day-seconds` (HUMAN_DAY_SECONDS). The reminder batch is built last,
+ * straight into InProgress (each offer accepted while its workflow is cached), with a 3-day work
+ * window, so its midpoint reminders fall due 1.5 days later within the time it took to build (about
+ * R / 5 s here; more at once with a higher `--concurrency`); every other posting has the longest windows there are, so
  * its timers stay pending for the whole run (checked at the end). The read-scale phase runs while
  * the reminders wait, when it fits; after them otherwise.
  */
@@ -40,7 +41,7 @@ import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort } from '../stack/processes';
 import { repoRoot } from '../stack/tools';
 import { expectStatus, samplePosting, studentProfile, waitForStatus, type HttpOptions } from './lifecycle';
-import { closedLoop, Latencies, openLoop, percentile, type RunResult } from './measure';
+import { closedLoop, Latencies, percentile, type RunResult } from './measure';
 import { firstAdmin, signUpEmployer, signUpStudent } from './people';
 import { buckets, bucketsBetween, countOf, quantile, scrape, total } from './prometheus-text';
 import {
@@ -64,8 +65,6 @@ const { values: args } = parseArgs({
     'cache-size': { type: 'string' },
     /** HUMAN_DAY_SECONDS; by default long enough for the run's size (see dayLength). */
     'day-seconds': { type: 'string' },
-    /** The reminder batch is accepted evenly over this long, so its reminders fall due within it. */
-    'reminder-spread-seconds': { type: 'string', default: '50' },
     /** Internships built at once. */
     concurrency: { type: 'string', default: '12' },
     /** Calls of each read at scale. */
@@ -83,7 +82,8 @@ const applicationsRows = int('applications-rows', 0);
 const postingsRows = int('postings-rows', 1);
 const concurrency = int('concurrency', 1);
 const readSamples = int('read-samples', 10);
-const spreadSeconds = int('reminder-spread-seconds', 1);
+/** About how long the reminder batch takes to build into InProgress here (~5 a second). */
+const spreadSeconds = Math.ceil(R / 5);
 const cacheSize =
   args['cache-size'] === undefined
     ? // The setting's default, as the worker reads it (the two variables it requires are stand-ins).
@@ -443,7 +443,11 @@ async function main(): Promise<void> {
       if (batch.count === 0) continue;
       sampler.phase = `build ${batch.name}`;
       say(`building ${batch.count} ${batch.name} (${batch.target}), ${concurrency} at a time`);
-      const stopAt = batch.reminder ? 'Offered' : batch.target;
+      // The reminder batch too is built straight into InProgress, each offer accepted while its
+      // workflow is in the worker's cache (a separate pass over a thousand evicted workflows would
+      // replay each of them, a burst of its own); its reminders fall due 1.5 days after, within
+      // the time the batch took to build.
+      const stopAt = batch.target;
       // The first batch (Open: one short history each) is built in steps, and the worker's memory
       // read at rest after each: the cache at two fill levels.
       const calibrating = batch === plan[0] && levels.length === 1;
@@ -475,22 +479,10 @@ async function main(): Promise<void> {
         for (const e of batches.at(-1)!.firstErrors) say(`  error: ${e}`);
         continue;
       }
-      batches.push(
-        batchReport({ ...batch, name: 'reminders (to Offered)', target: 'Offered' }, run, done.length),
-      );
-      // The reminder batch: accepted evenly over the spread, so its work starts, and its reminders
-      // fall due 1.5 days later, within that spread.
-      sampler.phase = 'build reminders (accept)';
-      say(`accepting ${done.length} offers evenly over ${spreadSeconds} s`);
-      const accepted: Built[] = [];
-      const acceptRun = await openLoop(done.length, (done.length / spreadSeconds) * 60, async (i) => {
-        await advance(done[i]!, 'InProgress');
-        accepted.push(done[i]!);
-      });
-      batches.push(batchReport({ ...batch, name: 'reminders (accepted)' }, acceptRun, accepted.length));
-      built.push(...accepted);
-      reminderBatch = accepted;
-      say(`reminders: ${accepted.length}/${done.length} accepted in ${round(acceptRun.seconds)} s`);
+      batches.push(batchReport({ ...batch, name: 'reminders (accepted)' }, run, done.length));
+      built.push(...done);
+      reminderBatch = done;
+      say(`reminders: ${done.length}/${batch.count} accepted in ${round(run.seconds)} s`);
     }
     const buildSeconds = round((performance.now() - buildBegan) / 1000);
     say(`population built in ${buildSeconds} s: ${built.length} of ${N}`);
@@ -585,7 +577,6 @@ async function main(): Promise<void> {
         env: Object.keys(extraEnv).length ? JSON.stringify(extraEnv) : null,
         concurrency,
         readSamples,
-        reminderSpreadSeconds: spreadSeconds,
         employers: employers.length,
         students: students.length,
       },
