@@ -27,13 +27,14 @@ const appSchema = z.object({
   WORKER_METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9464),
   /**
    * Workflows the worker keeps in memory between their tasks (the SDK's sticky cache). Each costs
-   * about 1.1 MiB at rest (`npm run soak`: 213 MiB with none cached, 482 MiB with 250), so 300 keep
-   * a worker near 550 MiB at rest; the SDK's own default, sized from the heap limit (2,310 on a
-   * 4 GiB heap), would hold about 2.7 GiB. A workflow not in the cache is replayed from its history
-   * at its next task or query: about 85 ms of worker CPU for a 65-event history, so timers or
-   * actions on many evicted workflows at once are bound by CPU, and their garbage grows the heap
-   * (2 GiB resident in the soak, under a 4 GiB heap limit): in a 1 GiB container, cap the heap too
-   * (NODE_OPTIONS=--max-old-space-size). Raise this with the worker's memory; 0 turns the cache off.
+   * about 1 MiB at rest (`npm run soak`: 210 MiB with none cached, 478 MiB with 300), so 300 keep a
+   * worker near 500 MiB at rest; the SDK's own default, sized from the heap limit (2,310 on a 4 GiB
+   * heap), would hold about 2.5 GiB. A workflow not in the cache is replayed from its history at its
+   * next task or query: about 100 ms of worker CPU for a 117-event history, so timers or actions on
+   * many evicted workflows at once are bound by CPU (WORKER_WORKFLOW_THREADS), and their garbage
+   * grows the heap towards V8's limit (1.5–2 GiB resident in the soak): cap it per thread with
+   * NODE_OPTIONS=--max-old-space-size=384 (705 MiB peak then). Raise this with the worker's memory;
+   * 0 turns the cache off.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
   /**

@@ -15,7 +15,7 @@ export const workflowBundleOptions = (converter: DataConverter) => ({
   workflowsPath: require.resolve('../workflows'),
   workflowInterceptorModules: [require.resolve('../workflows/tracing')],
   // Loaded once per worker thread and shared by its workflows (see the module).
-  preloadModules: [require.resolve('../workflows/shared-libraries')],
+  preloadModules: [require.resolve('../workflows/preload')],
   ...bundleOptionsFor(converter),
 });
 

@@ -1,0 +1,25 @@
+/**
+ * Runs once per worker thread, before any workflow, and is shared by every workflow in it (the
+ * bundle's `preloadModules`, worker/workflow-bundle.ts). The SDK freezes what it shares.
+ *
+ * 1. OpenTelemetry's semantic conventions, thousands of exported constants that the tracing in every
+ *    workflow imports, loaded once instead of once per workflow (the SDK's default, so that module
+ *    state stays per workflow). Only a library of constants qualifies: the rest of OpenTelemetry
+ *    keeps mutable singletons in its modules and stays per workflow. Named here, not in
+ *    `preloadModules`, because webpack drops a bare `require` of a package marked free of side
+ *    effects; package.json pins it to the version the OpenTelemetry packages use, so that their copy
+ *    is the one shared.
+ * 2. Shorter stack traces inside the sandbox. The SDK records where every promise in a workflow was
+ *    made (for the Temporal UI's "Stack Trace" of a running workflow) by capturing and formatting a
+ *    stack trace per promise, and naming each frame's method is slow in V8: on the soak's worker,
+ *    replaying evicted workflows, it was 45 % of the workflow thread's CPU (perf), and a replayed
+ *    117-event history costs 95 ms of CPU with 10 frames, 85 ms with 4 (docs/BENCHMARKS.md). With 4,
+ *    the UI's stack trace of a blocked workflow shows the SDK call it waits in (condition, sleep, an
+ *    activity) and little above it, and errors thrown in workflow code carry 4 frames.
+ */
+import * as semanticConventions from '@opentelemetry/semantic-conventions';
+
+export const STACK_FRAMES = 4;
+Error.stackTraceLimit = STACK_FRAMES;
+
+export const sharedLibraries = [semanticConventions];
