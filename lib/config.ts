@@ -33,7 +33,7 @@ const appSchema = z.object({
    * next task or query: about 100 ms of worker CPU for a 117-event history, so timers or actions on
    * many evicted workflows at once are bound by CPU (WORKER_WORKFLOW_THREADS), and their garbage
    * grows the heap towards V8's limit (1.5–2 GiB resident in the soak): cap it per thread with
-   * NODE_OPTIONS=--max-old-space-size=384 (705 MiB peak then). Raise this with the worker's memory;
+   * NODE_OPTIONS=--max-old-space-size=384 (798–812 MiB peak then). Raise this with the worker's memory;
    * 0 turns the cache off.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),

@@ -19,7 +19,7 @@
  */
 import * as semanticConventions from '@opentelemetry/semantic-conventions';
 
-export const STACK_FRAMES = 4;
+const STACK_FRAMES = 4;
 Error.stackTraceLimit = STACK_FRAMES;
 
 export const sharedLibraries = [semanticConventions];

@@ -12,7 +12,7 @@ import { findInternship, listInternships } from '../../db/internships';
 import type { Queryable } from '../../db/pool';
 import { findStudent } from '../../db/students';
 import { request, type HttpOptions } from './lifecycle';
-import { Latencies, percentile } from './measure';
+import { Latencies, percentile, type RouteSummary } from './measure';
 
 /** Skills of the postings (real and stored): a browse by one of them finds a share of the open ones. */
 export const SKILLS = [
@@ -205,16 +205,7 @@ export interface Reader {
 }
 
 export interface ReadTimings {
-  routes: {
-    route: string;
-    variant: string;
-    count: number;
-    failed: number;
-    p50: number;
-    p95: number;
-    p99: number;
-    max: number;
-  }[];
+  routes: (RouteSummary & { variant: string })[];
   /** Per route, all variants pooled: what the goals read. */
   pooled: Record<
     'show' | 'browse' | 'applicants',

@@ -82,8 +82,8 @@ const applicationsRows = int('applications-rows', 0);
 const postingsRows = int('postings-rows', 1);
 const concurrency = int('concurrency', 1);
 const readSamples = int('read-samples', 10);
-/** About how long the reminder batch takes to build into InProgress here (~5 a second). */
-const spreadSeconds = Math.ceil(R / 5);
+/** About how long the reminder batch takes to build into InProgress here (~5 a second): its reminders fall due over as long. */
+const reminderBuildSeconds = Math.ceil(R / 5);
 const cacheSize =
   args['cache-size'] === undefined
     ? // The setting's default, as the worker reads it (the two variables it requires are stand-ins).
@@ -110,6 +110,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const GiB = 1024;
 
+/** p50, p99 and the largest of a set of samples (ms), rounded. */
+type Spread = { p50: number; p99: number; max: number };
+const spreadOf = (xs: number[]): Spread => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? 0) };
+};
+
 /** The work window of the reminder batch (the shortest there is): its midpoint reminder is 1.5 days in. */
 const REMINDER_WORK_DAYS = 3;
 /** Every other posting: the longest windows, so no timer of theirs fires during the run. */
@@ -129,10 +136,10 @@ const LONG_WINDOWS = {
  */
 function dayLength(): number {
   const afterOfferedSeconds = (2 * N) / 5 / 3 + 300; // Offered and reminder batches at ~3/s, the window, the end
-  // The reminders fall due 1.5 days after the accepting began: the spread, the rest and the cache-miss
-  // measurement (a minute), then the read-scale phase, fit before them.
+  // The first reminder falls due 1.5 days after the reminder batch's first offer was accepted: the rest
+  // of that batch, the cache-miss measurement (a minute), then the read-scale phase, fit before it.
   return Math.ceil(
-    Math.max(60, (spreadSeconds + 60 + readScaleSeconds() + 60) / 1.5, afterOfferedSeconds / 5),
+    Math.max(60, (reminderBuildSeconds + 60 + readScaleSeconds() + 60) / 1.5, afterOfferedSeconds / 5),
   );
 }
 
@@ -686,8 +693,8 @@ interface CacheMissReport {
     group: string;
     sampled: number;
     historyEvents: { median: number; max: number };
-    firstQuery: { p50: number; p99: number; max: number };
-    secondQuery: { p50: number; p99: number; max: number };
+    firstQuery: Spread;
+    secondQuery: Spread;
     cacheMisses: number;
     cacheHits: number;
     /** The worker's CPU time for both queries of one workflow. */
@@ -746,17 +753,13 @@ async function measureCacheMiss(
     for (const item of items.slice(0, 10)) {
       events.push((await client.workflow.getHandle(internshipWorkflowId(item.id)).describe()).historyLength);
     }
-    const stats = (xs: number[]) => {
-      const s = [...xs].sort((a, b) => a - b);
-      return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? 0) };
-    };
     events.sort((a, b) => a - b);
     groups.push({
       group,
       sampled: items.length,
       historyEvents: { median: events[Math.floor(events.length / 2)] ?? 0, max: events.at(-1) ?? 0 },
-      firstQuery: stats(first),
-      secondQuery: stats(second),
+      firstQuery: spreadOf(first),
+      secondQuery: spreadOf(second),
       cacheMisses: total(after, 'temporal_sticky_cache_miss') - total(before, 'temporal_sticky_cache_miss'),
       cacheHits: total(after, 'temporal_sticky_cache_hit') - total(before, 'temporal_sticky_cache_hit'),
       workerCpuMsPerWorkflow: round(cpuMs, 0),
@@ -792,8 +795,8 @@ interface ReminderReport {
   reminderTasks: {
     found: number;
     scheduleToStartMs: { p50: number; p95: number; p99: number; max: number };
-    timerLateMs: { p50: number; p99: number; max: number };
-    taskDoneAfterDueMs: { p50: number; p99: number; max: number };
+    timerLateMs: Spread;
+    taskDoneAfterDueMs: Spread;
   };
   emails: {
     queued: number;
@@ -804,8 +807,8 @@ interface ReminderReport {
     inboxReceived: number;
     inboxDuplicates: number;
     inboxMissing: number;
-    queuedAfterDueMs: { p50: number; p99: number; max: number };
-    sentAfterDueMs: { p50: number; p99: number; max: number };
+    queuedAfterDueMs: Spread;
+    sentAfterDueMs: Spread;
     /** From the first reminder falling due until the last email was sent, and after the last fell due. */
     allSentAfterFirstDueSeconds: number;
     allSentAfterLastDueSeconds: number;
@@ -815,11 +818,6 @@ interface ReminderReport {
   windowSeconds: number;
   cpuPercent: Record<string, number>;
 }
-
-const stats3 = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: round(percentile(s, 50)), p99: round(percentile(s, 99)), max: round(s.at(-1) ?? 0) };
-};
 
 /**
  * The reminder window: from 15 s before the first reminder falls due until every reminder email
@@ -960,8 +958,8 @@ async function measureReminders(
         p99: round(percentile(sortedS2s, 99)),
         max: round(sortedS2s.at(-1) ?? 0),
       },
-      timerLateMs: stats3(timerLate),
-      taskDoneAfterDueMs: stats3(doneAfterDue),
+      timerLateMs: spreadOf(timerLate),
+      taskDoneAfterDueMs: spreadOf(doneAfterDue),
     },
     emails: {
       queued: rows.length,
@@ -971,8 +969,8 @@ async function measureReminders(
       inboxReceived: rows.reduce((a, r) => a + receivedOf(r.dedupe_key), 0),
       inboxDuplicates: rows.filter((r) => receivedOf(r.dedupe_key) > 1).length,
       inboxMissing: rows.filter((r) => receivedOf(r.dedupe_key) === 0).length,
-      queuedAfterDueMs: stats3(rows.map((r) => r.created_at.getTime() - remindAt.get(r.internship_id)!)),
-      sentAfterDueMs: stats3(
+      queuedAfterDueMs: spreadOf(rows.map((r) => r.created_at.getTime() - remindAt.get(r.internship_id)!)),
+      sentAfterDueMs: spreadOf(
         rows.filter((r) => r.sent_at).map((r) => r.sent_at!.getTime() - remindAt.get(r.internship_id)!),
       ),
       allSentAfterFirstDueSeconds: round((lastSent - firstDue) / 1000),
@@ -1181,7 +1179,7 @@ function renderMarkdown(r: Report): string {
   const mem = r.memory;
   const rem = r.reminders;
   const rs = r.readScale;
-  const ms = (x: { p50: number; p99: number; max: number }) => `${x.p50} / ${x.p99} / ${x.max}`;
+  const ms = (x: Spread) => `${x.p50} / ${x.p99} / ${x.max}`;
   const lines = [
     `### Soak ${r.date.slice(0, 10)} — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}`,
     '',
