@@ -11,6 +11,7 @@
  * (scripts/prove/flood.ts, full size) and test/reliability/flood.test.ts.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { expectStatus, request, samplePosting, waitForStatus, type HttpOptions } from './lifecycle';
 import { firstAdmin, signUpEmployer, signUpStudent } from './people';
@@ -52,7 +53,34 @@ export interface FloodReport {
   temporalRequestsForRefused: number;
   accept: { status: number; ms: number; internshipStatus: string };
   apiRssMiB: { before: number; max: number; after: number };
+  /**
+   * The kernel's side (Linux; -1 elsewhere): the cap on every listening socket's accept queue, and
+   * how many connections it turned away during the flood because that queue was full. Each one
+   * turned away waits out TCP's retries (seconds, then tens of seconds), so when the accept was slow
+   * these say whether the API or the machine held it back.
+   */
+  kernel: { somaxconn: number; listenOverflows: number };
   seconds: number;
+}
+
+/** Linux's TcpExt ListenOverflows counter (every listening socket on the machine), or -1. */
+function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
+    const names = lines[i]!.split(' ');
+    return Number(lines[i + 1]!.split(' ')[names.indexOf('ListenOverflows')]);
+  } catch {
+    return -1;
+  }
+}
+
+function somaxconn(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  } catch {
+    return -1;
+  }
 }
 
 /** The sum of the API's `temporal_requests_total` counters. */
@@ -167,6 +195,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
     memory.max = Math.max(memory.max, rssMiB(target.apiPid).rss);
   }, 50);
   const temporalBefore = await temporalRequests(target.metricsUrl);
+  const overflowsBefore = listenOverflows();
   const began = performance.now();
   const attack = new Worker(ATTACKER, {
     eval: true,
@@ -206,6 +235,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
   attack.postMessage('stop');
   const { byStatus = {}, latencies = [] } = await next();
   const floodSeconds = (performance.now() - began) / 1000;
+  const overflows = overflowsBefore < 0 ? -1 : listenOverflows() - overflowsBefore;
   clearInterval(sampler);
   await attack.terminate();
   const after = await waitForStatus({ http, statusTimeoutMs: 30_000 }, employer, id, [
@@ -234,6 +264,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
       max: Math.round(Math.max(memory.max, memory.before)),
       after: Math.round(rssMiB(target.apiPid).rss),
     },
+    kernel: { somaxconn: somaxconn(), listenOverflows: overflows },
     seconds: Math.round(floodSeconds * 10) / 10,
   };
 }
@@ -249,5 +280,6 @@ export function describeFlood(r: FloodReport): string[] {
     `Temporal requests made for the refused actions: ${r.temporalRequestsForRefused}`,
     `the offered student's accept: ${r.accept.status} in ${r.accept.ms} ms (internship then ${r.accept.internshipStatus})`,
     `API resident memory: ${r.apiRssMiB.before} MiB before, ${r.apiRssMiB.max} MiB at most, ${r.apiRssMiB.after} MiB after`,
+    `kernel: accept queues capped at ${r.kernel.somaxconn} (net.core.somaxconn); connections turned away from a full one during the flood: ${r.kernel.listenOverflows}`,
   ];
 }

@@ -1,8 +1,8 @@
 /**
  * A small HTTP load balancer for the proving programs, as its own process in front of several API
  * replicas: round robin over the replicas that answer their health check, like nginx's defaults. A
- * request goes to another replica only when it never reached the first (connection refused), so a
- * POST is never sent twice; one cut off mid-way gets 502, which a careful client retries with its
+ * request is sent again only when it never reached a replica (connection refused, or a kept-alive
+ * connection the replica had just closed), so a POST is never handled twice; one cut off mid-way gets 502, which a careful client retries with its
  * idempotency key. Not for production: use the load balancer of your platform there.
  *
  *   node --import tsx scripts/stack/load-balancer.ts --port 8080 --backends http://127.0.0.1:3001,…
@@ -71,6 +71,13 @@ export function startLoadBalancer(options: { port: number; backends: string[]; h
       if (err.code === 'ECONNREFUSED') {
         // It never reached that replica: mark it down and try another.
         backend.healthy = false;
+        forward(req, res, body, tried);
+        return;
+      }
+      if (err.code === 'ECONNRESET' && upstream.reusedSocket && !res.headersSent) {
+        // A kept-alive connection the replica closed as idle just as this request went out on it
+        // (Node's documented race): the replica read nothing of it, so send it again, on a new one.
+        tried.delete(backend);
         forward(req, res, body, tried);
         return;
       }

@@ -10,17 +10,42 @@ export interface Service {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A port nobody listens on right now, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Where our own ports come from: below the kernel's ephemeral range (32768–60999 by default), which
+ * is where every `listen(0)` and every outgoing connection gets its port. A port picked with
+ * `listen(0)` and handed to a process a moment later was, twice, taken in between by the Temporal
+ * dev server's internal services (which pick theirs with `listen(0)` while it starts): "address
+ * already in use". Each process picks from a slice of its own (jest runs files in two workers at
+ * once), never the same port twice, and only one that is free on every address right now.
+ */
+const OUR_PORTS = { first: 16_000, slices: 4, slice: 4_000 };
+const handedOut = new Set<number>();
+let cursor = -1;
+
+function bindable(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    // A machine without IPv6 cannot bind '::' at all: then that family takes no port from anyone.
+    server.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'EAFNOSUPPORT'));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A port nobody listens on right now, that this process never handed out before. */
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.JEST_WORKER_ID ?? 0) % OUR_PORTS.slices;
+  const base = OUR_PORTS.first + worker * OUR_PORTS.slice;
+  if (cursor < 0) cursor = Math.floor(Math.random() * OUR_PORTS.slice);
+  for (let tries = 0; tries < OUR_PORTS.slice; tries++) {
+    cursor = (cursor + 1) % OUR_PORTS.slice;
+    const port = base + cursor;
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    // Both families: the API listens on '::' (every address), the others on 127.0.0.1.
+    if ((await bindable(port, '127.0.0.1')) && (await bindable(port, '::'))) return port;
+  }
+  throw new Error(`no free port left in ${base}–${base + OUR_PORTS.slice - 1}`);
 }
 
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
