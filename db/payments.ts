@@ -85,8 +85,10 @@ export async function saveStudentAccount(db: Queryable, studentId: string, accou
 /** Marks the account ready and returns the internships whose payout waits for its student. */
 export async function markAccountReady(db: Queryable, accountId: string): Promise<string[]> {
   const { rows } = await db.query<{ workflow_id: string }>(
+    // payout_waiting_since is set exactly while status = 'Paying' or payout = 'pending' (a trigger,
+    // migration 17); its partial index holds only those rows.
     `WITH s AS (UPDATE students SET payouts_enabled = true WHERE stripe_account_id = $1 RETURNING id)
-     SELECT i.workflow_id FROM internships i JOIN s ON i.student_id = s.id WHERE i.status = 'Paying' OR i.payout = 'pending'`,
+     SELECT i.workflow_id FROM internships i JOIN s ON i.student_id = s.id WHERE i.payout_waiting_since IS NOT NULL`,
     [accountId],
   );
   return rows.map((r) => r.workflow_id);

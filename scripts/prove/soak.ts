@@ -787,6 +787,8 @@ const ordinal = (n: number) => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 
 interface ReminderReport {
   count: number;
   dueSpreadSeconds: number;
+  /** The most reminders falling due within any 60 s (the issue asks for all of them in one minute). */
+  busiestMinute: number;
   /** Workflow-task schedule-to-start over the window, from the worker's histogram (all tasks). */
   scheduleToStart: {
     tasks: number;
@@ -821,6 +823,17 @@ interface ReminderReport {
   workerRssMaxMiB: number;
   windowSeconds: number;
   cpuPercent: Record<string, number>;
+}
+
+/** The most of `times` (ms) within any 60 s. */
+function busiestMinute(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let first = 0, last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= 60_000) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
 }
 
 /**
@@ -947,6 +960,7 @@ async function measureReminders(
   const report: ReminderReport = {
     count: remindAt.size,
     dueSpreadSeconds: round((lastDue - firstDue) / 1000),
+    busiestMinute: busiestMinute(due),
     scheduleToStart: {
       tasks: countOf(s2s),
       p99EstimateMs: round(p99.estimate),
@@ -1139,7 +1153,7 @@ function goals(r: Report): Report['goals'] {
       met: r.memory.peakRssMiB <= GiB,
     },
     scheduleToStartP99: {
-      goal: `≤ 200 ms while ${r.reminders.count} reminders fall due`,
+      goal: `≤ 200 ms while ${r.reminders.count} reminders fall due (${r.reminders.busiestMinute} in the busiest minute)`,
       value: r.reminders.reminderTasks.scheduleToStartMs.p99,
       met:
         r.reminders.reminderTasks.found === r.reminders.count &&
@@ -1221,7 +1235,7 @@ function renderMarkdown(r: Report): string {
     '',
     '| Reminders | Figure |',
     '| --- | --- |',
-    `| reminders falling due | ${rem.count} within ${rem.dueSpreadSeconds} s |`,
+    `| reminders falling due | ${rem.count} within ${rem.dueSpreadSeconds} s; ${rem.busiestMinute} in the busiest minute |`,
     `| schedule-to-start of each reminder's task (histories), p50 / p95 / p99 / max | ${rem.reminderTasks.scheduleToStartMs.p50} / ${rem.reminderTasks.scheduleToStartMs.p95} / ${rem.reminderTasks.scheduleToStartMs.p99} / ${rem.reminderTasks.scheduleToStartMs.max} ms (${rem.reminderTasks.found} found) |`,
     `| schedule-to-start, worker histogram over the window (all ${rem.scheduleToStart.tasks} tasks) | p99 ≤ ${rem.scheduleToStart.p99BucketBoundMs} ms (estimate ${rem.scheduleToStart.p99EstimateMs} ms); buckets ${JSON.stringify(rem.scheduleToStart.buckets)} |`,
     `| timer fired after the due time the workflow set it for, p50 / p99 / max | ${ms(rem.reminderTasks.timerLateMs)} ms |`,
