@@ -7,7 +7,8 @@
  *    keeps it under 1 GiB; then sampled every 2 s, its peak against 1 GiB;
  *  - the cost of a cache miss: a query on a workflow the worker evicted (replayed from its history)
  *    against one it holds;
- *  - `--reminders` work reminders falling due in the same minute: workflow-task schedule-to-start
+ *  - `--reminders` work reminders falling due close together (over the time their batch took to
+ *    build; the report gives the busiest minute): workflow-task schedule-to-start
  *    (the worker's Prometheus histogram, and exactly, from each workflow's history), the time until
  *    every email is sent, and that each was sent once (the outbox, and Message-IDs in the inbox);
  *  - with postings and applications stored straight into Postgres at scale, the API's three reads
@@ -156,7 +157,7 @@ interface Batch {
   name: string;
   target: Target;
   count: number;
-  /** The batch whose work reminders fall due together. */
+  /** The batch whose work reminders fall due close together (over its build time). */
   reminder: boolean;
 }
 
