@@ -37,7 +37,8 @@ const toApiToken = (r: ApiTokenRow): ApiToken => ({
 /** Issues a token for the account; only its hash is stored, the token itself is returned once. */
 export async function issueApiToken(
   db: Queryable,
-  t: { accountId: string; name: string; expiresAt?: string | null },
+  // A Date, not the caller's text: Postgres refuses UTC offsets beyond ±15:59 that ISO 8601 allows.
+  t: { accountId: string; name: string; expiresAt?: Date | null },
 ): Promise<{ token: string; apiToken: ApiToken }> {
   const token = newToken();
   const { rows } = await db.query<ApiTokenRow>(

@@ -188,13 +188,14 @@ function tokenRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
       );
     }
     const body = parse(createTokenBody, req.body, 'body');
-    if (body.expiresAt && Date.parse(body.expiresAt) <= Date.now()) {
+    const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) {
       throw validationProblem([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     const { token, apiToken } = await issueApiToken(db, {
       accountId: p.accountId,
       name: body.name,
-      expiresAt: body.expiresAt ?? null,
+      expiresAt,
     });
     await auditAccount(deps, { action: 'api-token-created', actor: actorOf(p), subjectId: p.accountId });
     res.status(201).json({ ...apiToken, token });

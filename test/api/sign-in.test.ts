@@ -301,6 +301,14 @@ test('personal API tokens: named, optional expiry, last use recorded, listed wit
     ).body.errors[0].field,
   ).toBe('expiresAt');
 
+  // Any offset ISO 8601 allows, also one Postgres would refuse as text (beyond ±15:59): fuzzing found a 500.
+  const farOffset = await call(h.baseUrl, 'POST', '/v1/me/tokens', {
+    token: employer.token,
+    body: { name: 'far offset', expiresAt: '2099-01-01T00:00:00+23:59' },
+  });
+  expect(farOffset.status).toBe(201);
+  expect(farOffset.body.expiresAt).toBe('2098-12-31T00:01:00.000Z');
+
   expect(
     (await call(h.baseUrl, 'DELETE', `/v1/me/tokens/${created.body.id}`, { token: employer.token })).status,
   ).toBe(204);
@@ -313,7 +321,7 @@ test('personal API tokens: named, optional expiry, last use recorded, listed wit
   const short = await issueApiToken(h.db, {
     accountId: employer.accountId,
     name: 'short',
-    expiresAt: new Date(Date.now() - 1000).toISOString(),
+    expiresAt: new Date(Date.now() - 1000),
   });
   expect(problemOf(await call(h.baseUrl, 'GET', '/v1/me', { token: short.token }))).toEqual({
     status: 401,
