@@ -18,9 +18,22 @@ const REFUSAL_BODY = JSON.stringify({
 const REFUSAL_BYTES = `${REFUSAL}${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;
 
 /**
+ * How long a refused caller waits for its 429: a connection past its address's limit here, a
+ * request past a rate limit in api/rate-limits.ts. Held, not answered at once, because the event
+ * loop accepts one new connection per turn (libuv) and serves every readable connection in that
+ * turn: a flooding client answered at once sends again at once, its ping-pong on 128 connections
+ * makes every turn long, and a newcomer waits behind the whole accept queue, one per turn (on a
+ * slower machine the offered student's accept in test/reliability/flood.test.ts went unanswered
+ * for 30 s). Held a second, each of the flood's connections costs one answer a second, the turns
+ * stay short and everyone else is accepted at once. Far below the Retry-After of every 429.
+ */
+export const REFUSAL_HOLD_MS = 1_000;
+
+/**
  * Lets an HTTP server keep at most `max` connections open at once from one client address; one more
- * is answered 429 at once and closed, before any request on it is parsed. HTTP/1.1 serves one request
- * at a time per connection, so this also bounds the requests of one address in the event loop.
+ * is held `holdMs`, unread, then answered 429 and closed, before any request on it is parsed.
+ * HTTP/1.1 serves one request at a time per connection, so this also bounds the requests of one
+ * address in the event loop.
  *
  * Why connections, not requests: Node serves every readable connection before it accepts new ones,
  * so a client holding a thousand busy keep-alive connections keeps everyone else's connect waiting
@@ -35,7 +48,10 @@ export class ConnectionLimit {
   /** Connections refused so far (for /metrics). */
   refused = 0;
 
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly holdMs = REFUSAL_HOLD_MS,
+  ) {}
 
   /** Connections open now, over every address (for /metrics). */
   get connections(): number {
@@ -75,8 +91,13 @@ export class ConnectionLimit {
   private refuse(socket: Socket): void {
     this.refused++;
     socket.on('error', () => undefined);
-    socket.resume(); // read and drop what the client sends, so that closing does not reset the answer
-    socket.end(REFUSAL_BYTES);
-    setTimeout(() => socket.destroy(), 5_000).unref();
+    const answer = () => {
+      if (socket.destroyed) return; // the client gave up while held
+      socket.resume(); // read and drop what the client sends, so that closing does not reset the answer
+      socket.end(REFUSAL_BYTES);
+      setTimeout(() => socket.destroy(), 5_000).unref();
+    };
+    if (this.holdMs > 0) setTimeout(answer, this.holdMs).unref();
+    else answer();
   }
 }

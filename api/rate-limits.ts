@@ -1,13 +1,15 @@
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
 import type { Principal } from './auth';
+import { REFUSAL_HOLD_MS } from './connection-limit';
 import { HttpProblem } from './problem';
 
 /**
  * Per-minute limits of this API process (express-rate-limit's in-memory store): a caller past one
- * gets 429 with Retry-After before anything else runs. They are the cheap first line against a
- * flood (no database write per refused request); the limits that must hold across every API process
- * (sign-in, sign-ups, applications, postings) are counted in Postgres (api/limits.ts).
+ * gets 429 with Retry-After before anything else runs, held REFUSAL_HOLD_MS first (why: see there).
+ * They are the cheap first line against a flood (no database write per refused request); the
+ * limits that must hold across every API process (sign-in, sign-ups, applications, postings) are
+ * counted in Postgres (api/limits.ts).
  */
 const WINDOW_MS = 60_000;
 
@@ -15,6 +17,14 @@ const tooMany = (who: string) =>
   new HttpProblem(429, 'Too Many Requests', `Too many requests from this ${who}; try again in a minute`, {
     headers: { 'Retry-After': String(WINDOW_MS / 1000) },
   });
+
+/** Answers 429 after the hold; nothing if the caller hung up meanwhile. */
+const refuse =
+  (who: string) =>
+  (_req: Request, res: Response, next: NextFunction): void => {
+    const held = setTimeout(() => next(tooMany(who)), REFUSAL_HOLD_MS);
+    res.once('close', () => clearTimeout(held));
+  };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const isWrite = (req: Request) => WRITES.has(req.method);
@@ -26,7 +36,7 @@ export function perAddress(limit: number): RequestHandler {
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(tooMany('address')),
+    handler: refuse('address'),
   });
 }
 
@@ -42,7 +52,7 @@ export function writesPerAddress(limit: number): RequestHandler {
     legacyHeaders: false,
     skip: (req) => !isWrite(req) || req.path.startsWith('/webhooks/'),
     keyGenerator: (req) => `writes:${ipKeyGenerator(req.ip ?? '')}`,
-    handler: (_req, _res, next) => next(tooMany('address')),
+    handler: refuse('address'),
   });
 }
 
@@ -58,6 +68,6 @@ export function writesPerAccount(limit: number): RequestHandler {
     legacyHeaders: false,
     skip: (req, res) => !isWrite(req) || !res.locals.principal,
     keyGenerator: (_req, res) => `account:${(res.locals.principal as Principal).accountId}`,
-    handler: (_req, _res, next) => next(tooMany('account')),
+    handler: refuse('account'),
   });
 }

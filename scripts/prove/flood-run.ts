@@ -10,6 +10,7 @@
  * API keeps CONNECTIONS_PER_ADDRESS of them and answers the others 429). Used by `npm run flood`
  * (scripts/prove/flood.ts, full size) and test/reliability/flood.test.ts.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -36,11 +37,19 @@ export interface FloodOptions {
   floodMs: number;
   /** The attacker's own address (any of 127.0.0.0/8 on one machine), so per-address limits tell it apart. */
   fromAddress?: string;
+  /**
+   * The share of time the API process may run while the flood lasts (0–1; 1, the default, leaves it
+   * alone): it is stopped (SIGSTOP) for the rest of every 30 ms, as on a machine that slow. A flood
+   * that is harmless on a fast machine starves the accept queue on a slow one.
+   */
+  apiShare?: number;
   log?: (line: string) => void;
 }
 
 export interface FloodReport {
   inFlight: number;
+  /** `FloodOptions.apiShare`: the share of time the API ran during the flood. */
+  apiShare: number;
   /** Refused actions sent, and how they were answered (status → count; 0 = no answer). */
   refused: {
     sent: number;
@@ -81,6 +90,34 @@ function somaxconn(): number {
   } catch {
     return -1;
   }
+}
+
+/**
+ * Lets `pid` run `share` of every 30 ms and stops it for the rest, until the returned call: from a
+ * process of its own, whose timers no busy event loop of ours delays.
+ */
+function throttle(pid: number, share: number): () => void {
+  if (share >= 1) return () => undefined;
+  const runMs = Math.max(1, Math.round(30 * share));
+  const script = `
+    const [pid, runMs, stopMs] = process.argv.slice(1).map(Number);
+    const flip = (stopped) => {
+      try { process.kill(pid, stopped ? 'SIGSTOP' : 'SIGCONT'); } catch { process.exit(0); }
+      setTimeout(flip, stopped ? stopMs : runMs, !stopped);
+    };
+    process.on('SIGTERM', () => { try { process.kill(pid, 'SIGCONT'); } catch {} process.exit(0); });
+    flip(true);`;
+  const child = spawn(process.execPath, ['-e', script, String(pid), String(runMs), String(30 - runMs)], {
+    stdio: 'ignore',
+  });
+  return () => {
+    child.kill('SIGTERM');
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // gone
+    }
+  };
 }
 
 /** The sum of the API's `temporal_requests_total` counters. */
@@ -197,6 +234,8 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
   const temporalBefore = await temporalRequests(target.metricsUrl);
   const overflowsBefore = listenOverflows();
   const began = performance.now();
+  const apiShare = options.apiShare ?? 1;
+  const release = throttle(target.apiPid, apiShare);
   const attack = new Worker(ATTACKER, {
     eval: true,
     workerData: {
@@ -234,6 +273,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
   await new Promise((r) => setTimeout(r, 1_000)); // the flood goes on after the accept too
   attack.postMessage('stop');
   const { byStatus = {}, latencies = [] } = await next();
+  release();
   const floodSeconds = (performance.now() - began) / 1000;
   const overflows = overflowsBefore < 0 ? -1 : listenOverflows() - overflowsBefore;
   clearInterval(sampler);
@@ -250,6 +290,7 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
   const sent = latencies.length;
   return {
     inFlight: options.inFlight,
+    apiShare,
     refused: {
       sent,
       byStatus,
@@ -274,8 +315,9 @@ export function describeFlood(r: FloodReport): string[] {
   const statuses = Object.entries(r.refused.byStatus)
     .map(([status, n]) => `${n} × ${status === '0' ? 'no answer' : status}`)
     .join(', ');
+  const slowed = r.apiShare < 1 ? ` (the API slowed to ${Math.round(r.apiShare * 100)} % of its speed)` : '';
   return [
-    `refused actions in flight: ${r.inFlight}; sent ${r.refused.sent} in ${r.seconds} s (${r.refused.perSecond}/s): ${statuses}`,
+    `refused actions in flight: ${r.inFlight}${slowed}; sent ${r.refused.sent} in ${r.seconds} s (${r.refused.perSecond}/s): ${statuses}`,
     `refused answer time: p50 ${r.refused.p50Ms} ms, p99 ${r.refused.p99Ms} ms`,
     `Temporal requests made for the refused actions: ${r.temporalRequestsForRefused}`,
     `the offered student's accept: ${r.accept.status} in ${r.accept.ms} ms (internship then ${r.accept.internshipStatus})`,

@@ -4,6 +4,7 @@
  * student accepts. Prints the figures and writes them as JSON to bench-results/.
  *
  *   npm run flood -- --in-flight 5000 --seconds 10
+ *   npm run flood -- --api-share 0.33     # the API slowed to a third, as on a slower machine
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ const { values: args } = parseArgs({
   options: {
     'in-flight': { type: 'string', default: '5000' },
     seconds: { type: 'string', default: '10' },
+    'api-share': { type: 'string', default: '1' },
     out: { type: 'string', default: path.join(repoRoot, 'bench-results') },
   },
 });
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
         inFlight: Number(args['in-flight']),
         floodMs: Number(args.seconds) * 1000,
         fromAddress: '127.0.0.2',
+        apiShare: Number(args['api-share']),
         log: say,
       },
     );

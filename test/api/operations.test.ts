@@ -128,7 +128,19 @@ test('writes are limited per account and per address with a 429 problem; reads a
     };
     // One account: 3 writes a minute, then 429 naming the account; its reads still answer.
     expect(await statuses(4, () => withdraw(ana))).toEqual([404, 404, 404, 429]);
-    const limited = await withdraw(ana);
+    // The 429 is held a second (REFUSAL_HOLD_MS); a read sent with it is answered meanwhile.
+    const asked = performance.now();
+    const since = () => performance.now() - asked;
+    const [limited, read] = await Promise.all([
+      withdraw(ana).then((answer) => ({ ...answer, ms: since() })),
+      call(url, 'GET', '/v1/internships', { token: ana.token }).then((answer) => ({
+        ...answer,
+        ms: since(),
+      })),
+    ]);
+    expect(limited.ms).toBeGreaterThanOrEqual(950);
+    expect(read).toMatchObject({ status: 200, ms: expect.any(Number) });
+    expect(read.ms).toBeLessThan(limited.ms);
     expect(limited.headers.get('retry-after')).toBe('60');
     expect(limited.body).toMatchObject({ status: 429, detail: expect.stringContaining('account') });
     expect((await call(url, 'GET', '/v1/internships', { token: ana.token })).status).toBe(200);

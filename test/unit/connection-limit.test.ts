@@ -1,7 +1,7 @@
 /**
  * CONNECTIONS_PER_ADDRESS (api/connection-limit.ts) on a real server and real sockets: an address
- * holding its connections gets 429 for one more, any other address is served, and a closed
- * connection makes room again.
+ * holding its connections gets 429 for one more, a second later, any other address is served at
+ * once, and a closed connection makes room again.
  */
 import { Agent, createServer, request, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,14 +56,21 @@ test('an address at its limit gets 429 with Retry-After, others are served, a cl
   await until(() => held.length === 2);
   expect(limit.connections).toBe(2);
 
-  const third = await get('127.0.0.2', '/');
+  // Held a second before its 429 (REFUSAL_HOLD_MS); another address is served meanwhile.
+  const asked = performance.now();
+  const since = () => performance.now() - asked;
+  const [third, other] = await Promise.all([
+    get('127.0.0.2', '/').then((answer) => ({ ...answer, ms: since() })),
+    get('127.0.0.3', '/').then((answer) => ({ ...answer, ms: since() })),
+  ]);
+  expect(third.ms).toBeGreaterThanOrEqual(950);
+  expect(other).toMatchObject({ status: 200, body: 'ok' });
+  expect(other.ms).toBeLessThan(third.ms);
   expect(third.status).toBe(429);
   expect(third.headers['retry-after']).toBe('1');
   expect(third.headers['content-type']).toBe('application/problem+json');
   expect(JSON.parse(third.body)).toMatchObject({ status: 429, title: 'Too Many Requests' });
   expect(limit.refused).toBe(1);
-
-  await expect(get('127.0.0.3', '/')).resolves.toMatchObject({ status: 200, body: 'ok' });
 
   held.shift()!();
   await expect(first).resolves.toMatchObject({ status: 200, body: 'released' });
