@@ -75,9 +75,12 @@ export function actOn(
           // A refusal of a state older than the one the read model shows: the caller acted on a state
           // that a lost workflow task published and the workflow is about to publish again. A lost
           // task runs again within seconds (its timeout is 10 s), so a row ahead for longer is not
-          // catching up: the refusal stands rather than asking the caller to retry forever.
+          // catching up: the refusal stands rather than asking the caller to retry forever. So does a
+          // refusal of version 0: an action that reached the workflow with its first task was judged
+          // as the handlers were registered, on the posting as it opened, which is what version 1
+          // publishes (test/api/before-first-task.test.ts).
           const refusedAt = refusedStateVersion(err);
-          if (refusedAt !== undefined) {
+          if (refusedAt !== undefined && refusedAt > 0) {
             const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);
             if (published !== undefined && published > refusedAt) throw new StateCatchingUp();
           }

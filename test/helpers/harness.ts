@@ -31,6 +31,8 @@ export interface ApiHarness {
   temporalTarget: TemporalTarget;
   /** What the API's Temporal client has sent so far (the worker's connection is not counted). */
   temporalRequests: TemporalRequests;
+  /** With `worker: 'later'`: starts the in-process worker now (its bundle already built). */
+  startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,8 @@ export interface ApiHarness {
  */
 export async function startApiHarness(
   options: {
-    worker?: boolean;
+    /** false: no worker; 'later': none until `startWorker()`. */
+    worker?: boolean | 'later';
     config?: Partial<Record<keyof AppConfig, string>>;
     /** Where the API logs (silent when not given). */
     logger?: Logger;
@@ -88,7 +91,12 @@ export async function startApiHarness(
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
-  if (options.worker !== false) {
+  const bundle =
+    options.worker === false
+      ? undefined
+      : await bundleWorkflowCode({ ...workflowBundleOptions(dataConverter), logger: silentBundlerLogger });
+  const startWorker = async () => {
+    if (!bundle || worker) return;
     nativeConnection = await NativeConnection.connect({ address: target.address });
     worker = await createWorker({
       connection: nativeConnection,
@@ -96,13 +104,11 @@ export async function startApiHarness(
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       activities,
       dataConverter,
-      workflowBundle: await bundleWorkflowCode({
-        ...workflowBundleOptions(dataConverter),
-        logger: silentBundlerLogger,
-      }),
+      workflowBundle: bundle,
     });
     running = worker.run();
-  }
+  };
+  if (options.worker !== false && options.worker !== 'later') await startWorker();
 
   return {
     baseUrl,
@@ -114,6 +120,7 @@ export async function startApiHarness(
     temporal,
     temporalTarget: target,
     temporalRequests,
+    startWorker,
     stop: async () => {
       await new Promise((resolve) => server.close(resolve));
       await new Promise((resolve) => metricsServer.close(resolve));

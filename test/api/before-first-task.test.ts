@@ -1,0 +1,43 @@
+/**
+ * An action sent the moment a posting is created, before its workflow ran a first task (no worker
+ * has picked it up yet): the workflow judges it while it registers its handlers, on the posting as
+ * it opened (state version 0), which is the state its first publish shows. By the time the API
+ * reads the refusal the read model may already show that publish (version 1); the refusal stands
+ * all the same, 409, not a 503 asking the caller to retry (a test that posted and acted at once saw
+ * that 503 on a loaded machine).
+ */
+import { newEmployer, samplePosting, staffSession } from '../helpers/actors';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ worker: 'later' });
+});
+afterAll(() => h?.stop());
+
+test('a refused action on a posting whose workflow has not run yet is a 409, although the row shows the first publish', async () => {
+  const employer = await newEmployer(h);
+  const finance = await staffSession(h, 'finance');
+  const posted = await call(h.baseUrl, 'POST', '/v1/internships', {
+    token: employer.token,
+    body: samplePosting,
+  });
+  expect(posted.status).toBe(201);
+  const id = posted.body.id as string;
+  // What the first task's publish writes, there before the API reads it (its activity won the race).
+  await h.db.query(`UPDATE internships SET state_version = 1, state_recorded_at = now() WHERE id = $1`, [id]);
+
+  // A dispute resolution on an open posting: refused (WrongState). Sent while no worker runs, so the
+  // workflow's first task carries it; then the worker starts.
+  const resolution = call(h.baseUrl, 'POST', `/v1/admin/internships/${id}/resolution`, {
+    token: finance,
+    body: { studentSharePct: 50 },
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  await h.startWorker();
+  const answer = await resolution;
+  expect({ status: answer.status, type: answer.body.type }).toEqual({
+    status: 409,
+    type: '/problems/WrongState',
+  });
+});
