@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/pool';
+import { emailsHidden } from '../lib/logger';
 import type { TemporalRequests } from '../lib/temporal';
 
 /** What api/connection-limit.ts counts. */
@@ -145,8 +146,10 @@ export function requestLogger(logger: Logger): RequestHandler {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: withoutCredentials(req.url),
+        url: emailsHidden(withoutCredentials(req.url)),
       }),
+      // The status only: the response's headers carry session cookies.
+      res: (res: { statusCode: number | null }) => ({ statusCode: res.statusCode }),
     },
   });
 }

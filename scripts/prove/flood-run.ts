@@ -72,25 +72,24 @@ export interface FloodReport {
   seconds: number;
 }
 
-/** Linux's TcpExt ListenOverflows counter (every listening socket on the machine), or -1. */
-function listenOverflows(): number {
+/** A file under /proc, or undefined off Linux. */
+function procText(file: string): string | undefined {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
-    const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
-    const names = lines[i]!.split(' ');
-    return Number(lines[i + 1]!.split(' ')[names.indexOf('ListenOverflows')]);
+    return readFileSync(file, 'utf8');
   } catch {
-    return -1;
+    return undefined;
   }
 }
 
-function somaxconn(): number {
-  try {
-    return Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
-  } catch {
-    return -1;
-  }
+/** Linux's TcpExt ListenOverflows counter (every listening socket on the machine), or -1. */
+function listenOverflows(): number {
+  const lines = procText('/proc/net/netstat')?.split('\n') ?? [];
+  const i = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  if (i < 0 || !lines[i + 1]) return -1;
+  return Number(lines[i + 1]!.split(' ')[lines[i]!.split(' ').indexOf('ListenOverflows')] ?? -1);
 }
+
+const somaxconn = () => Number(procText('/proc/sys/net/core/somaxconn') ?? -1);
 
 /**
  * Lets `pid` run `share` of every 30 ms and stops it for the rest, until the returned call: from a

@@ -1,0 +1,56 @@
+/**
+ * What ops read in the logs (lib/logger.ts, api/observability.ts): an error keeps its message and
+ * stack, a request line its status, and no email address, cookie or token shows in either.
+ */
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { requestLogger } from '../../api/observability';
+import { createLogger } from '../../lib/logger';
+
+/** A logger whose lines are collected, parsed. */
+function collected() {
+  const lines: Record<string, any>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { logger: createLogger({ level: 'info', destination }), lines };
+}
+
+test('a logged error keeps its type, message, cause and stack, with email addresses hidden', () => {
+  const { logger, lines } = collected();
+  const cause = new Error('mailbox ana@school.test is full');
+  logger.error({ err: new TypeError('sending to ana@school.test failed', { cause }) }, 'notice not sent');
+  expect(lines).toHaveLength(1);
+  const { err } = lines[0]!;
+  expect(err.type).toBe('TypeError');
+  expect(err.message).toBe('sending to [email] failed: mailbox [email] is full');
+  expect(err.stack).toMatch(/^TypeError: sending to \[email\] failed\n\s+at /);
+  expect(JSON.stringify(lines[0])).not.toContain('ana@school.test');
+});
+
+test('a request line carries the status, not the response headers (cookies) nor an email in the url', async () => {
+  const { logger, lines } = collected();
+  const app = express();
+  app.use(requestLogger(logger));
+  app.get('/x', (_req, res) => {
+    res.cookie('session', 'SESSION-SECRET');
+    res.status(409).json({});
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    await (await fetch(`http://127.0.0.1:${port}/x?email=ana@school.test`)).text();
+    for (let i = 0; i < 100 && !lines.length; i++) await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  expect(lines).toHaveLength(1);
+  expect(lines[0]!.res).toEqual({ statusCode: 409 });
+  expect(lines[0]!.req.url).toBe('/x?email=[email]');
+  expect(JSON.stringify(lines[0])).not.toMatch(/SESSION-SECRET|ana@school\.test/);
+});
