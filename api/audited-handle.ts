@@ -65,27 +65,33 @@ export function actOn(
       const updateId = options.updateId ?? requestUpdateId ?? randomUUID();
       // One deadline for the wait in this workflow's queue and the Update itself.
       const deadline = Date.now() + TEMPORAL_CALL_DEADLINE_MS;
-      const result = await deps.updateGate
-        .run(internship.workflowId, deadline, () =>
+      const send = () =>
+        deps.updateGate.run(internship.workflowId, deadline, () =>
           deps.temporal.connection.withDeadline(deadline, () =>
             handle.executeUpdate(update, { ...options, updateId }),
           ),
-        )
-        .catch(async (err: unknown) => {
-          // A refusal of a state older than the one the read model shows: the caller acted on a state
-          // that a lost workflow task published and the workflow is about to publish again. A lost
-          // task runs again within seconds (its timeout is 10 s), so a row ahead for longer is not
-          // catching up: the refusal stands rather than asking the caller to retry forever. So does a
-          // refusal of version 0: an action that reached the workflow with its first task was judged
-          // as the handlers were registered, on the posting as it opened, which is what version 1
-          // publishes (test/api/before-first-task.test.ts).
-          const refusedAt = refusedStateVersion(err);
-          if (refusedAt !== undefined && refusedAt > 0) {
-            const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);
-            if (published !== undefined && published > refusedAt) throw new StateCatchingUp();
-          }
-          throw err;
+        );
+      // A refusal of a state older than the one the read model shows. Either the workflow moved on
+      // in the very task that refused (an activity's result and this Update arrived together: the
+      // validator judged the state before the workflow went on and published the next), or a lost
+      // workflow task published a state the workflow is about to publish again. Asked once more,
+      // the workflow judges what it has made durable: a refusal that catches up with the read model
+      // stands. One still behind is a lost task, retried within seconds (its timeout is 10 s), so the
+      // caller is asked to retry; a row ahead for longer is not catching up and the refusal stands.
+      // Version 0 is the posting as it opened, which is what version 1 publishes: it stands too
+      // (an action that reached the workflow with its first task; test/api/before-first-task.test.ts).
+      const behind = async (err: unknown) => {
+        const refusedAt = refusedStateVersion(err);
+        if (refusedAt === undefined || refusedAt === 0) return false;
+        const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);
+        return published !== undefined && published > refusedAt;
+      };
+      const result = await send().catch(async (err: unknown) => {
+        if (!(await behind(err))) throw err;
+        return send().catch(async (again: unknown) => {
+          throw (await behind(again)) ? new StateCatchingUp() : again;
         });
+      });
       await recordAudit(deps.db, {
         internshipId: internship.id,
         eventKey: `update:${updateId}`,
