@@ -136,9 +136,14 @@ export function requestLogger(logger: Logger): RequestHandler {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    customProps: (req) => {
+    customProps: (req, res) => {
       const match = /\/internships\/([0-9a-f-]{36})/.exec(req.url ?? '');
-      return match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {};
+      // The problem a refused or failed request was answered with (api/problem.ts), once answered.
+      const problem = (res as { locals?: { problemType?: string } }).locals?.problemType;
+      return {
+        ...(match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {}),
+        ...(problem ? { problem } : {}),
+      };
     },
     serializers: {
       // No headers (bearer tokens, Stripe signatures), no link tokens (an email link is a

@@ -85,6 +85,7 @@ export function fieldErrorsOf(error: ZodError, prefix?: string): FieldError[] {
 
 function sendProblem(res: Response, problem: HttpProblem, instance: string): void {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+  res.locals.problemType = problem.extra.type ?? 'about:blank'; // for the request's log line
   res
     .status(problem.status)
     .type('application/problem+json')

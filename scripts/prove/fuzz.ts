@@ -510,6 +510,7 @@ async function main(): Promise<void> {
     const schemathesisErrors = runs.flatMap((r) => r.errors);
     const dbErrors = postgresErrors(stack.dir);
     const workerLog = workerProblems(stack.dir);
+    const apiErrors = apiServerErrors(stack.dir);
 
     const report = {
       date: began.toISOString(),
@@ -532,6 +533,7 @@ async function main(): Promise<void> {
       schemathesisErrors,
       databaseErrors: dbErrors,
       workerWarnings: workerLog,
+      apiServerErrors: apiErrors,
       runs: runs.map(({ violations: v, errors, ...run }) => ({
         ...run,
         violations: v.length,
@@ -549,6 +551,7 @@ async function main(): Promise<void> {
     for (const e of schemathesisErrors.slice(0, 5)) say(`schemathesis error: ${e}`);
     for (const e of dbErrors.slice(0, 10)) say(`postgres: ${e}`);
     for (const e of workerLog.slice(0, 10)) say(`worker: ${e}`);
+    for (const e of apiErrors.slice(0, 10)) say(`API answered: ${e}`);
     const reached = Object.keys(requestsByRoute).filter((r) => !r.endsWith(' unmatched'));
     say(
       `routes reached: ${reached.length}; the least: ${reached
@@ -570,25 +573,46 @@ async function main(): Promise<void> {
   }
 }
 
-/** Warnings and errors the worker logged (an activity failing on a value the API let through). */
-function workerProblems(dir: string): string[] {
+/** The JSON lines of the stack's logs whose file name starts with `prefix`. */
+function* jsonLogLines<T>(dir: string, prefix: string): Generator<T> {
   const logs = path.join(dir, 'logs');
-  const seen = new Map<string, number>();
-  for (const name of readdirSync(logs).filter((f) => f.startsWith('worker'))) {
+  for (const name of readdirSync(logs).filter((f) => f.startsWith(prefix))) {
     for (const line of readFileSync(path.join(logs, name), 'utf8').split('\n')) {
       if (!line.startsWith('{')) continue;
-      let entry: { level?: number; msg?: string; err?: { message?: string } };
       try {
-        entry = JSON.parse(line) as typeof entry;
+        yield JSON.parse(line) as T;
       } catch {
-        continue;
+        // a line cut short
       }
-      if ((entry.level ?? 0) < 40) continue;
-      const key = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message.slice(0, 200)}` : ''}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
     }
   }
+}
+
+/** Warnings and errors the worker logged (an activity failing on a value the API let through). */
+function workerProblems(dir: string): string[] {
+  const seen = new Map<string, number>();
+  for (const entry of jsonLogLines<{ level?: number; msg?: string; err?: { message?: string } }>(
+    dir,
+    'worker',
+  )) {
+    if ((entry.level ?? 0) < 40) continue;
+    const key = `${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message.slice(0, 200)}` : ''}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
   return [...seen].map(([message, n]) => `${message} (× ${n})`);
+}
+
+/** The API's own line for each 5xx it answered: method, path, status and the problem it sent. */
+function apiServerErrors(dir: string): string[] {
+  type Line = { req?: { method?: string; url?: string }; res?: { statusCode?: number }; problem?: string };
+  const found: string[] = [];
+  for (const entry of jsonLogLines<Line>(dir, 'api')) {
+    const status = entry.res?.statusCode ?? 0;
+    if (status < 500) continue;
+    const url = (entry.req?.url ?? '').split('?')[0];
+    found.push(`${entry.req?.method} ${url} ${status} ${entry.problem ?? ''}`.trim());
+  }
+  return found;
 }
 
 /**

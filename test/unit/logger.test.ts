@@ -6,6 +6,7 @@ import express from 'express';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { requestLogger } from '../../api/observability';
+import { HttpProblem, problemHandler } from '../../api/problem';
 import { createLogger } from '../../lib/logger';
 
 /** A logger whose lines are collected, parsed. */
@@ -32,14 +33,15 @@ test('a logged error keeps its type, message, cause and stack, with email addres
   expect(JSON.stringify(lines[0])).not.toContain('ana@school.test');
 });
 
-test('a request line carries the status, not the response headers (cookies) nor an email in the url', async () => {
+test('a request line carries the status and the problem, not the response headers (cookies) nor an email in the url', async () => {
   const { logger, lines } = collected();
   const app = express();
   app.use(requestLogger(logger));
   app.get('/x', (_req, res) => {
     res.cookie('session', 'SESSION-SECRET');
-    res.status(409).json({});
+    throw new HttpProblem(409, 'Conflict', 'Already decided', { type: '/problems/WrongState' });
   });
+  app.use(problemHandler(logger));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
@@ -51,6 +53,7 @@ test('a request line carries the status, not the response headers (cookies) nor 
   }
   expect(lines).toHaveLength(1);
   expect(lines[0]!.res).toEqual({ statusCode: 409 });
+  expect(lines[0]!.problem).toBe('/problems/WrongState');
   expect(lines[0]!.req.url).toBe('/x?email=[email]');
   expect(JSON.stringify(lines[0])).not.toMatch(/SESSION-SECRET|ana@school\.test/);
 });
