@@ -25,9 +25,14 @@ const REFUSAL_BYTES = `${REFUSAL}${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REF
  * makes every turn long, and a newcomer waits behind the whole accept queue, one per turn (on a
  * slower machine the offered student's accept in test/reliability/flood.test.ts went unanswered
  * for 30 s). Held a second, each of the flood's connections costs one answer a second, the turns
- * stay short and everyone else is accepted at once. Far below the Retry-After of every 429.
+ * stay short and everyone else is accepted at once. No longer than the Retry-After these 429s carry
+ * (1 s for a connection, 60 s for a rate limit); the limits counted in Postgres (api/limits.ts)
+ * answer at once.
  */
 export const REFUSAL_HOLD_MS = 1_000;
+
+/** Refused connections held at once, at most: past it, one more is answered at once. */
+const MAX_HELD = 10_000;
 
 /**
  * Lets an HTTP server keep at most `max` connections open at once from one client address; one more
@@ -47,6 +52,8 @@ export class ConnectionLimit {
   private readonly open = new Map<string, number>();
   /** Connections refused so far (for /metrics). */
   refused = 0;
+  /** Refused connections waiting for their answer now. */
+  private held = 0;
 
   constructor(
     private readonly max: number,
@@ -97,7 +104,11 @@ export class ConnectionLimit {
       socket.end(REFUSAL_BYTES);
       setTimeout(() => socket.destroy(), 5_000).unref();
     };
-    if (this.holdMs > 0) setTimeout(answer, this.holdMs).unref();
-    else answer();
+    if (this.holdMs <= 0 || this.held >= MAX_HELD) return answer();
+    this.held++;
+    setTimeout(() => {
+      this.held--;
+      answer();
+    }, this.holdMs).unref();
   }
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/pool';
-import { emailsHidden } from '../lib/logger';
+import { emailsHidden, errorWithoutEmails } from '../lib/logger';
 import type { TemporalRequests } from '../lib/temporal';
 
 /** What api/connection-limit.ts counts. */
@@ -126,6 +126,11 @@ export const withoutCredentials = (url: string) =>
     .replace(/\/(actions|sign-in)\/[^/?#]+/, '/$1/[redacted]')
     .replace(/^(\/auth\/oidc\/callback)\?.*$/, '$1?[redacted]');
 
+const withProblem = (res: { locals?: { problemType?: string } }, line: object) => {
+  const problem = res.locals?.problemType;
+  return problem ? { ...line, problem } : line;
+};
+
 /** JSON request logs with a request id (X-Request-Id is honoured and echoed); secrets redacted. */
 export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
@@ -136,15 +141,13 @@ export function requestLogger(logger: Logger): RequestHandler {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    customProps: (req, res) => {
+    customProps: (req) => {
       const match = /\/internships\/([0-9a-f-]{36})/.exec(req.url ?? '');
-      // The problem a refused or failed request was answered with (api/problem.ts), once answered.
-      const problem = (res as { locals?: { problemType?: string } }).locals?.problemType;
-      return {
-        ...(match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {}),
-        ...(problem ? { problem } : {}),
-      };
+      return match ? { internshipId: match[1], workflowId: `internship:${match[1]}` } : {};
     },
+    // The problem a refused or failed request was answered with (api/problem.ts).
+    customSuccessObject: (_req, res, line: object) => withProblem(res, line),
+    customErrorObject: (_req, res, _err, line: object) => withProblem(res, line),
     serializers: {
       // No headers (bearer tokens, Stripe signatures), no link tokens (an email link is a
       // credential) and no query of the OIDC callback (its code and state).
@@ -155,6 +158,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       }),
       // The status only: the response's headers carry session cookies.
       res: (res: { statusCode: number | null }) => ({ statusCode: res.statusCode }),
+      err: errorWithoutEmails,
     },
   });
 }

@@ -3,16 +3,16 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+/** An email address, also with its `@` percent-encoded (`%40`, as in a query string). */
+const EMAIL = /[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}/gi;
 
 /** `text` with every email address in it written [email]. */
 export const emailsHidden = (text: string): string => text.replace(EMAIL, '[email]');
 
 /**
  * Email addresses inside any logged text (an SMTP refusal quotes the recipient) become [email].
- * Runs before pino's serializers, so an error is serialized here first (its message and stack are
- * not enumerable and a copy would log `{}`), and pino-http's `req` and `res` are left for their own
- * serializers (api/observability.ts), which read getters a copy would lose.
+ * Runs before pino's serializers (the formatter), so an error met inside a value is serialized here
+ * first: its message and stack are not enumerable and a copy would log `{}`.
  */
 function withoutEmails(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return emailsHidden(value);
@@ -22,8 +22,18 @@ function withoutEmails(value: unknown, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutEmails(v, depth + 1)]));
 }
 
-/** What the formatter leaves to the serializers: the request and response of pino-http. */
-const SERIALIZED_LATER = new Set(['req', 'res']);
+/**
+ * The `err` serializer, here and in pino-http's child loggers (which put pino's own in front of it):
+ * the error serialized by pino (type, message with its causes, stack), emails hidden.
+ */
+export const errorWithoutEmails = (err: unknown): unknown =>
+  withoutEmails(err instanceof Error ? { ...pino.stdSerializers.err(err) } : err);
+
+/**
+ * What the formatter leaves to the serializers: `err` (errorWithoutEmails), and pino-http's `req`
+ * and `res` (api/observability.ts), whose serializers read getters a copy would lose.
+ */
+const SERIALIZED_LATER = new Set(['err', 'req', 'res']);
 
 /**
  * JSON logs with secrets and personal data redacted wherever they could appear: tokens and
@@ -73,8 +83,7 @@ export function createLogger(
             Object.entries(object).map(([k, v]) => [k, SERIALIZED_LATER.has(k) ? v : withoutEmails(v)]),
           ),
       },
-      // An error arrives here already serialized (withoutEmails): kept as it is, type included.
-      serializers: { err: (err: unknown) => (err instanceof Error ? pino.stdSerializers.err(err) : err) },
+      serializers: { err: errorWithoutEmails },
       hooks: {
         logMethod(args, method) {
           method.apply(

@@ -98,17 +98,19 @@ const somaxconn = () => Number(procText('/proc/sys/net/core/somaxconn') ?? -1);
 function throttle(pid: number, share: number): () => void {
   if (share >= 1) return () => undefined;
   const runMs = Math.max(1, Math.round(30 * share));
+  // Lets the API run and ends when told (SIGTERM) or when the program that started it is gone.
   const script = `
-    const [pid, runMs, stopMs] = process.argv.slice(1).map(Number);
+    const [pid, runMs, stopMs, parent] = process.argv.slice(1).map(Number);
+    const end = () => { try { process.kill(pid, 'SIGCONT'); } catch {} process.exit(0); };
     const flip = (stopped) => {
+      if (process.ppid !== parent) return end();
       try { process.kill(pid, stopped ? 'SIGSTOP' : 'SIGCONT'); } catch { process.exit(0); }
       setTimeout(flip, stopped ? stopMs : runMs, !stopped);
     };
-    process.on('SIGTERM', () => { try { process.kill(pid, 'SIGCONT'); } catch {} process.exit(0); });
+    process.on('SIGTERM', end);
     flip(true);`;
-  const child = spawn(process.execPath, ['-e', script, String(pid), String(runMs), String(30 - runMs)], {
-    stdio: 'ignore',
-  });
+  const args = [pid, runMs, 30 - runMs, process.pid].map(String);
+  const child = spawn(process.execPath, ['-e', script, ...args], { stdio: 'ignore' });
   return () => {
     child.kill('SIGTERM');
     try {
@@ -252,31 +254,41 @@ export async function floodOneInternship(target: FloodTarget, options: FloodOpti
     while (!messages.length) await Promise.race([new Promise<void>((r) => (wake = r)), failed]);
     return messages.shift()!;
   };
-  await next(); // as many answers as loops: the flood is at full size
-  await new Promise((r) => setTimeout(r, options.floodMs));
-  const temporalDuring = await temporalRequests(target.metricsUrl);
+  const flood = async () => {
+    await next(); // as many answers as loops: the flood is at full size
+    await new Promise((r) => setTimeout(r, options.floodMs));
+    const temporalDuring = await temporalRequests(target.metricsUrl);
 
-  say('the offered student accepts');
-  const t = performance.now();
-  const accept = await request(
-    http,
-    'POST /v1/internships/:id/offer-response',
-    `/v1/internships/${id}/offer-response`,
-    {
-      token: offered.token,
-      key: `flood-accept-${id}`,
-      body: { accept: true },
-    },
-  );
-  const acceptMs = performance.now() - t;
-  await new Promise((r) => setTimeout(r, 1_000)); // the flood goes on after the accept too
-  attack.postMessage('stop');
-  const { byStatus = {}, latencies = [] } = await next();
-  release();
-  const floodSeconds = (performance.now() - began) / 1000;
-  const overflows = overflowsBefore < 0 ? -1 : listenOverflows() - overflowsBefore;
-  clearInterval(sampler);
-  await attack.terminate();
+    say('the offered student accepts');
+    const t = performance.now();
+    const accept = await request(
+      http,
+      'POST /v1/internships/:id/offer-response',
+      `/v1/internships/${id}/offer-response`,
+      { token: offered.token, key: `flood-accept-${id}`, body: { accept: true } },
+    );
+    const acceptMs = performance.now() - t;
+    await new Promise((r) => setTimeout(r, 1_000)); // the flood goes on after the accept too
+    attack.postMessage('stop');
+    const { byStatus = {}, latencies = [] } = await next();
+    release();
+    return {
+      temporalDuring,
+      accept,
+      acceptMs,
+      byStatus,
+      latencies,
+      floodSeconds: (performance.now() - began) / 1000,
+      overflows: overflowsBefore < 0 ? -1 : listenOverflows() - overflowsBefore,
+    };
+  };
+  // Whatever happens, the API runs at full speed again and the attacker and the sampler stop.
+  const { temporalDuring, accept, acceptMs, byStatus, latencies, floodSeconds, overflows } =
+    await flood().finally(async () => {
+      release();
+      clearInterval(sampler);
+      await attack.terminate();
+    });
   const after = await waitForStatus({ http, statusTimeoutMs: 30_000 }, employer, id, [
     'Funding',
     'InProgress',

@@ -4,7 +4,8 @@
  * it opened (state version 0), which is the state its first publish shows. By the time the API
  * reads the refusal the read model may already show that publish (version 1); the refusal stands
  * all the same, 409, not a 503 asking the caller to retry (a test that posted and acted at once saw
- * that 503 on a loaded machine).
+ * that 503 on a loaded machine). Before 9d0c9dc this answered 503 StateCatchingUp; now a refusal of
+ * version 0 stands, and one behind the read model is also asked again before any 503.
  */
 import { newEmployer, samplePosting, staffSession } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
@@ -29,11 +30,14 @@ test('a refused action on a posting whose workflow has not run yet is a 409, alt
 
   // A dispute resolution on an open posting: refused (WrongState). Sent while no worker runs, so the
   // workflow's first task carries it; then the worker starts.
+  const updates = () => h.temporalRequests.byMethod.get('UpdateWorkflowExecution') ?? 0;
+  const before = updates();
   const resolution = call(h.baseUrl, 'POST', `/v1/admin/internships/${id}/resolution`, {
     token: finance,
     body: { studentSharePct: 50 },
   });
-  await new Promise((r) => setTimeout(r, 500));
+  for (let i = 0; i < 500 && updates() === before; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(updates()).toBeGreaterThan(before); // sent to Temporal, and waiting there for a worker
   await h.startWorker();
   const answer = await resolution;
   expect({ status: answer.status, type: answer.body.type }).toEqual({

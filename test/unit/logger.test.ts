@@ -12,13 +12,17 @@ import { createLogger } from '../../lib/logger';
 /** A logger whose lines are collected, parsed. */
 function collected() {
   const lines: Record<string, any>[] = [];
+  const raw: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       done();
     },
   });
-  return { logger: createLogger({ level: 'info', destination }), lines };
+  return { logger: createLogger({ level: 'info', destination }), lines, raw };
 }
 
 test('a logged error keeps its type, message, cause and stack, with email addresses hidden', () => {
@@ -33,20 +37,24 @@ test('a logged error keeps its type, message, cause and stack, with email addres
   expect(JSON.stringify(lines[0])).not.toContain('ana@school.test');
 });
 
-test('a request line carries the status and the problem, not the response headers (cookies) nor an email in the url', async () => {
-  const { logger, lines } = collected();
+test('a request line carries the status and the problem, once each, not the response headers (cookies) nor an email in the url', async () => {
+  const { logger, lines, raw } = collected();
   const app = express();
   app.use(requestLogger(logger));
-  app.get('/x', (_req, res) => {
+  app.get('/v1/internships/:id', (_req, res) => {
     res.cookie('session', 'SESSION-SECRET');
     throw new HttpProblem(409, 'Conflict', 'Already decided', { type: '/problems/WrongState' });
   });
   app.use(problemHandler(logger));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
+  const id = '5f0c2a8e-1b7d-4c3e-9a41-2d6f8e0b7c55';
   try {
     const { port } = server.address() as AddressInfo;
-    await (await fetch(`http://127.0.0.1:${port}/x?email=ana@school.test`)).text();
+    const query = new URLSearchParams({ email: 'ana@school.test', other: 'ben@school.test' });
+    await (
+      await fetch(`http://127.0.0.1:${port}/v1/internships/${id}?${query.toString()}&raw=cy@school.test`)
+    ).text();
     for (let i = 0; i < 100 && !lines.length; i++) await new Promise((r) => setTimeout(r, 10));
   } finally {
     await new Promise((resolve) => server.close(resolve));
@@ -54,6 +62,8 @@ test('a request line carries the status and the problem, not the response header
   expect(lines).toHaveLength(1);
   expect(lines[0]!.res).toEqual({ statusCode: 409 });
   expect(lines[0]!.problem).toBe('/problems/WrongState');
-  expect(lines[0]!.req.url).toBe('/x?email=[email]');
-  expect(JSON.stringify(lines[0])).not.toMatch(/SESSION-SECRET|ana@school\.test/);
+  expect(lines[0]!.req.url).toBe(`/v1/internships/${id}?email=[email]&other=[email]&raw=[email]`);
+  for (const key of ['"internshipId"', '"workflowId"', '"problem"', '"res"'])
+    expect(raw[0]!.split(key).length - 1).toBe(1);
+  expect(raw[0]).not.toMatch(/SESSION-SECRET|school\.test/);
 });
