@@ -78,11 +78,11 @@ export function actOn(
       // the workflow judges what it has made durable: a refusal that catches up with the read model
       // stands. One still behind is a lost task, retried within seconds (its timeout is 10 s), so the
       // caller is asked to retry; a row ahead for longer is not catching up and the refusal stands.
-      // Version 0 is the posting as it opened, which is what version 1 publishes: it stands too
-      // (an action that reached the workflow with its first task; test/api/before-first-task.test.ts).
+      // An action that reached the workflow with its first task is judged before its first publish
+      // (version 0): asked again, it is judged on version 1 (test/api/before-first-task.test.ts).
       const behind = async (err: unknown) => {
         const refusedAt = refusedStateVersion(err);
-        if (refusedAt === undefined || refusedAt === 0) return false;
+        if (refusedAt === undefined) return false;
         const published = await recentlyPublishedVersion(deps.db, internship.id, CATCH_UP_SECONDS);
         return published !== undefined && published > refusedAt;
       };

@@ -4,10 +4,10 @@
  * it opened (state version 0), which is the state its first publish shows. By the time the API
  * reads the refusal the read model may already show that publish (version 1); the refusal stands
  * all the same, 409, not a 503 asking the caller to retry (a test that posted and acted at once saw
- * that 503 on a loaded machine). Before 9d0c9dc this answered 503 StateCatchingUp; now a refusal of
- * version 0 stands, and one behind the read model is also asked again before any 503.
+ * that 503 on a loaded machine). Before 9d0c9dc this answered 503 StateCatchingUp; a refusal behind
+ * the read model is now asked again, and the workflow, past its first task, refuses at version 1.
  */
-import { newEmployer, samplePosting, staffSession } from '../helpers/actors';
+import { newEmployer, newPosting, staffSession } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 
 let h: ApiHarness;
@@ -19,12 +19,7 @@ afterAll(() => h?.stop());
 test('a refused action on a posting whose workflow has not run yet is a 409, although the row shows the first publish', async () => {
   const employer = await newEmployer(h);
   const finance = await staffSession(h, 'finance');
-  const posted = await call(h.baseUrl, 'POST', '/v1/internships', {
-    token: employer.token,
-    body: samplePosting,
-  });
-  expect(posted.status).toBe(201);
-  const id = posted.body.id as string;
+  const id = await newPosting(h, employer);
   // What the first task's publish writes, there before the API reads it (its activity won the race).
   await h.db.query(`UPDATE internships SET state_version = 1, state_recorded_at = now() WHERE id = $1`, [id]);
 
