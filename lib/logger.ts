@@ -17,7 +17,7 @@ export const emailsHidden = (text: string): string => text.replace(EMAIL, '[emai
 function withoutEmails(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return emailsHidden(value);
   if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Uint8Array) return value;
-  if (value instanceof Error) return withoutEmails({ ...pino.stdSerializers.err(value) }, depth + 1);
+  if (value instanceof Error) return errorWithoutEmails(value);
   if (Array.isArray(value)) return value.map((v) => withoutEmails(v, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutEmails(v, depth + 1)]));
 }

@@ -3,7 +3,8 @@
  * replicas: round robin over the replicas that answer their health check, like nginx's defaults. A
  * request is sent again only when it never reached a replica (connection refused, or a kept-alive
  * connection the replica had just closed), so a POST is never handled twice; one cut off mid-way
- * gets 502, which a careful client retries with its idempotency key. Not for production: use the load balancer of your platform there.
+ * gets 502, which a careful client retries with its idempotency key. Not for production: use the
+ * load balancer of your platform there.
  *
  *   node --import tsx scripts/stack/load-balancer.ts --port 8080 --backends http://127.0.0.1:3001,…
  */

@@ -3,6 +3,7 @@ import type { StaffRole } from '../../db/accounts';
 import {
   applyAs,
   newEmployer,
+  newPosting,
   newStudent,
   samplePosting,
   waitForStatus,
@@ -72,11 +73,7 @@ test('a fee exception is not needed, and not recorded, when the fee meets the fl
 
 test('dispute resolutions are for ops only, with a share from 0 to 100, and only for a dispute', async () => {
   const employer = await newEmployer(h);
-  const posted = await call(h.baseUrl, 'POST', '/v1/internships', {
-    token: employer.token,
-    body: samplePosting,
-  });
-  const id = posted.body.id as string;
+  const id = await newPosting(h, employer);
   const path = `/v1/admin/internships/${id}/resolution`;
   expect(
     (await call(h.baseUrl, 'POST', path, { token: employer.token, body: { studentSharePct: 50 } })).status,
@@ -96,11 +93,7 @@ test('dispute resolutions are for ops only, with a share from 0 to 100, and only
 test('every ops route refuses non-ops callers: 403 for employers and students, 401 without a token', async () => {
   const employer = await newEmployer(h);
   const student = await newStudent(h, 'Pat Ops-Test');
-  const posted = await call(h.baseUrl, 'POST', '/v1/internships', {
-    token: employer.token,
-    body: samplePosting,
-  });
-  const id = posted.body.id as string;
+  const id = await newPosting(h, employer);
   // Each with the staff role that may use it (support only reads).
   const routes: [string, string, unknown, StaffRole][] = [
     ['POST', '/v1/employers', { companyName: 'Sneaky', contactEmail: 'x@sneaky.test' }, 'admin'],
