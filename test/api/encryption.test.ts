@@ -1,11 +1,13 @@
 /**
  * Payloads as the Temporal server stores them: encrypted (read straight from the server, without the
- * codec), and a key rotated while a workflow runs: written under key 1, it goes on and replays after
- * key 2 became the writing key.
+ * codec), failure messages sealed the same way, and a key rotated while a workflow runs: written
+ * under key 1, it goes on and replays after key 2 became the writing key.
  */
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
+import type { Activities } from '../../activities';
 import { dataConverterFrom } from '../../lib/data-converter';
 import { workflowBundleOptions } from '../../worker/workflow-bundle';
 import { createWorker } from '../../worker/create-worker';
@@ -29,6 +31,7 @@ afterAll(async () => {
 });
 
 type Payload = temporal.api.common.v1.IPayload;
+type Failure = temporal.api.failure.v1.IFailure;
 const text = (bytes?: Uint8Array | null) => new TextDecoder().decode(bytes ?? new Uint8Array());
 
 /**
@@ -59,6 +62,41 @@ async function rawHistory(workflowId: string) {
   return history?.events ?? [];
 }
 
+/** Every failure in a history, causes included, with where it sits. */
+function failuresIn(events: temporal.api.history.v1.IHistoryEvent[]): { at: string; failure: Failure }[] {
+  const found: { at: string; failure: Failure }[] = [];
+  const walk = (value: unknown, at: string) => {
+    if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if ((key === 'failure' || key === 'cause') && child) found.push({ at: `${at}.${key}`, failure: child });
+      walk(child, `${at}.${key}`);
+    }
+  };
+  for (const event of events) walk(event, String(event.eventType));
+  return found;
+}
+
+/** A worker of the workflow code on its own task queue, with the given converter and activities. */
+async function ownWorker(
+  connection: NativeConnection,
+  taskQueue: string,
+  activities: Activities,
+  dataConverter: DataConverter,
+) {
+  const workflowBundle = await bundleWorkflowCode({
+    ...workflowBundleOptions(dataConverter),
+    logger: silentBundlerLogger,
+  });
+  return createWorker({
+    connection,
+    namespace: h.temporalTarget.namespace,
+    taskQueue,
+    activities,
+    dataConverter,
+    workflowBundle,
+  });
+}
+
 test('read straight from the Temporal server, every payload but the search attributes is binary/encrypted', async () => {
   const employer = await newEmployer(h);
   const id = await newPosting(h, employer);
@@ -84,6 +122,64 @@ test('read straight from the Temporal server, every payload but the search attri
   ).toEqual(payloads.filter((p) => !readableByDesign(p.at)).map(() => 'test-1'));
 });
 
+test('a failure read straight from the server says only "Encoded failure"; its words are sealed and the codec opens them', async () => {
+  const sentinel = `failure-sentinel-${uniqueSuffix()}`;
+  const converter = dataConverterFrom(h.config);
+  const taskQueue = `failing-${uniqueSuffix()}`;
+  const native = await NativeConnection.connect({ address: h.temporalTarget.address });
+  const { activities, stopRelay } = realActivities(h.config, h.db);
+  // Given an activity whose error message carries words that must not be readable on the server,
+  const failing: Activities = {
+    ...activities,
+    recordInternshipState: () =>
+      Promise.reject(ApplicationFailure.nonRetryable(`the read model refused: ${sentinel}`, 'TestFailure')),
+  };
+  try {
+    const input = await seedPosting(h.db, await seedEmployer(h.db), Date.now());
+    const workflowId = internshipWorkflowId(input.internshipId);
+    // when the workflow fails on it,
+    await (
+      await ownWorker(native, taskQueue, failing, converter)
+    ).runUntil(async () => {
+      const handle = await h.temporal.workflow.start('internshipWorkflow', {
+        taskQueue,
+        workflowId,
+        args: [input],
+      });
+      await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
+    });
+
+    // then the server holds the failure (the local activity's marker, the workflow's end) with a
+    // stand-in message, its real message and stack sealed,
+    const events = await rawHistory(workflowId);
+    const failures = failuresIn(events);
+    expect(failures.map((f) => f.at)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/markerRecordedEventAttributes\.failure$/),
+        expect.stringMatching(/workflowExecutionFailedEventAttributes\.failure$/),
+      ]),
+    );
+    for (const { failure } of failures) {
+      expect(failure.message).toBe('Encoded failure');
+      expect(failure.stackTrace).toBe('');
+      expect(text(failure.encodedAttributes?.metadata?.encoding)).toBe('binary/encrypted');
+    }
+    expect(
+      JSON.stringify(events, (_k, v: unknown) =>
+        v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v,
+      ),
+    ).not.toContain(sentinel);
+    // and the codec gives the message back.
+    const [codec] = converter.payloadCodecs!;
+    const opened = await codec!.decode(failures.map((f) => f.failure.encodedAttributes!));
+    const messages = opened.map((p) => defaultPayloadConverter.fromPayload<{ message: string }>(p).message);
+    expect(messages).toContain(`the read model refused: ${sentinel}`);
+  } finally {
+    await stopRelay();
+    await native.close();
+  }
+});
+
 test('a key rotated while a workflow runs: written under key 1, it goes on under key 2 and its history replays', async () => {
   const k = (fill: number) => Buffer.alloc(32, fill).toString('base64');
   const before = dataConverterFrom({ PAYLOAD_KEYS: `r1:${k(11)}` });
@@ -91,20 +187,7 @@ test('a key rotated while a workflow runs: written under key 1, it goes on under
   const taskQueue = `rotation-${uniqueSuffix()}`;
   const native = await NativeConnection.connect({ address: h.temporalTarget.address });
   const { activities, stopRelay } = realActivities(h.config, h.db);
-  const bundle = async (converter: typeof before) =>
-    bundleWorkflowCode({
-      ...workflowBundleOptions(converter),
-      logger: silentBundlerLogger,
-    });
-  const workerWith = async (converter: typeof before) =>
-    createWorker({
-      connection: native,
-      namespace: h.temporalTarget.namespace,
-      taskQueue,
-      activities,
-      dataConverter: converter,
-      workflowBundle: await bundle(converter),
-    });
+  const workerWith = (converter: typeof before) => ownWorker(native, taskQueue, activities, converter);
   try {
     const employer = await seedEmployer(h.db);
     const input = await seedPosting(h.db, employer, Date.now());
@@ -143,8 +226,9 @@ test('a key rotated while a workflow runs: written under key 1, it goes on under
 
     const history = await client2.workflow.getHandle(workflowId).fetchHistory();
     const replay = (converter: typeof before) =>
-      bundle(converter).then((workflowBundle) =>
-        Worker.runReplayHistory({ workflowBundle, dataConverter: converter }, history, workflowId),
+      bundleWorkflowCode({ ...workflowBundleOptions(converter), logger: silentBundlerLogger }).then(
+        (workflowBundle) =>
+          Worker.runReplayHistory({ workflowBundle, dataConverter: converter }, history, workflowId),
       );
     await expect(replay(after)).resolves.toBeUndefined();
     // Without key 1 the older half cannot be read.
