@@ -74,6 +74,18 @@ export default tseslint.config(
     },
   },
   {
+    // Sizes a reader can hold in mind, counted as an editor shows them (blank lines and comments
+    // included): past them a function wants its phases named, a file its parts split.
+    files: ['workflows/**/*.ts', 'activities/**/*.ts', 'api/**/*.ts'],
+    rules: {
+      'max-lines-per-function': [
+        'error',
+        { max: 80, skipBlankLines: false, skipComments: false, IIFEs: true },
+      ],
+      'max-lines': ['error', { max: 500, skipBlankLines: false, skipComments: false }],
+    },
+  },
+  {
     // Tests and the proving programs (bench, chaos, demo) read JSON answers of the API as a client
     // does; typing every body would add noise, not safety.
     files: ['test/**/*.ts', 'scripts/prove/**/*.ts'],

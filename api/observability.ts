@@ -18,46 +18,43 @@ export interface ConnectionCounts {
 export const WEBHOOK_REFUSALS = ['signature', 'stale', 'unparseable', 'handler_error'] as const;
 export type WebhookRefusal = (typeof WEBHOOK_REFUSALS)[number];
 
-/**
- * Prometheus metrics of the API: requests, latency and errors by route, the requests it sent to
- * Temporal, its client connections and the Stripe webhooks it refused (one registry per app). The
- * backlog gauges read from Postgres are added by the app (api/backlog-metrics.ts).
- */
+/** The client connections open now and those refused for their address (api/connection-limit.ts). */
+function countConnections(registry: Registry, connections: ConnectionCounts): void {
+  new Gauge({
+    name: 'http_connections_open',
+    help: 'Client connections open now',
+    registers: [registry],
+    collect() {
+      this.set(connections.connections);
+    },
+  });
+  new Counter({
+    name: 'http_connections_refused_total',
+    help: 'Connections answered 429 and closed: their address already had CONNECTIONS_PER_ADDRESS open',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(connections.refused);
+    },
+  });
+}
 
-export function createHttpMetrics(temporalRequests?: TemporalRequests, connections?: ConnectionCounts) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  if (connections) {
-    new Gauge({
-      name: 'http_connections_open',
-      help: 'Client connections open now',
-      registers: [registry],
-      collect() {
-        this.set(connections.connections);
-      },
-    });
-    new Counter({
-      name: 'http_connections_refused_total',
-      help: 'Connections answered 429 and closed: their address already had CONNECTIONS_PER_ADDRESS open',
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(connections.refused);
-      },
-    });
-  }
-  if (temporalRequests) {
-    new Counter({
-      name: 'temporal_requests_total',
-      help: 'gRPC requests sent to Temporal, by method (each attempt)',
-      labelNames: ['method'],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [method, count] of temporalRequests.byMethod) this.inc({ method }, count);
-      },
-    });
-  }
+/** The gRPC requests the API sent to Temporal, read from lib/temporal.ts's count when scraped. */
+function countTemporalRequests(registry: Registry, temporalRequests: TemporalRequests): void {
+  new Counter({
+    name: 'temporal_requests_total',
+    help: 'gRPC requests sent to Temporal, by method (each attempt)',
+    labelNames: ['method'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [method, count] of temporalRequests.byMethod) this.inc({ method }, count);
+    },
+  });
+}
+
+/** Requests, server errors and latency by method, route and status, counted by a middleware. */
+function countRequests(registry: Registry): RequestHandler {
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -78,17 +75,7 @@ export function createHttpMetrics(temporalRequests?: TemporalRequests, connectio
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-
-  const webhooksRefused = new Counter({
-    name: 'microinternships_stripe_webhooks_refused_total',
-    help: 'Stripe webhooks answered with an error, by reason: signature (missing or wrong), stale (signed more than 5 minutes ago), unparseable (body unreadable, not JSON, or fields missing), handler_error (not applied; Stripe retries)',
-    labelNames: ['reason'],
-    registers: [registry],
-  });
-  // Every reason from 0, so the first refusal is an increase Prometheus sees.
-  for (const reason of WEBHOOK_REFUSALS) webhooksRefused.inc({ reason }, 0);
-
-  const middleware: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids would explode the label set.
@@ -100,10 +87,36 @@ export function createHttpMetrics(temporalRequests?: TemporalRequests, connectio
     });
     next();
   };
+}
+
+/** The Stripe webhooks refused, by reason; what the webhook route calls to count one. */
+function countWebhookRefusals(registry: Registry): (reason: WebhookRefusal) => void {
+  const webhooksRefused = new Counter({
+    name: 'microinternships_stripe_webhooks_refused_total',
+    help: 'Stripe webhooks answered with an error, by reason: signature (missing or wrong), stale (signed more than 5 minutes ago), unparseable (body unreadable, not JSON, or fields missing), handler_error (not applied; Stripe retries)',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason from 0, so the first refusal is an increase Prometheus sees.
+  for (const reason of WEBHOOK_REFUSALS) webhooksRefused.inc({ reason }, 0);
+  return (reason) => webhooksRefused.inc({ reason });
+}
+
+/**
+ * Prometheus metrics of the API: requests, latency and errors by route, the requests it sent to
+ * Temporal, its client connections and the Stripe webhooks it refused (one registry per app). The
+ * backlog gauges read from Postgres are added by the app (api/backlog-metrics.ts).
+ */
+export function createHttpMetrics(temporalRequests?: TemporalRequests, connections?: ConnectionCounts) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  if (connections) countConnections(registry, connections);
+  if (temporalRequests) countTemporalRequests(registry, temporalRequests);
+  const middleware = countRequests(registry);
+  const webhookRefused = countWebhookRefusals(registry);
   const handler: RequestHandler = async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   };
-  const webhookRefused = (reason: WebhookRefusal) => webhooksRefused.inc({ reason });
   return { middleware, handler, registry, webhookRefused };
 }
 
