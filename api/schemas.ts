@@ -7,6 +7,8 @@ import {
   ACCEPT_WINDOW_HOURS,
   APPLICATION_WINDOW,
   ESTIMATED_HOURS,
+  FEEDBACK_BLIND_DAYS,
+  HIRING_OFFER_MAX_DAYS,
   MAX_APPLICANTS,
   REVIEW_WINDOW,
   SELECTION_WINDOW,
@@ -268,7 +270,9 @@ export const internshipSchema = z.object({
   feedback: z
     .unknown()
     .optional()
-    .describe("Double-blind: your own feedback, and the other side's once both gave it or 14 days passed"),
+    .describe(
+      `Double-blind: your own feedback, and the other side's once both gave it or ${FEEDBACK_BLIND_DAYS} days passed`,
+    ),
   credential: z
     .object({ credentialId: z.uuid(), visibility: z.enum(CREDENTIAL_VISIBILITIES) })
     .optional()
@@ -373,7 +377,7 @@ export const hiringOfferBody = z
     payPeriod: z.enum(['hour', 'month', 'year']),
     // Postgres dates have no year 0 (1 BC); any other ISO date is stored as given.
     startDate: z.iso.date().refine((d) => !d.startsWith('0000-'), 'year 0000 does not exist'),
-    expiresAt: z.iso.datetime().describe('At most 30 days from now'),
+    expiresAt: z.iso.datetime().describe(`At most ${HIRING_OFFER_MAX_DAYS} days from now`),
   })
   .strict();
 

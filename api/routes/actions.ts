@@ -26,6 +26,7 @@ import { htmlPage, problem, type Operation } from '../openapi-kit';
 import { page } from '../pages';
 import { TryAgainShortly, unreachableDependency } from '../problem';
 import { problemFromUpdateFailure } from '../workflow-errors';
+import { LINK_EXTENSION_DAYS } from '../../workflows/durations';
 import { formatUsd } from '../../workflows/money';
 
 type Handle = ReturnType<typeof actOn>;
@@ -42,7 +43,7 @@ const recovery = (choice: 'extend' | 'reselect' | 'cancel') => (handle: Handle) 
   handle.executeUpdate(missedDeadlineDecisionUpdate, { args: [{ choice, via: 'email' }] });
 
 /** What each decision link does, in words for its page. */
-const ACTIONS: Record<string, Decision> = {
+export const ACTIONS: Record<string, Decision> = {
   'offer.accept': {
     question: 'Accept the offer for "%s"?',
     button: 'Accept the offer',
@@ -80,9 +81,9 @@ const ACTIONS: Record<string, Decision> = {
       handle.executeUpdate(decideExtensionUpdate, { args: [{ approve: false, via: 'email' }] }),
   },
   'recovery.extend': {
-    question: 'Give the student 7 more days for "%s"?',
-    button: 'Extend by 7 days',
-    done: 'The student has 7 more days.',
+    question: `Give the student ${LINK_EXTENSION_DAYS} more days for "%s"?`,
+    button: `Extend by ${LINK_EXTENSION_DAYS} days`,
+    done: `The student has ${LINK_EXTENSION_DAYS} more days.`,
     past: 'decided',
     perform: recovery('extend'),
   },

@@ -2,12 +2,16 @@ import { z } from 'zod';
 import {
   cancelUpdate,
   decideExtensionUpdate,
+  MAX_CHANGE_ROUNDS,
+  MAX_EXTENSION_DAYS,
+  MAX_EXTENSIONS,
   missedDeadlineDecisionUpdate,
   RECOVERY_CHOICES,
   requestExtensionUpdate,
   reviewUpdate,
   submitWorkUpdate,
 } from '../../workflows/definitions';
+import { KILL_FEE_PCT } from '../../workflows/durations';
 import type { RouteDeps } from '../deps';
 import { DocumentedRouter } from '../documented-router';
 import {
@@ -54,7 +58,7 @@ const review = updateSpec({
   words: { kind: 'review', of: (body) => ({ comments: body.comments ?? '' }) },
   args: (body, _caller, textId) => ({ decision: body.decision, textId }),
   doc: {
-    summary: 'Approve, request changes (at most twice), or reject after the last round (owner)',
+    summary: `Approve, request changes (at most ${MAX_CHANGE_ROUNDS} times), or reject after the last round (owner)`,
     ok: [reviewResponse, 'The status the internship moves to'],
     refusals: {
       403: 'Caller is not an employer',
@@ -65,7 +69,7 @@ const review = updateSpec({
   },
 });
 
-/** §3.5 The hired student asks for a later due date (at most twice, at most 14 days later). */
+/** §3.5 The hired student asks for a later due date (MAX_EXTENSIONS times, each MAX_EXTENSION_DAYS at most). */
 const requestExtension = updateSpec({
   path: '/v1/internships/{id}/extension-requests',
   who: ['student'],
@@ -80,12 +84,12 @@ const requestExtension = updateSpec({
   status: 202,
   answer: () => ({ status: 'pending' }),
   doc: {
-    summary: 'Ask for a later due date, at most twice and 14 days (the hired student)',
+    summary: `Ask for a later due date, at most ${MAX_EXTENSIONS} times and ${MAX_EXTENSION_DAYS} days later each (the hired student)`,
     ok: [z.object({ status: z.literal('pending') }), 'Sent to the employer'],
     refusals: {
       403: 'Caller is not a student',
       404: 'Not your micro-internship',
-      409: 'Not working, a request is pending, or 2 asked already',
+      409: `Not working, a request is pending, or ${MAX_EXTENSIONS} asked already`,
       422: 'Invalid body or date',
     },
   },
@@ -133,7 +137,7 @@ const missedDeadlineDecision = updateSpec({
   },
 });
 
-/** §3.5 The employer (or ops) cancels funded work: 25% kill fee to the student, the rest refunded. */
+/** §3.5 The employer (or ops) cancels funded work: the kill fee to the student, the rest refunded. */
 const cancel = updateSpec({
   path: '/v1/internships/{id}/cancel',
   who: ['employer', 'ops'],
@@ -147,8 +151,7 @@ const cancel = updateSpec({
   }),
   status: 202,
   doc: {
-    summary:
-      "Cancel funded work: 25% kill fee to the student, the rest refunded (the organisation's members; finance staff)",
+    summary: `Cancel funded work: ${KILL_FEE_PCT}% kill fee to the student, the rest refunded (the organisation's members; finance staff)`,
     ok: [statusResponse, 'Cancelling'],
     refusals: {
       403: 'Caller is a student',
