@@ -25,6 +25,12 @@ export interface PendingEmail {
   text: string;
   html: string;
   sentAt: Date | null;
+  /**
+   * A send that began and whose outcome was never recorded (its sender died, or lost the SMTP
+   * connection after the final "."): the email may or may not have been delivered. Its age is
+   * measured by Postgres, so the senders' clocks do not matter.
+   */
+  attempt: { id: string; ageMs: number } | null;
 }
 
 /** Locks the outbox row for the rest of the transaction, so two attempts cannot both send it. */
@@ -36,7 +42,13 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
     text_body: string;
     html_body: string;
     sent_at: Date | null;
-  }>(`SELECT * FROM email_outbox WHERE dedupe_key = $1 FOR UPDATE`, [dedupeKey]);
+    attempt_id: string | null;
+    attempt_age_ms: number | null;
+  }>(
+    `SELECT *, (extract(epoch FROM clock_timestamp() - attempt_started_at) * 1000)::float8 AS attempt_age_ms
+       FROM email_outbox WHERE dedupe_key = $1 FOR UPDATE`,
+    [dedupeKey],
+  );
   const row = rows[0];
   return (
     row && {
@@ -46,20 +58,47 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
       text: row.text_body,
       html: row.html_body,
       sentAt: row.sent_at,
+      attempt: row.attempt_id ? { id: row.attempt_id, ageMs: row.attempt_age_ms ?? 0 } : null,
     }
   );
 }
 
-export async function markEmailSent(db: Queryable, dedupeKey: string, messageId: string): Promise<void> {
-  await db.query(`UPDATE email_outbox SET sent_at = now(), message_id = $2 WHERE dedupe_key = $1`, [
-    dedupeKey,
-    messageId,
-  ]);
+/** Records that a send begins (committed before any SMTP byte, see sendQueued). */
+export async function beginAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
+  await db.query(
+    `UPDATE email_outbox SET attempt_id = $2, attempt_started_at = clock_timestamp() WHERE dedupe_key = $1`,
+    [dedupeKey, attemptId],
+  );
 }
 
-/** Undoes markEmailSent when the server refused the message after it was marked (see sendQueued). */
-export async function unmarkEmailSent(db: Queryable, dedupeKey: string): Promise<void> {
-  await db.query(`UPDATE email_outbox SET sent_at = NULL, message_id = NULL WHERE dedupe_key = $1`, [
-    dedupeKey,
-  ]);
+/** Forgets this attempt: it is known not to have delivered (it failed before the final "."). */
+export async function endAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
+  await db.query(
+    `UPDATE email_outbox SET attempt_id = NULL, attempt_started_at = NULL
+      WHERE dedupe_key = $1 AND attempt_id = $2`,
+    [dedupeKey, attemptId],
+  );
+}
+
+/** Marks the email sent; the attempt that sent it (or was found to have sent it) is over. */
+export async function markEmailSent(db: Queryable, dedupeKey: string, messageId: string): Promise<void> {
+  await db.query(
+    `UPDATE email_outbox SET sent_at = now(), message_id = $2, attempt_id = NULL, attempt_started_at = NULL
+      WHERE dedupe_key = $1`,
+    [dedupeKey, messageId],
+  );
+}
+
+/**
+ * Undoes markEmailSent when the message did not go through after it was marked (see sendQueued):
+ * refused by the server (no attempt left: it was not delivered), or the connection lost after the
+ * final "." (`inDoubt`: the attempt is kept, so the next sender finds out before sending again).
+ */
+export async function unmarkEmailSent(db: Queryable, dedupeKey: string, inDoubt?: string): Promise<void> {
+  await db.query(
+    `UPDATE email_outbox SET sent_at = NULL, message_id = NULL, attempt_id = $2,
+            attempt_started_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE clock_timestamp() END
+      WHERE dedupe_key = $1`,
+    [dedupeKey, inDoubt ?? null],
+  );
 }

@@ -81,6 +81,12 @@ const appSchema = z.object({
   SMTP_USER: optionalString,
   SMTP_PASSWORD: optionalString,
   MAIL_FROM: z.string().min(3).default('Micro-internships <no-reply@microinternships.local>'),
+  /**
+   * The HTTP API of a mail server that can say whether it already holds a message (MailDev's, e.g.
+   * http://localhost:1080). A sender that died between the final "." and its COMMIT leaves its
+   * email in doubt; with this set, the next sender looks the Message-ID up instead of sending again.
+   */
+  MAIL_LOOKUP_URL: z.url().optional(),
   OPS_EMAIL: z.email().default('ops@microinternships.local'),
   /** How often each worker sends the emails that SMTP refused when they were queued. */
   OUTBOX_RELAY_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),

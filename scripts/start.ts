@@ -161,6 +161,7 @@ async function main(): Promise<void> {
       TEMPORAL_UI_URL: temporalUiUrl,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
+      MAIL_LOOKUP_URL: mail.webUrl,
       STRIPE_API_BASE: stripeTestMode.url,
       STRIPE_DEFAULT_PAYMENT_METHOD: process.env.STRIPE_DEFAULT_PAYMENT_METHOD ?? 'pm_card_visa',
       PAYLOAD_KEYS: process.env.PAYLOAD_KEYS || localPayloadKeys(dataDir),

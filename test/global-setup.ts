@@ -124,6 +124,7 @@ async function startStack(): Promise<void> {
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(mail.smtpPort),
     MAILDEV_URL: mail.webUrl,
+    MAIL_LOOKUP_URL: mail.webUrl,
     STRIPE_API_BASE: stripeTestMode.url,
     STRIPE_MOCK_URL: stripe.apiBase,
     STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',

@@ -25,6 +25,12 @@ export interface Mailer {
    * that step the server holds an unfinished message that it discards if this process dies.
    */
   send(message: MailMessage, hooks?: { atFinish?: () => () => void }): Promise<void>;
+  /**
+   * Whether the mail server already holds a message with this Message-ID, for a mail server that
+   * can be asked (MAIL_LOOKUP_URL); absent, an email in doubt is sent again under the same
+   * Message-ID (see sendQueued).
+   */
+  findDelivered?: (messageId: string) => Promise<boolean>;
 }
 
 export interface SmtpSettings {
@@ -34,13 +40,21 @@ export interface SmtpSettings {
   user?: string | undefined;
   password?: string | undefined;
   from: string;
+  /** The HTTP API of a MailDev server, to look up an email in doubt (MAIL_LOOKUP_URL). */
+  lookupUrl?: string | undefined;
 }
 
 /** The SMTP settings of the configuration (the worker's notices and the API's sign-in emails). */
 export const smtpSettings = (
   config: Pick<
     AppConfig,
-    'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_SECURE' | 'SMTP_USER' | 'SMTP_PASSWORD' | 'MAIL_FROM'
+    | 'SMTP_HOST'
+    | 'SMTP_PORT'
+    | 'SMTP_SECURE'
+    | 'SMTP_USER'
+    | 'SMTP_PASSWORD'
+    | 'MAIL_FROM'
+    | 'MAIL_LOOKUP_URL'
   >,
 ): SmtpSettings => ({
   host: config.SMTP_HOST,
@@ -49,6 +63,7 @@ export const smtpSettings = (
   user: config.SMTP_USER,
   password: config.SMTP_PASSWORD,
   from: config.MAIL_FROM,
+  lookupUrl: config.MAIL_LOOKUP_URL,
 });
 
 /** SMTP through nodemailer's SMTP connection, one connection per message (see Mailer.send). */
@@ -56,7 +71,24 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
   const mailer = smtpMailer(settings);
   // One span per SMTP exchange, under the activity or relay pass that sends it (lib/tracing.ts).
   const attributes = { 'server.address': settings.host, 'server.port': settings.port };
-  return { send: (message, hooks) => inSpan('SMTP send', attributes, () => mailer.send(message, hooks)) };
+  return {
+    send: (message, hooks) => inSpan('SMTP send', attributes, () => mailer.send(message, hooks)),
+    ...(settings.lookupUrl ? { findDelivered: maildevLookup(settings.lookupUrl) } : {}),
+  };
+}
+
+/**
+ * Asks a MailDev server's HTTP API whether it holds a message with this Message-ID. A provider
+ * with a message-search API would plug in the same way; a plain SMTP relay cannot be asked.
+ */
+function maildevLookup(baseUrl: string): (messageId: string) => Promise<boolean> {
+  return async (messageId) => {
+    const url = new URL('/api/email', baseUrl);
+    url.searchParams.set('headers.message-id', messageId);
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`the mail server's lookup answered ${response.status}`);
+    return ((await response.json()) as unknown[]).length > 0;
+  };
 }
 
 function smtpMailer(settings: SmtpSettings): Mailer {

@@ -1,6 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { enqueueEmail, lockEmail, markEmailSent, unmarkEmailSent, type OutgoingEmail } from '../../db/outbox';
+import {
+  beginAttempt,
+  endAttempt,
+  enqueueEmail,
+  lockEmail,
+  markEmailSent,
+  unmarkEmailSent,
+  type OutgoingEmail,
+} from '../../db/outbox';
 import type { Db } from '../../db/pool';
 import { messageIdFor, type Mailer } from './mailer';
 
@@ -35,30 +44,66 @@ export async function deliverOnce(deps: OutboxDeps, email: OutgoingEmail) {
   await dispatch(deps, email.dedupeKey);
 }
 
+/** An attempt younger than this may still be finishing (or its message being stored): wait. */
+export const IN_DOUBT_SETTLE_MS = 5_000;
+
 /**
  * Sends the queued email with this key unless it went out already, once even when the sender dies
- * mid-way: the row stays locked and is marked sent inside the transaction while the message goes
- * out, and the COMMIT is written right after the final "." that makes the server deliver, back to
- * back with no work between (Mailer.send's atFinish). A crash before that step leaves the server an
- * unfinished message, which it discards, and the row unsent for the retry; after it, both the "."
- * and the COMMIT have left this process. If the server then refuses the message, the mark is undone.
- * When SMTP refuses or cannot be reached, the email stays queued and the outbox relay sends it later.
+ * mid-way. First the attempt is recorded in its own committed write. Then the row is locked again
+ * and marked sent inside a transaction while the message goes out, and the COMMIT is written right
+ * after the final "." that makes the server deliver, back to back with no work between
+ * (Mailer.send's atFinish). A crash before the "." leaves the server an unfinished message, which
+ * it discards; after the COMMIT, the email is recorded as sent. A sender killed between those two
+ * writes leaves its attempt on an unsent row: the email is in doubt, and the next sender asks the
+ * mail server whether it holds that Message-ID (Mailer.findDelivered) before sending again; a mail
+ * server that cannot be asked gets it again under the same Message-ID. If the server refuses the
+ * message after all, the mark is undone. When SMTP refuses or cannot be reached, the email stays
+ * queued and the outbox relay sends it later.
  */
 export async function sendQueued(
   deps: Omit<OutboxDeps, 'sendSoon'>,
   dedupeKey: string,
 ): Promise<{ sent: boolean; deferred?: boolean }> {
   const client = await deps.db.connect();
-  let committed = false;
-  try {
+  let open = false;
+  const begin = async () => {
     await client.query('BEGIN');
+    open = true;
+  };
+  const commit = async () => {
+    open = false;
+    await client.query('COMMIT');
+  };
+  try {
+    await begin();
     const row = await lockEmail(client, dedupeKey);
     if (!row || row.sentAt) {
-      await client.query('COMMIT');
-      committed = true;
+      await commit();
       return { sent: false };
     }
     const messageId = messageIdFor(dedupeKey);
+    if (row.attempt) {
+      const earlier = await settleEarlierAttempt(deps, row.attempt.ageMs, messageId);
+      if (earlier !== 'send again') {
+        if (earlier === 'delivered') await markEmailSent(client, dedupeKey, messageId);
+        await commit();
+        if (earlier === 'delivered') {
+          deps.logger.info({ dedupeKey }, 'email in doubt found at the mail server: not sent again');
+        }
+        return { sent: false, ...(earlier === 'lookup failed' ? { deferred: true } : {}) };
+      }
+    }
+    const attemptId = randomUUID();
+    await beginAttempt(client, dedupeKey, attemptId);
+    await commit();
+
+    await begin();
+    const again = await lockEmail(client, dedupeKey);
+    if (!again || again.sentAt || again.attempt?.id !== attemptId) {
+      // Another sender took over while this one stalled past IN_DOUBT_SETTLE_MS.
+      await commit();
+      return { sent: false };
+    }
     // Marked sent inside the transaction; the commit starts with the final "." (Mailer.send).
     await markEmailSent(client, dedupeKey, messageId);
     let finishing: Promise<unknown> | undefined;
@@ -71,20 +116,28 @@ export async function sendQueued(
             const socket = (client as unknown as { connection: { stream: Socket } }).connection.stream;
             socket.cork();
             finishing = client.query('COMMIT');
+            open = false;
             return () => socket.uncork();
           },
         },
       );
       await finishing;
-      committed = true;
     } catch (err) {
-      if (finishing) {
-        // The commit went with the ".": if the server refused the message after all, undo the mark.
-        committed = await finishing.then(
-          () => true,
-          () => false,
-        );
-        if (committed) await unmarkEmailSent(deps.db, dedupeKey);
+      const committed = finishing
+        ? await finishing.then(
+            () => true,
+            () => false,
+          )
+        : false;
+      if (!finishing) {
+        // Failed before the ".": not delivered.
+        await rollback();
+        await endAttempt(client, dedupeKey, attemptId);
+      } else if (committed) {
+        // The commit went with the ".": a server that refused the message did not deliver it; a
+        // connection lost before its answer leaves the email in doubt.
+        const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
+        await unmarkEmailSent(client, dedupeKey, refused ? undefined : attemptId);
       }
       deps.logger.warn(
         { dedupeKey, err: (err as Error).message },
@@ -95,7 +148,31 @@ export async function sendQueued(
     deps.logger.info({ dedupeKey }, 'email sent');
     return { sent: true };
   } finally {
-    if (!committed) await client.query('ROLLBACK').catch(() => undefined);
+    await rollback();
     client.release();
+  }
+
+  async function rollback() {
+    if (!open) return;
+    open = false;
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * What to do with an email whose earlier attempt never recorded its outcome: wait while it may
+ * still be finishing, mark it sent if the mail server holds it, else send it again.
+ */
+async function settleEarlierAttempt(
+  deps: Pick<OutboxDeps, 'mailer'>,
+  ageMs: number,
+  messageId: string,
+): Promise<'wait' | 'delivered' | 'send again' | 'lookup failed'> {
+  if (!deps.mailer.findDelivered) return 'send again';
+  if (ageMs < IN_DOUBT_SETTLE_MS) return 'wait';
+  try {
+    return (await deps.mailer.findDelivered(messageId)) ? 'delivered' : 'send again';
+  } catch {
+    return 'lookup failed';
   }
 }

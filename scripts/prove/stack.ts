@@ -126,6 +126,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       TEMPORAL_TASK_QUEUE: taskQueue,
       SMTP_HOST: '127.0.0.1',
       SMTP_PORT: String(mail.smtpPort),
+      MAIL_LOOKUP_URL: mail.webUrl,
       STRIPE_API_BASE: proxy.url,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',

@@ -7,7 +7,7 @@ import net from 'node:net';
 import path from 'node:path';
 import pino from 'pino';
 import { createNotificationActivities } from '../../activities/notifications';
-import { sendQueued } from '../../lib/mail/outbox';
+import { IN_DOUBT_SETTLE_MS, sendQueued } from '../../lib/mail/outbox';
 import { enqueueEmail } from '../../db/outbox';
 import { createSmtpMailer } from '../../lib/mail/mailer';
 import { createPool, type Db } from '../../db/pool';
@@ -106,9 +106,10 @@ test('an SMTP server discards a message whose connection drops before the final 
   expect(await emailsTo(to)).toEqual([]);
 });
 
-test('a sender SIGKILLed in the step that writes the final "." and the COMMIT: delivered once, recorded as sent, not sent again', async () => {
-  const to = `dies-${Date.now()}@students.test`;
-  const dedupeKey = `test:sigkill:${Date.now()}`;
+/** Queues an email and sends it from a process that SIGKILLs itself at `moment` (send-and-die.ts). */
+async function sendAndDie(moment: 'after-commit' | 'before-commit') {
+  const to = `dies-${moment}-${Date.now()}@students.test`;
+  const dedupeKey = `test:sigkill:${moment}:${Date.now()}`;
   await enqueueEmail(db, {
     dedupeKey,
     internshipId: null,
@@ -119,7 +120,7 @@ test('a sender SIGKILLed in the step that writes the final "." and the COMMIT: d
   });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'send-and-die.ts'), dedupeKey],
+    ['--import', 'tsx', path.join(__dirname, '..', 'helpers', 'send-and-die.ts'), dedupeKey, moment],
     {
       env: {
         ...process.env,
@@ -135,26 +136,61 @@ test('a sender SIGKILLed in the step that writes the final "." and the COMMIT: d
   );
   expect(signal).toBe('SIGKILL');
   await waitForEmail(to, /Sent by a dying sender/);
-  for (let i = 0; i < 50; i++) {
-    const { rows } = await db.query<{ sent_at: Date | null }>(
-      'SELECT sent_at FROM email_outbox WHERE dedupe_key = $1',
+  return { to, dedupeKey };
+}
+
+const outboxRow = async (dedupeKey: string) =>
+  (
+    await db.query<{ sent_at: Date | null; attempt_id: string | null }>(
+      'SELECT sent_at, attempt_id FROM email_outbox WHERE dedupe_key = $1',
       [dedupeKey],
-    );
-    if (rows[0]?.sent_at) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const { rows } = await db.query<{ sent_at: Date | null }>(
-    'SELECT sent_at FROM email_outbox WHERE dedupe_key = $1',
-    [dedupeKey],
-  );
-  expect(rows[0]!.sent_at).not.toBeNull();
-  const mailer = createSmtpMailer({
+    )
+  ).rows[0]!;
+
+const smtp = (lookup: boolean) =>
+  createSmtpMailer({
     host: config.SMTP_HOST,
     port: config.SMTP_PORT,
     secure: false,
     from: config.MAIL_FROM,
+    lookupUrl: lookup ? config.MAIL_LOOKUP_URL : undefined,
   });
+
+test('a sender SIGKILLed in the step that writes the final "." and the COMMIT: delivered once, recorded as sent, not sent again', async () => {
+  const { to, dedupeKey } = await sendAndDie('after-commit');
+  for (let i = 0; i < 50; i++) {
+    if ((await outboxRow(dedupeKey)).sent_at) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect((await outboxRow(dedupeKey)).sent_at).not.toBeNull();
+  const mailer = smtp(false);
   expect(await sendQueued({ db, mailer, logger }, dedupeKey)).toEqual({ sent: false });
   await new Promise((r) => setTimeout(r, 300));
   expect(await emailsTo(to)).toHaveLength(1);
+});
+
+test('a sender SIGKILLed after the final "." but before its COMMIT: the email is in doubt, found at the mail server and not sent again (without a lookup it would arrive twice)', async () => {
+  expect(config.MAIL_LOOKUP_URL).toBeDefined();
+  const looked = await sendAndDie('before-commit');
+  // Delivered, but the sent mark died with its transaction: the attempt is left on the row.
+  expect(await outboxRow(looked.dedupeKey)).toMatchObject({ sent_at: null, attempt_id: expect.any(String) });
+  // While the attempt is young it may still be finishing: the next sender leaves it alone.
+  expect(await sendQueued({ db, mailer: smtp(true), logger }, looked.dedupeKey)).toEqual({ sent: false });
+  expect((await outboxRow(looked.dedupeKey)).sent_at).toBeNull();
+  await db.query(
+    `UPDATE email_outbox SET attempt_started_at = attempt_started_at - make_interval(secs => $2)
+      WHERE dedupe_key = $1`,
+    [looked.dedupeKey, IN_DOUBT_SETTLE_MS / 1000],
+  );
+  expect(await sendQueued({ db, mailer: smtp(true), logger }, looked.dedupeKey)).toEqual({ sent: false });
+  expect(await outboxRow(looked.dedupeKey)).toMatchObject({ sent_at: expect.any(Date), attempt_id: null });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(await emailsTo(looked.to)).toHaveLength(1);
+
+  // A mail server that cannot be asked gets the email again, under the same Message-ID.
+  const blind = await sendAndDie('before-commit');
+  expect(await sendQueued({ db, mailer: smtp(false), logger }, blind.dedupeKey)).toEqual({ sent: true });
+  const copies = await emailsTo(blind.to);
+  expect(copies).toHaveLength(2);
+  expect(new Set(copies.map((m) => m.headers['message-id'])).size).toBe(1);
 });

@@ -1,14 +1,15 @@
 /**
  * Run as its own process by test/api/outbox-relay.test.ts: sends one queued email through the real
- * outbox and SMTP path and SIGKILLs itself right after the final "." and the COMMIT were
- * written, as a worker killed at the worst moment would die.
+ * outbox and SMTP path and SIGKILLs itself right after the final "." and the COMMIT were written
+ * (`after-commit`, the default), or after the "." and before the COMMIT (`before-commit`), as a
+ * worker killed at the worst moment would die.
  */
 import pino from 'pino';
 import { sendQueued } from '../../lib/mail/outbox';
 import { createSmtpMailer, type Mailer } from '../../lib/mail/mailer';
 import { createPool } from '../../db/pool';
 
-const [dedupeKey] = process.argv.slice(2);
+const [dedupeKey, moment = 'after-commit'] = process.argv.slice(2);
 const db = createPool(process.env.DATABASE_URL!, 1);
 const real = createSmtpMailer({
   host: process.env.SMTP_HOST!,
@@ -22,7 +23,7 @@ const dying: Mailer = {
       atFinish: () => {
         const release = hooks.atFinish?.();
         return () => {
-          release?.();
+          if (moment === 'after-commit') release?.();
           process.kill(process.pid, 'SIGKILL');
         };
       },

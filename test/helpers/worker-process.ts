@@ -57,6 +57,7 @@ async function startAppProcess(
       TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
       SMTP_HOST: h.config.SMTP_HOST,
       SMTP_PORT: String(h.config.SMTP_PORT),
+      MAIL_LOOKUP_URL: h.config.MAIL_LOOKUP_URL ?? '',
       STRIPE_API_BASE: h.config.STRIPE_API_BASE ?? '',
       STRIPE_DEFAULT_PAYMENT_METHOD: 'pm_card_visa',
       STRIPE_WEBHOOK_SECRET: h.config.STRIPE_WEBHOOK_SECRET,
