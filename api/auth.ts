@@ -170,16 +170,3 @@ export function requireStaff(res: Response, ...roles: StaffRole[]): Extract<Prin
     throw forbidden(`This action is for staff with the role: ${roles.join(', ')}`);
   return ops;
 }
-
-/** Narrows the caller to a member of `employerId` with one of the roles. */
-export function requireOrgRole(
-  res: Response,
-  employerId: string,
-  ...roles: OrgRole[]
-): Extract<Principal, { role: 'employer' }> {
-  const member = requireRole(res, 'employer');
-  if (member.employerId !== employerId) throw forbidden('This is not your organisation');
-  if (!roles.includes(member.orgRole))
-    throw forbidden(`This action is for the organisation's: ${roles.join(', ')}`);
-  return member;
-}

@@ -108,7 +108,6 @@ export function createInternshipBody(minHourlyRateCents: number) {
       }
     });
 }
-export type CreateInternshipBody = z.infer<ReturnType<typeof createInternshipBody>>;
 
 export const internshipIdParam = z.object({ id: z.uuid() });
 

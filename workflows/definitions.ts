@@ -29,8 +29,6 @@ export const INTERNSHIP_STATUSES = [
 ] as const;
 export type InternshipStatus = (typeof INTERNSHIP_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly InternshipStatus[] = ['Closed', 'Cancelled', 'Expired'];
-
 /** Custom search attributes; `scripts/stack` registers them on the dev server, compose on a cluster. */
 export const searchAttributes = {
   status: defineSearchAttributeKey('InternshipStatus', SearchAttributeType.KEYWORD),
