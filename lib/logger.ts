@@ -40,12 +40,15 @@ const SERIALIZED_LATER = new Set(['err', 'req', 'res']);
  * passwords by field, people's names, emails and words by field, and any email address left in a
  * message or a value. Logs name people by their ids.
  */
-export function createLogger(
-  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
-): Logger {
+export function createLogger(options: {
+  /** From LOG_LEVEL in lib/config.ts, the one place settings are read. */
+  level: pino.LevelWithSilent;
+  name?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     {
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level: options.level,
       name: options.name,
       // A line written inside a trace names it, so logs and traces meet (lib/tracing.ts).
       mixin() {
