@@ -104,7 +104,7 @@ async function signCompletion(
   const feedback = await listFeedback(db, p.internshipId);
   const fromStudent = feedback.find((f) => f.fromRole === 'student');
   const fromEmployer = feedback.find((f) => f.fromRole === 'employer');
-  // Random and unrelated to the internship id (issue 12); the first attempt's id is kept.
+  // Random, so it tells nothing about the internship or who was hired; a retry keeps the first id.
   const credentialId = await reserveCredentialId(db, {
     id: randomUUID(),
     internshipId: p.internshipId,

@@ -49,7 +49,7 @@ export async function listFeedback(db: Queryable, internshipId: string): Promise
   }));
 }
 
-/** Who sees a credential besides its student (DESIGN §3.9; issue 12). */
+/** Who sees a credential besides its student (DESIGN §3.9): only as far as the student chose. */
 export const CREDENTIAL_VISIBILITIES = ['private', 'link', 'portfolio'] as const;
 export type CredentialVisibility = (typeof CREDENTIAL_VISIBILITIES)[number];
 

@@ -4,7 +4,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 export interface CredentialPayload {
   credentialId: string;
   type: 'micro-internship-completion';
-  /** Credentials signed before issue 12 also carry the student's id; it is never shown. */
+  /** Older credentials also carry the student's id, signed with the rest; it is never shown. */
   student: { name: string };
   employer: string;
   title: string;

@@ -1,5 +1,5 @@
 /**
- * What one caller cannot do to everyone else (issue 12): fill a posting and keep it full, hold
+ * What one caller cannot do to everyone else: fill a posting and keep it full, hold
  * every open place, pile Updates on one internship, amplify a bad body, plant lines in one-line
  * fields, break the webhook or the action links, or get a token written to a log.
  */

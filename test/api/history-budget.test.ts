@@ -1,7 +1,7 @@
 /**
  * History budgets: a posting with 200 applicants stays under DESIGN §6's 2,000 events through
  * acceptance, and a whole lifecycle (the benchmark's: 3 applicants, hired, paid, feedback, hiring
- * offer accepted) stays under issue 7's 200.
+ * offer accepted) stays under the 200 events per lifecycle the benchmark holds it to.
  */
 import {
   applyAs,
