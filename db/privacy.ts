@@ -40,6 +40,19 @@ export async function openApplications(db: Queryable, studentId: string): Promis
   return rows.map((r) => r.internship_id);
 }
 
+/**
+ * The employer's review comments on the student's work: each review answers the submission just
+ * before it on that internship, so after a re-selection the earlier rounds stay with the earlier
+ * student. `$1` is the student's id.
+ */
+const REVIEWS_OF_THEIR_WORK = `
+  SELECT r.id FROM texts r
+   WHERE r.kind = 'review'
+     AND r.internship_id IN (SELECT internship_id FROM texts WHERE author_id = $1 AND kind = 'submission')
+     AND (SELECT s.author_id FROM texts s
+           WHERE s.internship_id = r.internship_id AND s.kind = 'submission' AND s.created_at <= r.created_at
+           ORDER BY s.created_at DESC LIMIT 1) = $1`;
+
 type Row = Record<string, unknown>;
 const rowsOf = async (db: Queryable, sql: string, args: unknown[]): Promise<Row[]> =>
   (await db.query<Row>(sql, args)).rows;
@@ -70,6 +83,12 @@ export async function studentExport(db: Queryable, studentId: string): Promise<R
     db,
     `SELECT internship_id AS "internshipId", kind, body, created_at AS "createdAt"
        FROM texts WHERE author_id = $1 ORDER BY created_at`,
+    [studentId],
+  );
+  const reviews = await rowsOf(
+    db,
+    `SELECT internship_id AS "internshipId", body->>'comments' AS comments, created_at AS "createdAt"
+       FROM texts WHERE id IN (${REVIEWS_OF_THEIR_WORK}) ORDER BY created_at`,
     [studentId],
   );
   const feedback = await rowsOf(
@@ -116,6 +135,7 @@ export async function studentExport(db: Queryable, studentId: string): Promise<R
     profile,
     applications,
     written,
+    reviews,
     feedback,
     credentials,
     payouts,
@@ -130,8 +150,9 @@ export const FORMER_STUDENT = 'A former student';
 
 /**
  * Erases the student in one transaction: profile, pitches, answers, what they wrote (submissions,
- * reasons, feedback) and the emails about them replaced with placeholders; their email unreachable;
- * sessions, tokens and credentials revoked. Ids and amounts stay (ledger, histories, audit).
+ * reasons, feedback, their tokens' names), the review comments on their work and the emails about
+ * them replaced with placeholders; their email unreachable; sessions, tokens and credentials
+ * revoked. Ids and amounts stay (ledger, histories, audit).
  */
 export async function eraseStudent(db: Queryable, studentId: string): Promise<void> {
   const [account] = await rowsOf(db, `SELECT email FROM accounts WHERE id = $1 FOR UPDATE`, [studentId]);
@@ -144,6 +165,11 @@ export async function eraseStudent(db: Queryable, studentId: string): Promise<vo
       [studentId],
     ],
     [`UPDATE applications SET pitch = '', answers = '{}' WHERE student_id = $1`, [studentId]],
+    // The employer's words about the work go with the work; the decision stays in the history.
+    [
+      `UPDATE texts SET body = '{"comments": "", "erased": true}' WHERE id IN (${REVIEWS_OF_THEIR_WORK})`,
+      [studentId],
+    ],
     [`UPDATE texts SET body = '{"erased": true}' WHERE author_id = $1`, [studentId]],
     [
       `UPDATE feedback SET comment = '', endorsed_skills = '{}' WHERE from_role = 'student' AND internship_id IN ${hired}`,
@@ -181,7 +207,10 @@ export async function eraseStudent(db: Queryable, studentId: string): Promise<vo
       [studentId],
     ],
     [`UPDATE sessions SET user_agent = NULL WHERE account_id = $1`, [studentId]],
-    [`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE account_id = $1`, [studentId]],
+    [
+      `UPDATE api_tokens SET name = '[erased]', revoked_at = coalesce(revoked_at, now()) WHERE account_id = $1`,
+      [studentId],
+    ],
   ];
   for (const [sql, args] of statements) await db.query(sql, args);
 }

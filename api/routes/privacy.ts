@@ -18,6 +18,7 @@ const exportSchema = z
     profile: z.object({}).passthrough(),
     applications: z.array(z.object({}).passthrough()),
     written: z.array(z.object({}).passthrough()),
+    reviews: z.array(z.object({}).passthrough()),
     feedback: z.array(z.object({}).passthrough()),
     credentials: z.array(z.object({}).passthrough()),
     payouts: z.array(z.object({}).passthrough()),
@@ -26,7 +27,7 @@ const exportSchema = z
     apiTokens: z.array(z.object({}).passthrough()),
   })
   .describe(
-    'Everything held about the student: profile, applications with pitches and answers, what they wrote, feedback given and received, credentials, payouts, offers, sessions, tokens',
+    'Everything held about the student: profile, applications with pitches and answers, what they wrote, the review comments on their work, feedback given and received, credentials, payouts, offers, sessions, tokens',
   );
 const erased = z.object({ status: z.literal('erased') });
 const studentParam = z.object({ id: z.uuid() });

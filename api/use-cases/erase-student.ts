@@ -1,8 +1,9 @@
 /**
  * A student's right to leave: an export of everything held about them, and an erasure that keeps
  * only what the law needs (amounts and ids in the ledger) and what other people own (an employer's
- * postings, reviews and offers). Refused while money for them is held or on its way, or an offer
- * waits for their answer; their applications still waiting for a selection are withdrawn first.
+ * postings, review decisions, feedback and offers; the review comments on the student's work go
+ * with the work). Refused while money for them is held or on its way, or an offer waits for their
+ * answer; their applications still waiting for a selection are withdrawn first.
  */
 import { findInternship } from '../../db/internships';
 import { inTransaction } from '../../db/pool';

@@ -52,6 +52,7 @@ test('export returns every record the erasure removes; after it, no table holds 
     token: student.token,
     body: { timeZone: 'Europe/Lisbon' },
   });
+  expect((await post(student.token, '/v1/me/tokens', { name: `Token ${word}` })).status).toBe(201);
 
   // Hired on one posting; applied (and still waiting) on another.
   const id = await newPosting(h, employer);
@@ -81,8 +82,16 @@ test('export returns every record the erasure removes; after it, no table holds 
     notes: `Notes ${word}`,
   });
   await waitForStatus(h, employer, id, 'InReview');
-  await post(employer.token, `/v1/internships/${id}/review`, { decision: 'approve' });
+  // The employer's words about the student's work: theirs to export, and erased with the work.
+  await post(employer.token, `/v1/internships/${id}/review`, {
+    decision: 'approve',
+    comments: `Review ${word}`,
+  });
   await waitForEmail(student.email, /Set up payouts/);
+  await waitForStatus(h, employer, id, 'Paying');
+  // The payout waits for their account: still refused.
+  const paying = await call(h.baseUrl, 'DELETE', '/v1/students/me', { token: student.token });
+  expect(paying).toMatchObject({ status: 409, body: { type: '/problems/MoneyInFlight' } });
   await payoutAccountReady(h, student);
   await waitForStatus(h, employer, id, 'Completed');
   await post(student.token, `/v1/internships/${id}/feedback`, {
@@ -112,6 +121,8 @@ test('export returns every record the erasure removes; after it, no table holds 
     'feedback',
     'submission',
   ]);
+  expect(dump.reviews).toEqual([expect.objectContaining({ internshipId: id, comments: `Review ${word}` })]);
+  expect(dump.apiTokens.map((t: { name: string }) => t.name)).toContain(`Token ${word}`);
   expect(dump.feedback.map((f: { comment: string }) => f.comment)).toEqual(
     expect.arrayContaining([`Feedback ${word}`]),
   );
@@ -128,6 +139,7 @@ test('export returns every record the erasure removes; after it, no table holds 
     'feedback',
     'credentials',
     'email_outbox',
+    'api_tokens',
   ]) {
     expect({ table, held: (heldBefore[table] ?? 0) > 0 }).toEqual({ table, held: true });
   }
