@@ -13,7 +13,16 @@ export const BREAK_GLASS = {
 } as const;
 type BreakGlass = typeof BREAK_GLASS;
 
-/** The audit row of a sign-in or sign-out: who, by which means, through which channel. */
+/** How the audit trail names who acted: the person, their role there, their organisation, the channel. */
+export const auditFieldsOf = (actor: Actor | BreakGlass) => ({
+  actorRole: actor.role,
+  actorId: actor.id,
+  actorTitle: actor.title,
+  organisationId: actor.organisationId,
+  channel: actor.channel,
+});
+
+/** The audit row of an action on an account, organisation or credential: who, how, on what. */
 export async function auditAccount(
   deps: { db: Queryable },
   e: {
@@ -25,11 +34,7 @@ export async function auditAccount(
   await recordAudit(deps.db, {
     internshipId: null,
     eventKey: `account:${randomUUID()}`,
-    actorRole: e.actor.role,
-    actorId: e.actor.id,
-    actorTitle: e.actor.title,
-    organisationId: e.actor.organisationId,
-    channel: e.actor.channel,
+    ...auditFieldsOf(e.actor),
     action: e.action,
     subjectId: e.subjectId,
   });

@@ -16,7 +16,7 @@ export interface AuditEvent {
   organisationId?: string | null;
   channel: 'api' | 'email' | 'browser' | 'workflow';
   action: string;
-  /** The account or organisation acted on, for actions that are not on an internship. */
+  /** The account, organisation or credential acted on, for actions that are not on an internship. */
   subjectId?: string | null;
 }
 
@@ -38,6 +38,14 @@ export async function recordAudit(db: Queryable, e: AuditEvent): Promise<void> {
       e.subjectId ?? null,
     ],
   );
+}
+
+/** Removes one row again: the posting's, when its workflow could not be started and it is removed too. */
+export async function deleteAudit(db: Queryable, internshipId: string, eventKey: string): Promise<void> {
+  await db.query(`DELETE FROM audit_events WHERE internship_id = $1 AND event_key = $2`, [
+    internshipId,
+    eventKey,
+  ]);
 }
 
 interface AuditRow {

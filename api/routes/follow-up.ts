@@ -13,6 +13,8 @@ import {
   makeHiringOfferUpdate,
   respondToHiringOfferUpdate,
 } from '../../workflows/definitions';
+import { auditAccount } from '../account-audit';
+import { actorOf } from '../audited-handle';
 import type { RouteDeps } from '../deps';
 import { requireRole } from '../auth';
 import { DocumentedRouter } from '../documented-router';
@@ -207,11 +209,20 @@ export function followUpRoutes(deps: RouteDeps): DocumentedRouter {
       },
     },
     async (req, res) => {
-      const { studentId } = requireRole(res, 'student');
+      const student = requireRole(res, 'student');
       const { credentialId } = parse(credentialIdParam, req.params, 'path');
       const { visibility } = parse(credentialSharingBody, req.body, 'body');
-      const credential = await setCredentialVisibility(db, { id: credentialId, studentId, visibility });
+      const credential = await setCredentialVisibility(db, {
+        id: credentialId,
+        studentId: student.studentId,
+        visibility,
+      });
       if (!credential) throw notFound('Credential');
+      await auditAccount(deps, {
+        action: `credential-sharing:${visibility}`,
+        actor: actorOf(student),
+        subjectId: credential.id,
+      });
       res.json({ credentialId: credential.id, visibility: credential.visibility });
     },
   );

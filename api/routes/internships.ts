@@ -5,6 +5,7 @@ import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
 import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
+import { actorOf } from '../audited-handle';
 import { optionalPrincipal, requireRole, type Principal } from '../auth';
 import { DocumentedRouter } from '../documented-router';
 import { idempotency, idempotencyKeyIn, respond } from '../idempotency';
@@ -154,7 +155,7 @@ export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
       const { db, temporal, config } = deps;
       const posted = await postInternship(
         { db, temporal, config },
-        { employer, postedBy: member.accountId, body, ...(key ? { key } : {}) },
+        { employer, by: actorOf(member), body, ...(key ? { key } : {}) },
       );
       res.location(`/v1/internships/${posted.id}`);
       await respond(res, 201, posted);

@@ -140,6 +140,11 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
         ? await setStudentTimeZone(db, principal.studentId, timeZone)
         : await setMemberTimeZone(db, principal.accountId, timeZone);
     if (!found) throw notFound(principal.role === 'student' ? 'Student' : 'Member');
+    await auditAccount(deps, {
+      action: 'time-zone-set',
+      actor: actorOf(principal),
+      subjectId: principal.accountId,
+    });
     res.json({ timeZone });
   });
 

@@ -3,10 +3,13 @@
  * posting from it), then the workflow that carries it. No workflow, no row: a failed start removes
  * the row, so no posting shows Open with nothing driving it. With an Idempotency-Key the id follows
  * from the key, so a retry after a crash mid-request finds that posting instead of making another.
+ * The audit trail starts with the member who posted it, written before the workflow can write its
+ * first status.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { z } from 'zod';
+import { deleteAudit, recordAudit } from '../../db/audit';
 import type { Employer } from '../../db/employers';
 import { deleteInternship, findInternship, insertInternship, postingRow } from '../../db/internships';
 import type { Db } from '../../db/pool';
@@ -21,6 +24,8 @@ import {
 import { DAY_MS, days, hours } from '../../workflows/durations';
 import type { internshipWorkflow } from '../../workflows/internship';
 import { formatUsd } from '../../workflows/money';
+import { auditFieldsOf } from '../account-audit';
+import type { Actor } from '../audited-handle';
 import type { createInternshipBody } from '../schemas';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
 
@@ -32,6 +37,9 @@ export interface PostDeps {
   config: Pick<AppConfig, 'HUMAN_DAY_SECONDS' | 'MIN_HOURLY_RATE_CENTS' | 'TEMPORAL_TASK_QUEUE'>;
 }
 
+/** The posting's row in the audit trail: one per posting, however often its request is retried. */
+const POSTED = 'posted';
+
 export interface Posted {
   id: string;
   status: InternshipStatus;
@@ -40,16 +48,17 @@ export interface Posted {
 
 export async function postInternship(
   deps: PostDeps,
-  request: { employer: Employer; postedBy: string; body: PostingBody; key?: string },
+  request: { employer: Employer; by: Actor; body: PostingBody; key?: string },
 ): Promise<Posted> {
-  const { employer, postedBy, body, key } = request;
+  const { employer, by, body, key } = request;
   const id = key ? uuidFrom(`posting:${employer.id}:${key}`) : randomUUID();
   const workflowId = internshipWorkflowId(id);
   const earlier = key ? await findInternship(deps.db, id) : undefined;
   const input = workflowInput(deps.config, id, employer.id, body);
   if (earlier) input.applicationDeadline = earlier.applicationDeadline;
   const row = postingRow(input, body);
-  if (!earlier) await insertInternship(deps.db, row, postedBy);
+  if (!earlier) await insertInternship(deps.db, row, by.id);
+  await recordAudit(deps.db, { internshipId: id, eventKey: POSTED, action: 'post', ...auditFieldsOf(by) });
   try {
     // A deadline, so a client waits seconds, not the SDK's full retry budget, when Temporal is down.
     await deps.temporal.connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () =>
@@ -63,7 +72,10 @@ export async function postInternship(
   } catch (err) {
     // Started by the earlier attempt of this same request: nothing more to do.
     if (!(earlier && err instanceof WorkflowExecutionAlreadyStartedError)) {
-      if (!earlier) await deleteInternship(deps.db, id);
+      if (!earlier) {
+        await deleteAudit(deps.db, id, POSTED);
+        await deleteInternship(deps.db, id);
+      }
       throw err;
     }
   }

@@ -1,7 +1,9 @@
 /**
  * One internship walked through every state it visits, by its people through the API and email
- * links; then the audit trail is compared with the workflow history, Update by Update.
+ * links; then the audit trail is compared with the workflow history, Update by Update. The actions
+ * that are not Updates (posting, sharing a credential, a changed time zone) name their person too.
  */
+import { listAccountAudit } from '../../db/audit';
 import {
   applyAs,
   newEmployer,
@@ -73,6 +75,16 @@ test('the audit trail names every human action (who, channel) in the order of th
     (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: employer.token })).body.auditTrail,
   ).toBeUndefined();
 
+  // It starts with the member who posted it, before the workflow's first status.
+  expect(trail[0]).toEqual({
+    at: expect.any(String),
+    actor: { role: 'employer', id: employer.accountId, title: 'owner', organisationId: employer.id },
+    channel: 'api',
+    action: 'post',
+    ref: 'posted',
+  });
+  expect(trail[1]).toMatchObject({ actor: { role: 'system' }, ref: expect.stringMatching(/^status:/) });
+
   // Every state the internship visited, in order.
   expect(trail.filter((e) => e.ref.startsWith('status:')).map((e) => e.action)).toEqual(
     [
@@ -125,4 +137,56 @@ test('the audit trail names every human action (who, channel) in the order of th
     title: 'student',
     organisationId: null,
   });
+
+  // The student shares the credential the work earned: recorded on the credential, naming them.
+  const { credential } = (await call(h.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token }))
+    .body as { credential: { credentialId: string } };
+  const shared = await call(h.baseUrl, 'PUT', `/v1/credentials/${credential.credentialId}/sharing`, {
+    token: student.token,
+    body: { visibility: 'link' },
+  });
+  expect(shared.status).toBe(200);
+  expect(await listAccountAudit(h.db, { subjectId: credential.credentialId })).toEqual([
+    rowOf(
+      { role: 'student', id: student.id, title: 'student', organisationId: null },
+      'credential-sharing:link',
+    ),
+  ]);
+});
+
+/** An account's audit row as it names who acted through the API. */
+const rowOf = (
+  actor: { role: string; id: string; title: string; organisationId: string | null },
+  action: string,
+) =>
+  expect.objectContaining({
+    actorRole: actor.role,
+    actorId: actor.id,
+    actorTitle: actor.title,
+    organisationId: actor.organisationId,
+    channel: 'api',
+    action,
+  });
+
+test('a changed time zone is audited, naming the person, their role, their organisation and the channel', async () => {
+  const employer = await newEmployer(h);
+  const student = await newStudent(h, 'Tim Zone');
+  for (const [who, timeZone] of [
+    [employer, 'Europe/Rome'],
+    [student, 'America/Chicago'],
+  ] as const) {
+    const set = await call(h.baseUrl, 'PUT', '/v1/me/time-zone', { token: who.token, body: { timeZone } });
+    expect(set.status).toBe(200);
+  }
+  const rowsOf = async (accountId: string) =>
+    (await listAccountAudit(h.db, { subjectId: accountId })).filter((e) => e.action === 'time-zone-set');
+  expect(await rowsOf(employer.accountId)).toEqual([
+    rowOf(
+      { role: 'employer', id: employer.accountId, title: 'owner', organisationId: employer.id },
+      'time-zone-set',
+    ),
+  ]);
+  expect(await rowsOf(student.id)).toEqual([
+    rowOf({ role: 'student', id: student.id, title: 'student', organisationId: null }, 'time-zone-set'),
+  ]);
 });
