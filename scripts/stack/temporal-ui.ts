@@ -24,8 +24,8 @@ export interface TemporalUiOptions {
   /** A codec server: the browser sends it the payloads to decode, so they never pass this server. */
   codecEndpoint?: string;
   /**
-   * Whether the browser sends its cookies to the codec server: the API's session cookie when ops
-   * signed in there (same site); with the UI's own sign-in, its access token is passed instead.
+   * Whether the browser sends its cookies to the codec server: the API's session cookie, when ops
+   * signed in there (same site). With the UI's own sign-in too: its access token is never passed.
    */
   codecIncludeCredentials?: boolean;
   /** Sign-in through an OIDC provider; its callback is `<ui url>/auth/sso/callback`. */
@@ -52,8 +52,10 @@ export function temporalUiConfig(opts: TemporalUiOptions): Record<string, unknow
     cors: { cookieInsecure: true, allowOrigins: [] },
     codec: {
       endpoint: opts.codecEndpoint ?? '',
-      // With sign-in, the codec server can then check who asks to read the payloads.
-      passAccessToken: opts.auth !== undefined,
+      // Never the UI's access token, even with its own sign-in: that token is the identity
+      // provider's, not a session or API token of ours, so the codec server would answer 401 and
+      // nothing would decode. Staff are known there by the API's session cookie (includeCredentials).
+      passAccessToken: false,
       includeCredentials: opts.codecIncludeCredentials ?? false,
     },
     auth: opts.auth

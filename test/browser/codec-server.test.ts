@@ -10,9 +10,9 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { workflowHistoryUrl } from '../../lib/temporal-ui';
 import { freePort } from '../../scripts/stack/processes';
-import { startTemporalUiServer } from '../../scripts/stack/temporal-ui';
+import { startTemporalUiServer, temporalUiConfig } from '../../scripts/stack/temporal-ui';
 import { readTools } from '../../scripts/stack/tools';
-import { internshipWorkflowId } from '../../workflows/definitions';
+import { internshipStateQuery, internshipWorkflowId } from '../../workflows/definitions';
 import { newEmployer, newPosting, newStudent, staffSession } from '../helpers/actors';
 import { uniqueSuffix } from '../helpers/env';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
@@ -138,4 +138,55 @@ test('the codec server answers staff only, and browsers only from the Temporal U
     headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
   });
   expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+});
+
+test("the Temporal UI never passes its own sign-in's access token to the codec server, which would refuse it", async () => {
+  const config = temporalUiConfig({
+    executable: 'temporal-ui-server',
+    port: 8233,
+    temporalAddress: '127.0.0.1:7233',
+    logFile: path.join(dir, 'unused.log'),
+    dataDir: dir,
+    codecEndpoint: `${h.baseUrl}/codec`,
+    codecIncludeCredentials: true,
+    auth: {
+      issuerUrl: 'https://id.example',
+      clientId: 'temporal-ui',
+      clientSecret: 'secret',
+      callbackUrl: `${uiUrl}/auth/sso/callback`,
+    },
+  });
+  expect(config.codec).toMatchObject({ passAccessToken: false, includeCredentials: true });
+  // What the UI would send with passAccessToken on: the identity provider's token, unknown to the API.
+  const providerToken = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvcHMifQ.c2lnbmF0dXJl';
+  const decode = await call(h.baseUrl, 'POST', '/codec/decode', {
+    headers: { authorization: `Bearer ${providerToken}`, origin: uiUrl },
+    body: { payloads: [] },
+  });
+  expect(decode.status).toBe(401);
+});
+
+test('the Temporal UI server npm start runs answers 405 to a write through its API; queries still answer', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const workflowId = internshipWorkflowId(id);
+  // The CSRF token the UI hands every page, sent back as the UI sends it: only the guard refuses.
+  const page = await fetch(`${uiUrl}/healthz`);
+  const csrf = /_csrf=([^;]+)/.exec(page.headers.getSetCookie().join('\n'))![1]!;
+  const api = `${uiUrl}/api/v1/namespaces/${h.temporalTarget.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+  const post = (action: string, body: object) =>
+    fetch(`${api}/${action}`, {
+      method: 'POST',
+      headers: { cookie: `_csrf=${csrf}`, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  expect((await post('terminate', { reason: 'from the UI' })).status).toBe(405);
+  expect((await post('signal/stripeEvent', {})).status).toBe(405);
+  expect((await post('cancel', {})).status).toBe(405);
+  const query = await post(`query/${internshipStateQuery.name}`, {
+    query: { queryType: internshipStateQuery.name },
+  });
+  expect(query.status).toBe(200);
+  expect((await h.temporal.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
 });
