@@ -221,6 +221,30 @@ test('sign-in answers the same for a registered and an unregistered address, and
   expect(Number(limited.res.headers.get('retry-after'))).toBeGreaterThan(0);
 });
 
+test('the session cookie is Secure when PUBLIC_BASE_URL is https (COOKIE_SECURE by default), and not over http', async () => {
+  const behindHttps = await startApiHarness({
+    worker: false,
+    config: { PUBLIC_BASE_URL: 'https://interns.example' },
+  });
+  try {
+    const employer = await newEmployer(h);
+    const cookieFrom = async (api: ApiHarness) => {
+      const seen = (await emailsTo(employer.email)).filter((m) => /code|Confirm/.test(m.subject)).length;
+      await call(api.baseUrl, 'POST', '/v1/auth/sign-in', { body: { email: employer.email } });
+      const code = /code (\d{6})/.exec((await nextEmail(employer.email, seen)).text)![1]!;
+      const opened = await call(api.baseUrl, 'POST', '/v1/auth/sessions', {
+        body: { email: employer.email, code, client: 'browser' },
+      });
+      expect(opened.status).toBe(201);
+      return opened.headers.getSetCookie().find((c) => c.startsWith('mi_session='))!;
+    };
+    expect(await cookieFrom(behindHttps)).toMatch(/;\s*Secure/i);
+    expect(await cookieFrom(h)).not.toMatch(/Secure/i);
+  } finally {
+    await behindHttps.stop();
+  }
+});
+
 test('a browser signs in by the emailed link: the page asks first, the button sets an HttpOnly cookie, and changes need the CSRF token', async () => {
   const employer = await newEmployer(h);
   await call(h.baseUrl, 'POST', '/v1/auth/sign-in', { body: { email: employer.email } });
