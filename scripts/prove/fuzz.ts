@@ -107,6 +107,8 @@ function ensureSchemathesis(): { bin: string; version: string } {
 interface Fixtures {
   /** Session tokens. */
   tokens: Record<Role, string>;
+  /** The session of a student signed in only to be signed out by the sign-out pass. */
+  throwaway: string;
   internshipIds: string[];
   employerIds: string[];
   studentIds: string[];
@@ -160,6 +162,7 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
     });
   const student = await signUp(1);
   const other = await signUp(2);
+  const throwaway = (await signUp(3)).token;
   const emp = employer.token;
   const stu = student.token;
   const post = async (change: object = {}) =>
@@ -212,6 +215,7 @@ async function makeFixtures(stack: ProveStack, db: pg.Pool): Promise<Fixtures> {
   await waitForStatus(stack, emp, completed, 'Completed');
   return {
     tokens: { ops: finance, employer: emp, student: stu },
+    throwaway,
     internshipIds: [open, awaitingApproval, offered, inProgress, completed],
     employerIds: [employer.id],
     studentIds: [student.id, other.id],
@@ -371,9 +375,17 @@ async function runSchemathesis(
   stack: ProveStack,
   workDir: string,
   config: string,
-  options: { role: Role; token: string; seed: number; maxExamples: number; phases: string },
+  options: {
+    role: Role;
+    token: string;
+    seed: number;
+    maxExamples: number;
+    phases: string;
+    /** Only this path (the sign-out pass); otherwise every path but sign-out. */
+    only?: string;
+  },
 ): Promise<RunReport> {
-  const { role, token, seed, maxExamples, phases } = options;
+  const { role, token, seed, maxExamples, phases, only } = options;
   const started = performance.now();
   const runDir = path.join(workDir, `${role}-${seed}`);
   mkdirSync(runDir, { recursive: true });
@@ -385,9 +397,8 @@ async function runSchemathesis(
     `${stack.apiUrl}/openapi.json`,
     '--header',
     `Authorization: Bearer ${token}`,
-    // Signing out would end the session the rest of the run sends (tested in test/api/sign-in.test.ts).
-    '--exclude-path',
-    '/v1/auth/sign-out',
+    // Signing out would end the session the rest of the run sends: it has a pass of its own.
+    ...(only ? ['--include-path', only] : ['--exclude-path', '/v1/auth/sign-out']),
     '--checks',
     CHECKS.join(','),
     '--phases',
@@ -490,6 +501,19 @@ async function main(): Promise<void> {
         perExample = later.reduce((n, r) => n + r.requests, 0) / later.reduce((n, r) => n + r.maxExamples, 0);
       }
     }
+    // Sign-out, with a session of its own: the first request that signs out ends it, the rest are
+    // refused like any other caller without a session.
+    runs.push(
+      await runSchemathesis(schemathesis.bin, stack, workDir, config, {
+        role: 'student',
+        token: fixtures.throwaway,
+        seed: baseSeed + 99,
+        maxExamples: 20,
+        phases: 'examples,coverage,fuzzing',
+        only: '/v1/auth/sign-out',
+      }),
+    );
+    say(`sign-out pass: ${runs.at(-1)!.requests} requests, ${runs.at(-1)!.violations.length} failed checks`);
     const after = await apiCounters(stack);
     // Counted twice: what Schemathesis recorded sending, and what reached the API (which also has
     // its fetches of /openapi.json); the smaller is the figure. 5xx likewise, the larger.

@@ -78,6 +78,7 @@ export async function request(
     const started = performance.now();
     let status = 0;
     let body: any;
+    let retryAfter: string | null = null;
     try {
       const res = await fetch(`${http.baseUrl}${path}`, {
         method,
@@ -86,6 +87,7 @@ export async function request(
         signal: AbortSignal.timeout(30_000),
       });
       status = res.status;
+      retryAfter = res.headers.get('retry-after');
       const text = await res.text();
       try {
         body = JSON.parse(text);
@@ -101,8 +103,10 @@ export async function request(
       status,
       typeof body?.type === 'string' ? (body.type as string) : undefined,
     );
-    // A 409 "still in progress" on an idempotent retry also means: try again shortly.
-    const retryable = status === 0 || status >= 500 || (status === 409 && attempt > 1 && options.key);
+    // A 409 with Retry-After (the Idempotency-Key is still held by an earlier attempt, perhaps one
+    // the load balancer sent to a replica that died before this first answer) means: try again.
+    const retryable =
+      status === 0 || status >= 500 || (status === 409 && options.key !== undefined && retryAfter !== null);
     if (retryable && Date.now() < giveUpAt) {
       await sleep(Math.min(2_000, 100 * attempt));
       continue;
