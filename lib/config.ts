@@ -70,10 +70,12 @@ const appSchema = z.object({
   /**
    * Payload encryption (AES-256-GCM, lib/payload-codec.ts): keys as `id:base64,id:base64` (32 bytes
    * each), and the id of the one that writes (the last by default). Keep older keys to read what
-   * they wrote. Unset: payloads stay plain (never in production).
+   * they wrote. Unset: payloads stay plain, which a live Stripe key refuses unless
+   * PAYLOAD_ENCRYPTION=off says it is on purpose.
    */
   PAYLOAD_KEYS: optionalString,
   PAYLOAD_KEY_ID: optionalString,
+  PAYLOAD_ENCRYPTION: z.literal('off').optional(),
 
   SMTP_HOST: z.string().min(1).default('localhost'),
   SMTP_PORT: port.default(1025),
@@ -246,14 +248,31 @@ export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
+/** Settings that are valid alone but not together: the first rule broken, naming its variables. */
+function refuseCombinations(parsed: z.infer<typeof appSchema>): void {
+  const refusals: [boolean, string][] = [
+    [
+      Boolean(parsed.OIDC_ISSUER && !(parsed.OIDC_CLIENT_ID && parsed.OIDC_CLIENT_SECRET)),
+      'OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with OIDC_ISSUER',
+    ],
+    // Real money means real people: their histories are not kept in plain text by accident.
+    [
+      parsed.STRIPE_SECRET_KEY.startsWith('sk_live_') && !parsed.PAYLOAD_KEYS && !parsed.PAYLOAD_ENCRYPTION,
+      'PAYLOAD_KEYS: required with a live Stripe key (sk_live_...), or workflow payloads are stored in plain text; set PAYLOAD_ENCRYPTION=off to run without encryption on purpose',
+    ],
+    [
+      Boolean(parsed.PAYLOAD_ENCRYPTION && parsed.PAYLOAD_KEYS),
+      'PAYLOAD_ENCRYPTION, PAYLOAD_KEYS: PAYLOAD_ENCRYPTION=off with keys given; drop one',
+    ],
+  ];
+  const broken = refusals.find(([refused]) => refused);
+  if (broken) throw new ConfigError(`Invalid configuration:\n  ${broken[1]}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = parse(appSchema, env);
   const publicBaseUrl = parsed.PUBLIC_BASE_URL ?? `http://localhost:${parsed.API_PORT}`;
-  if (parsed.OIDC_ISSUER && !(parsed.OIDC_CLIENT_ID && parsed.OIDC_CLIENT_SECRET)) {
-    throw new ConfigError(
-      'Invalid configuration:\n  OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: required with OIDC_ISSUER',
-    );
-  }
+  refuseCombinations(parsed);
   return {
     ...parsed,
     PUBLIC_BASE_URL: publicBaseUrl,

@@ -39,3 +39,31 @@ test.each([
   expect(() => loadConfig({ ...base, ...change })).toThrow(ConfigError);
   expect(() => loadConfig({ ...base, ...change })).toThrow(message);
 });
+
+describe('a live Stripe key with plain payloads', () => {
+  const live = { ...base, STRIPE_SECRET_KEY: 'sk_live_51AbCdEf' };
+  const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+
+  test('refuses to start, naming PAYLOAD_KEYS and the way out', () => {
+    expect(() => loadConfig(live)).toThrow(ConfigError);
+    expect(() => loadConfig(live)).toThrow(
+      /PAYLOAD_KEYS: required with a live Stripe key.*PAYLOAD_ENCRYPTION=off/,
+    );
+    // An empty value is unset, as everywhere else.
+    expect(() => loadConfig({ ...live, PAYLOAD_KEYS: '' })).toThrow(/PAYLOAD_KEYS: required/);
+  });
+
+  test('starts with keys, or when plain payloads are chosen on purpose', () => {
+    expect(loadConfig({ ...live, PAYLOAD_KEYS: key }).PAYLOAD_KEYS).toBe(key);
+    expect(loadConfig({ ...live, PAYLOAD_ENCRYPTION: 'off' }).PAYLOAD_ENCRYPTION).toBe('off');
+    // Test keys and local stacks stay as they were: plain payloads need no word.
+    expect(loadConfig(base).PAYLOAD_KEYS).toBeUndefined();
+  });
+
+  test('an opt-out beside keys, or an opt-out other than off, is a mistake', () => {
+    expect(() => loadConfig({ ...live, PAYLOAD_KEYS: key, PAYLOAD_ENCRYPTION: 'off' })).toThrow(
+      /PAYLOAD_ENCRYPTION, PAYLOAD_KEYS: .*drop one/,
+    );
+    expect(() => loadConfig({ ...live, PAYLOAD_ENCRYPTION: 'no' })).toThrow(/PAYLOAD_ENCRYPTION/);
+  });
+});
