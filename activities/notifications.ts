@@ -286,6 +286,14 @@ async function wordsOf(db: Queryable, notice: Notice): Promise<Record<string, st
   }
 }
 
+/**
+ * The outbox key of a notice's email: one per notice and recipient, since several notices (a
+ * dispute, revealed feedback) go to both sides. It must stay byte-identical across versions: a retry
+ * that computed another key would send the email again.
+ */
+export const noticeDedupeKey = (p: Pick<Notice, 'internshipId' | 'kind' | 'to' | 'occurrence'>): string =>
+  stepKey(p.internshipId, `email:${p.kind}:${p.to}${p.occurrence ? `:${p.occurrence}` : ''}`);
+
 /** The employer's notices about money charged, refunded or owed: the billing contact gets a copy. */
 const MONEY_NOTICES = new Set<Notice['kind']>([
   'pay-link',
@@ -321,11 +329,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
   return {
     /** One notice (workflows/notices.ts) to one party, once per dedupe key, with its action links. */
     async notifyParty(p: Notice): Promise<void> {
-      // One email per notice and recipient: several notices (a dispute, revealed feedback) go to both sides.
-      const dedupeKey = stepKey(
-        p.internshipId,
-        `email:${p.kind}:${p.to}${p.occurrence ? `:${p.occurrence}` : ''}`,
-      );
+      const dedupeKey = noticeDedupeKey(p);
       let billingCopy: string | undefined;
       await inTransaction(deps.db, async (tx) => {
         if (await lockEmail(tx, dedupeKey)) return;
