@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HIRING_OFFER_MAX_DAYS } from '../../workflows/durations';
 import {
   findCredential,
   hiringConversion,
@@ -163,7 +164,7 @@ const hiringOffer = updateSpec({
       403: 'Caller is not an employer',
       404: "Unknown, or another employer's",
       409: 'Not completed, or an offer is open',
-      422: 'Invalid body or expiry beyond 30 days',
+      422: `Invalid body or expiry beyond ${HIRING_OFFER_MAX_DAYS} days`,
     },
   },
 });
