@@ -203,7 +203,8 @@ function reviewingRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
     status: 202,
     answer: ({ shortlist }) => ({ status: 'Offered', shortlist }),
     doc: {
-      summary: 'Choose one application or a ranked shortlist of up to 3 (owner)',
+      summary:
+        'Choose one application or a ranked shortlist of up to 3 (a member of the posting organisation)',
       ok: [selectionResponse, 'The first is being offered'],
       refusals: {
         403: 'Caller is not an employer',

@@ -158,7 +158,7 @@ const hiringOffer = updateSpec({
   status: 201,
   dateField: 'expiresAt',
   doc: {
-    summary: 'Offer the student a job after the work (owner)',
+    summary: 'Offer the student a job after the work (a member of the posting organisation)',
     ok: [z.object({ expiresAt: z.iso.datetime() }), 'Sent to the student'],
     refusals: {
       403: 'Caller is not an employer',

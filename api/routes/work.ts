@@ -58,7 +58,7 @@ const review = updateSpec({
   words: { kind: 'review', of: (body) => ({ comments: body.comments ?? '' }) },
   args: (body, _caller, textId) => ({ decision: body.decision, textId }),
   doc: {
-    summary: `Approve, request changes (at most ${MAX_CHANGE_ROUNDS} times), or reject after the last round (owner)`,
+    summary: `Approve, request changes (at most ${MAX_CHANGE_ROUNDS} times), or reject after the last round (a member of the posting organisation)`,
     ok: [reviewResponse, 'The status the internship moves to'],
     refusals: {
       403: 'Caller is not an employer',
@@ -103,7 +103,7 @@ const decideExtension = updateSpec({
   update: decideExtensionUpdate,
   args: (body) => ({ approve: body.approve, via: 'api' }),
   doc: {
-    summary: 'Approve or decline the pending extension (owner)',
+    summary: 'Approve or decline the pending extension (a member of the posting organisation)',
     ok: [z.object({ dueAt: z.iso.datetime() }), 'The due date now'],
     refusals: {
       403: 'Caller is not an employer',
@@ -126,7 +126,7 @@ const missedDeadlineDecision = updateSpec({
   }),
   doc: {
     summary:
-      'After a missed deadline or a withdrawal: extend, re-select (fee held) or cancel (refund) (owner)',
+      'After a missed deadline or a withdrawal: extend, re-select (fee held) or cancel (refund) (a member of the posting organisation)',
     ok: [z.object({ choice: z.enum(RECOVERY_CHOICES) }), 'Recorded'],
     refusals: {
       403: 'Caller is not an employer',
