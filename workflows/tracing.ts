@@ -40,9 +40,12 @@ import {
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 
-/** This run's span, and the context of the last Update or signal it handled (per run: the sandbox). */
-let runSpan: otel.SpanContext | undefined;
-let lastCause: otel.Context | undefined;
+/** What one run's interceptors share: its span, and the context of the last Update or signal. */
+interface RunTrace {
+  tracer: otel.Tracer;
+  runSpan?: otel.SpanContext;
+  lastCause?: otel.Context;
+}
 
 function fail(span: otel.Span, err: unknown): void {
   if (err instanceof ContinueAsNew) return;
@@ -103,20 +106,20 @@ class SinkSpanProcessor implements SpanProcessor {
   }
 }
 
-/** One tracer per run (module state is per workflow in the sandbox); ids come from its seeded random. */
-let sinkTracer: otel.Tracer | undefined;
-const tracerOfThisRun = (): otel.Tracer => {
-  if (!sinkTracer) {
-    const provider = new BasicTracerProvider();
-    provider.addSpanProcessor(new SinkSpanProcessor());
-    sinkTracer = provider.getTracer('@temporalio/interceptor-workflow');
-  }
-  return sinkTracer;
-};
+/** One tracer per run; its ids come from the run's seeded random. */
+function sinkTracer(): otel.Tracer {
+  const provider = new BasicTracerProvider();
+  provider.addSpanProcessor(new SinkSpanProcessor());
+  return provider.getTracer('@temporalio/interceptor-workflow');
+}
 
 class Inbound extends OpenTelemetryInboundInterceptor {
   // The package's constructor registers its context manager; the spans go through ours.
-  override tracer = tracerOfThisRun();
+  protected override readonly tracer: otel.Tracer;
+  constructor(private readonly run: RunTrace) {
+    super();
+    this.tracer = run.tracer;
+  }
 
   override execute(
     input: WorkflowExecuteInput,
@@ -124,7 +127,7 @@ class Inbound extends OpenTelemetryInboundInterceptor {
   ): Promise<unknown> {
     const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
     return traced(this.tracer, `RunWorkflow:${workflowInfo().workflowType}`, parent, (span) => {
-      runSpan = span.spanContext();
+      this.run.runSpan = span.spanContext();
       return next(input);
     });
   }
@@ -136,7 +139,7 @@ class Inbound extends OpenTelemetryInboundInterceptor {
     const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
     return traced(this.tracer, `HandleUpdate:${input.name}`, parent, (span) => {
       span.setAttribute('temporalUpdateId', input.updateId);
-      lastCause = otel.context.active();
+      this.run.lastCause = otel.context.active();
       return next(input);
     });
   }
@@ -163,14 +166,19 @@ class Inbound extends OpenTelemetryInboundInterceptor {
   ): Promise<void> {
     const parent = extractContextFromHeaders(input.headers) ?? otel.context.active();
     return traced(this.tracer, `HandleSignal:${input.signalName}`, parent, () => {
-      lastCause = otel.context.active();
+      this.run.lastCause = otel.context.active();
       return next(input);
     });
   }
 }
 
 class Outbound extends OpenTelemetryOutboundInterceptor {
-  override tracer = tracerOfThisRun();
+  protected override readonly tracer: otel.Tracer;
+  constructor(private readonly run: RunTrace) {
+    super();
+    this.tracer = run.tracer;
+  }
+
   override scheduleActivity(
     input: ActivityInput,
     next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>,
@@ -189,6 +197,7 @@ class Outbound extends OpenTelemetryOutboundInterceptor {
     input: I,
     next: (input: I) => Promise<unknown>,
   ): Promise<unknown> {
+    const { runSpan, lastCause } = this.run;
     const active = otel.context.active();
     const inMainFlow = otel.trace.getSpanContext(active)?.spanId === runSpan?.spanId;
     const parent = inMainFlow && lastCause ? lastCause : active;
@@ -203,8 +212,11 @@ class Outbound extends OpenTelemetryOutboundInterceptor {
   }
 }
 
-export const interceptors: WorkflowInterceptorsFactory = () => ({
-  inbound: [new Inbound()],
-  outbound: [new Outbound()],
-  internals: [new OpenTelemetryInternalsInterceptor()],
-});
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  const run: RunTrace = { tracer: sinkTracer() };
+  return {
+    inbound: [new Inbound(run)],
+    outbound: [new Outbound(run)],
+    internals: [new OpenTelemetryInternalsInterceptor()],
+  };
+};
