@@ -6,6 +6,7 @@
  *
  *   npm run bench -- --lifecycles 300 --concurrency 12
  *   npm run bench -- --lifecycles 120 --runs 3 --topologies 1x1,3x2   (API replicas × workers)
+ *   npm run bench -- --payloads encrypted,plain   (what the payload codec costs, in one sitting)
  */
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -50,7 +51,12 @@ const { values: args } = parseArgs({
     topologies: { type: 'string', default: '1x1' },
     out: { type: 'string', default: path.join(repoRoot, 'bench-results') },
     check: { type: 'boolean', default: false },
-    /** Payloads in plain text, to measure what encryption costs (never in production). */
+    /**
+     * "encrypted", "plain" or both, comma-separated: each topology is measured with each, so
+     * "encrypted,plain" states what the codec costs in one sitting (plain: never in production).
+     */
+    payloads: { type: 'string', default: 'encrypted' },
+    /** The same as --payloads plain. */
     'no-encryption': { type: 'boolean', default: false },
   },
 });
@@ -62,6 +68,10 @@ const topologies = args.topologies.split(',').map((t) => {
   const [apis, workers] = t.split('x').map(Number);
   if (!apis || !workers) throw new Error(`--topologies: "${t}" is not REPLICASxWORKERS, e.g. 3x2`);
   return { apis, workers };
+});
+const payloadModes = (args['no-encryption'] ? 'plain' : args.payloads).split(',').map((p) => {
+  if (p !== 'encrypted' && p !== 'plain') throw new Error(`--payloads: "${p}" is not encrypted or plain`);
+  return p;
 });
 const say = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 
@@ -309,14 +319,19 @@ interface RunReport {
 interface TopologyReport {
   apiReplicas: number;
   workers: number;
+  payloads: 'encrypted' | 'plain';
   runs: RunReport[];
   historyEventsPerLifecycle: Record<string, number>;
   emails: { sent: number; unsent: number; p50: number; p95: number; max: number };
 }
 
-async function benchTopology(apis: number, workers: number): Promise<TopologyReport> {
+async function benchTopology(
+  apis: number,
+  workers: number,
+  payloads: 'encrypted' | 'plain',
+): Promise<TopologyReport> {
   const stack = await startProveStack({
-    env: { HUMAN_DAY_SECONDS: args['day-seconds'], ...(args['no-encryption'] ? { PAYLOAD_KEYS: '' } : {}) },
+    env: { HUMAN_DAY_SECONDS: args['day-seconds'], ...(payloads === 'plain' ? { PAYLOAD_KEYS: '' } : {}) },
     log: say,
     apiReplicas: apis,
     workers,
@@ -410,6 +425,7 @@ async function benchTopology(apis: number, workers: number): Promise<TopologyRep
     return {
       apiReplicas: apis,
       workers,
+      payloads,
       runs: reports,
       historyEventsPerLifecycle: {
         sampled: events.length,
@@ -435,7 +451,9 @@ async function benchTopology(apis: number, workers: number): Promise<TopologyRep
 async function main(): Promise<void> {
   const began = new Date();
   const measured: TopologyReport[] = [];
-  for (const t of topologies) measured.push(await benchTopology(t.apis, t.workers));
+  for (const t of topologies) {
+    for (const payloads of payloadModes) measured.push(await benchTopology(t.apis, t.workers, payloads));
+  }
   const allRuns = measured.flatMap((t) => t.runs);
   const everyRun = (pick: (r: RunReport) => boolean) => allRuns.every(pick);
   const failed = sum(allRuns.flatMap((r) => Object.values(r.phases).map((p) => p.run.failed)));
@@ -519,7 +537,7 @@ function spread(xs: number[]): string {
 function renderMarkdown(r: Report): string {
   const m = r.machine;
   const topologyName = (t: TopologyReport) =>
-    `${t.apiReplicas} API × ${t.workers} worker${t.workers > 1 ? 's' : ''}`;
+    `${t.apiReplicas} API × ${t.workers} worker${t.workers > 1 ? 's' : ''}${t.payloads === 'plain' ? ', plain payloads' : ''}`;
   const lines = [
     `### Benchmark ${r.date.slice(0, 10)} — ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}`,
     '',
