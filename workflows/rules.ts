@@ -48,7 +48,7 @@ export interface RuleContext {
 }
 
 /** The argument of an Update definition. */
-type ArgsOf<U> = U extends UpdateDefinition<infer _Ret, [infer A], infer _Name> ? A : never;
+export type ArgsOf<U> = U extends UpdateDefinition<infer _Ret, [infer A], infer _Name> ? A : never;
 type Rule<U> = (state: InternshipState, args: ArgsOf<U>, context: RuleContext) => Refusal | undefined;
 
 const refusal = (message: string, type: ErrorType): Refusal => ({ message, type });

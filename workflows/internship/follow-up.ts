@@ -1,13 +1,21 @@
 /**
  * §3.9–3.10 Completed: the student's credential is signed; feedback stays double-blind until both
  * gave it or 14 days passed; the employer is nudged at 7 and 30 days to hire; a hiring offer is
- * answered or expires. Closed at 90 days, or as soon as an offer is answered.
+ * answered or expires. Closed at 90 days, or as soon as an offer is answered. Feedback, the offer
+ * and its answer arrive as Updates.
  */
 import { condition, patched } from '@temporalio/workflow';
-import type { FeedbackInput, InternshipOutcome, InternshipState } from '../definitions';
+import type {
+  FeedbackInput,
+  InternshipOutcome,
+  InternshipState,
+  makeHiringOfferUpdate,
+  respondToHiringOfferUpdate,
+} from '../definitions';
 import { FEEDBACK_BLIND_DAYS, FOLLOW_UP_DAYS, HIRING_NUDGE_DAYS } from '../durations';
 import { formatUsd } from '../money';
-import { noticesSent, records, tell } from './proxies';
+import type { ArgsOf } from '../rules';
+import { handlerRecords, noticesSent, records, tell } from './proxies';
 import { days, iso, LEAN_HISTORY } from './run';
 import { moveTo, wordsOr } from './steps';
 
@@ -201,7 +209,7 @@ async function nextFollowUpEvent(
 }
 
 /** The feedback row to store: its words by the id of their text (a run from before: the words). */
-export const feedbackRow = (state: InternshipState, feedback: FeedbackInput) => ({
+const feedbackRow = (state: InternshipState, feedback: FeedbackInput) => ({
   internshipId: state.internshipId,
   fromRole: feedback.from,
   rating: feedback.rating,
@@ -218,4 +226,39 @@ async function storeAcceptedFeedback(state: InternshipState): Promise<boolean> {
   await records.recordFeedback(feedbackRow(state, feedback));
   state.followUp.feedbackToRecord!.shift();
   return true;
+}
+
+/** §3.9 Feedback from either side: counted at once, stored by the follow-up loop (older runs: here). */
+export async function giveFeedback(state: InternshipState, feedback: FeedbackInput) {
+  // Newer runs do no I/O in the handler: the Update is durable in history the moment it is
+  // accepted, and the follow-up loop stores it with a local activity (a marker, not an activity
+  // plus a workflow task in the history). Older runs stored it here.
+  if (patched(LEAN_HISTORY)) {
+    state.followUp.feedbackGiven[feedback.from] = true;
+    (state.followUp.feedbackToRecord ??= []).push(feedback);
+    return { revealed: state.followUp.feedbackRevealed };
+  }
+  await handlerRecords.recordFeedback(feedbackRow(state, feedback));
+  // Counted once stored, so the reveal that may follow includes this row.
+  state.followUp.feedbackGiven[feedback.from] = true;
+  return { revealed: state.followUp.feedbackRevealed };
+}
+
+/** §3.10 The employer makes a hiring offer: numbered after any earlier one, announced by the loop. */
+export function makeHiringOffer(state: InternshipState, terms: ArgsOf<typeof makeHiringOfferUpdate>) {
+  state.followUp.hiringOffer = {
+    ...terms,
+    offerNo: (state.followUp.hiringOffer?.offerNo ?? 0) + 1,
+    response: null,
+  };
+  return { expiresAt: terms.expiresAt };
+}
+
+/** §3.10 The student answers the hiring offer; the loop records it and tells the employer. */
+export function respondToHiringOffer(
+  state: InternshipState,
+  { accept }: ArgsOf<typeof respondToHiringOfferUpdate>,
+) {
+  state.followUp.hiringOffer!.response = accept ? 'accepted' : 'declined';
+  return { accepted: accept };
 }

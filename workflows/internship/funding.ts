@@ -1,6 +1,7 @@
-/** §3.4 Funding: the fee is charged before the work starts. */
+/** §3.4 Funding: the fee is charged before the work starts; Stripe's facts and the pay page arrive as messages. */
 import { condition } from '@temporalio/workflow';
-import type { InternshipOutcome, InternshipState } from '../definitions';
+import type { InternshipOutcome, InternshipState, openPaymentPageUpdate, StripeFact } from '../definitions';
+import type { ArgsOf } from '../rules';
 import { PAY_LINK_WINDOW_DAYS } from '../durations';
 import { payments, tell } from './proxies';
 import { days, iso } from './run';
@@ -31,4 +32,19 @@ export async function cancelUnfunded(state: InternshipState): Promise<Internship
   await tell({ internshipId: state.internshipId, to: 'employer', kind: 'unfunded-employer' });
   await tell({ internshipId: state.internshipId, to: 'student', kind: 'unfunded-student' });
   return { status: 'Cancelled', reason: 'unpaid' };
+}
+
+/** §3.4, §3.8 A fact from Stripe (the stripeEvent signal): a late payment, or the student's payout account. */
+export function recordStripeFact(state: InternshipState, fact: StripeFact): void {
+  if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.money.paymentReceived) {
+    state.money.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
+  }
+  if (fact.type === 'payout_account_ready') state.money.payoutAccountReady = true;
+}
+
+/** §3.4 The employer opened the pay link: a fresh Stripe Checkout page for the fee. */
+export async function openPaymentPage(state: InternshipState, urls: ArgsOf<typeof openPaymentPageUpdate>) {
+  return {
+    url: await payments.createCheckoutSession({ internshipId: state.internshipId, ...urls }),
+  };
 }

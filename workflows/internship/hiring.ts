@@ -1,7 +1,17 @@
-/** §3.2–3.3 Selecting and Offered: the employer chooses, the shortlist is offered in turn. */
+/**
+ * §3.2–3.3 Selecting and Offered: the employer chooses, the shortlist is offered in turn; and what
+ * their Updates record (the shortlist, the offered student's answer).
+ */
 import { condition } from '@temporalio/workflow';
-import type { Applicant, InternshipInput, InternshipOutcome, InternshipState } from '../definitions';
-import { activeApplicants as active } from '../rules';
+import type {
+  Applicant,
+  InternshipInput,
+  InternshipOutcome,
+  InternshipState,
+  respondToOfferUpdate,
+  selectStudentsUpdate,
+} from '../definitions';
+import { activeApplicants as active, type ArgsOf } from '../rules';
 import { mail, payments, records, soon } from './proxies';
 import { collectApplications } from './posting';
 import { days, run } from './run';
@@ -146,4 +156,21 @@ export async function expireUnselected(state: InternshipState): Promise<Internsh
   });
   await mail().notifyApplicantsPostingClosed(state.internshipId);
   return { status: 'Expired', reason: 'no_selection' };
+}
+
+/** §3.2 The employer chooses (the selectStudents Update): the shortlist, and applications close. */
+export function selectStudents(
+  state: InternshipState,
+  { applicationIds }: ArgsOf<typeof selectStudentsUpdate>,
+) {
+  state.selection.shortlist = [...applicationIds];
+  state.posting.applicationsClosed = true;
+  return { shortlist: state.selection.shortlist };
+}
+
+/** §3.3 The offered student accepts or declines: the offer closes with the answer. */
+export function respondToOffer(state: InternshipState, { accept }: ArgsOf<typeof respondToOfferUpdate>) {
+  state.selection.offer!.response = accept ? 'accept' : 'decline';
+  state.selection.offer!.closed = true;
+  return { accepted: accept };
 }

@@ -1,6 +1,15 @@
-/** §3.7–3.8 Disputed and Paying: ops settle a dispute; the student is paid once their account is ready. */
+/**
+ * §3.7–3.8 Disputed and Paying: ops settle a dispute; the student is paid once their account is
+ * ready. Ops' decision and the payout onboarding page arrive as Updates.
+ */
 import { condition } from '@temporalio/workflow';
-import type { InternshipOutcome, InternshipState } from '../definitions';
+import type {
+  InternshipOutcome,
+  InternshipState,
+  openPayoutOnboardingUpdate,
+  resolveDisputeUpdate,
+} from '../definitions';
+import type { ArgsOf } from '../rules';
 import { PAYOUT_REMINDER_DAYS } from '../durations';
 import { formatUsd } from '../money';
 import { followUp } from './follow-up';
@@ -94,4 +103,25 @@ export async function settleDispute(state: InternshipState): Promise<InternshipO
   await payStudent(state, pct);
   await moveTo(state, 'Completed', null);
   return { status: 'Completed', reason: 'dispute_settled' };
+}
+
+/** §3.8 The student opened the payout link: a fresh Stripe onboarding page. */
+export async function openPayoutOnboarding(
+  state: InternshipState,
+  urls: ArgsOf<typeof openPayoutOnboardingUpdate>,
+) {
+  return {
+    url: await payments.createOnboardingLink({ studentId: state.hiredStudentId!, ...urls }),
+  };
+}
+
+/** §3.7 Ops decide the student's share of a disputed fee: the status it settles to. */
+export function resolveDispute(
+  state: InternshipState,
+  { studentSharePct }: ArgsOf<typeof resolveDisputeUpdate>,
+) {
+  state.money.resolution = { studentSharePct };
+  // Since OUTCOMES_TOLD a share ends the engagement Completed; the payout follows beside it.
+  const settled = run().outcomesTold ? ('Completed' as const) : ('Paying' as const);
+  return { status: studentSharePct === 0 ? ('Cancelled' as const) : settled };
 }

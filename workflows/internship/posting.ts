@@ -1,10 +1,21 @@
-/** §3.1 The posting: open for applications, a fee below the floor waiting for ops, no applicant. */
-import { condition } from '@temporalio/workflow';
-import type { InternshipInput, InternshipOutcome, InternshipState } from '../definitions';
-import { standingApplicants } from '../rules';
-import { mail, tell } from './proxies';
-import { iso, run } from './run';
-import { moveTo, remindOpsDailyUntil } from './steps';
+/**
+ * §3.1 The posting: open for applications, a fee below the floor waiting for ops, no applicant; and
+ * what its Updates record (an application, a withdrawal, ops' decision on the fee).
+ */
+import { condition, patched } from '@temporalio/workflow';
+import type {
+  Applicant,
+  applyUpdate,
+  decideFeeExceptionUpdate,
+  InternshipInput,
+  InternshipOutcome,
+  InternshipState,
+  withdrawApplicationUpdate,
+} from '../definitions';
+import { type ArgsOf, standingApplicants } from '../rules';
+import { handlerRecords, mail, tell } from './proxies';
+import { iso, LEAN_HISTORY, run } from './run';
+import { moveTo, remindOpsDailyUntil, setStatus } from './steps';
 
 /** The applications the cap counts: all of them in older runs, those not withdrawn since REOPEN. */
 export const standing = (state: InternshipState) => standingApplicants(state, run());
@@ -102,4 +113,60 @@ export async function expireUnanswered(state: InternshipState): Promise<Internsh
   await moveTo(state, 'Expired', null);
   await mail().notifyPostingExpired(state.internshipId);
   return { status: 'Expired', reason: 'no_applicants' };
+}
+
+/** §3.1 A student applies (the apply Update): the application joins the posting, and the cap may close it. */
+export async function addApplication(
+  state: InternshipState,
+  input: InternshipInput,
+  { applicationId, studentId, pitch, answers }: ArgsOf<typeof applyUpdate>,
+) {
+  const applicant: Applicant = {
+    applicationId,
+    studentId,
+    label: `Applicant ${state.posting.applicants.length + 1}`,
+    status: 'submitted',
+  };
+  state.posting.applicants.push(applicant);
+  // The cap closes applications at once: the next validator already sees it.
+  if (standing(state).length >= input.maxApplicants) state.posting.applicationsClosed = true;
+  // Since 'applications-stored-by-api' the API stores the application (pending until this Update
+  // accepts it), so the handler does no I/O: about 5 history events per applicant instead of 12,
+  // which keeps a 200-applicant posting inside DESIGN's 2,000-event budget.
+  if (!(patched(LEAN_HISTORY) || patched('applications-stored-by-api'))) {
+    await handlerRecords.recordApplication({
+      internshipId: state.internshipId,
+      ...applicant,
+      pitch: pitch ?? '',
+      answers: answers ?? [],
+    });
+  }
+  return { applicationId, label: applicant.label };
+}
+
+/** §3.1 A student withdraws an application, which may reopen the posting; §3.5 or steps back from the work. */
+export async function withdrawApplication(
+  state: InternshipState,
+  input: InternshipInput,
+  { studentId }: ArgsOf<typeof withdrawApplicationUpdate>,
+) {
+  if (state.status === 'InProgress' && studentId === state.hiredStudentId) {
+    // §3.5 The hired student steps back from the work: the employer chooses how to go on.
+    state.work.studentWithdrew = true;
+    return;
+  }
+  const applicant = state.posting.applicants.find(
+    (a) => a.studentId === studentId && a.status === 'submitted',
+  )!;
+  await setStatus([applicant], 'withdrawn');
+  if (reopensAfterWithdrawal(state, input)) state.posting.applicationsClosed = false;
+}
+
+/** §3.1 Ops decide a fee below the floor: approved opens the posting, declined cancels it. */
+export function decideFeeException(
+  state: InternshipState,
+  { approve }: ArgsOf<typeof decideFeeExceptionUpdate>,
+) {
+  state.posting.feeDecision = approve ? 'approved' : 'declined';
+  return { status: approve ? ('Open' as const) : ('Cancelled' as const) };
 }

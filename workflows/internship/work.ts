@@ -1,14 +1,21 @@
 /**
  * §3.5–3.6 InProgress and InReview: the work to its due date, extensions, a missed deadline or a
- * withdrawal, the review and its rounds of changes, and cancelling with the kill fee.
+ * withdrawal, the review and its rounds of changes, and cancelling with the kill fee; and what the
+ * Updates of the work record for it.
  */
 import { condition, patched } from '@temporalio/workflow';
 import type {
+  cancelUpdate,
+  decideExtensionUpdate,
   InternshipInput,
   InternshipOutcome,
   InternshipState,
+  missedDeadlineDecisionUpdate,
   RecoveryChoice,
+  requestExtensionUpdate,
   ReviewDecision,
+  reviewUpdate,
+  submitWorkUpdate,
 } from '../definitions';
 import {
   CHANGES_WINDOW_DAYS,
@@ -20,6 +27,7 @@ import {
   REVIEW_REMINDER_DAYS,
 } from '../durations';
 import { formatUsd } from '../money';
+import type { ArgsOf } from '../rules';
 import { payments, soon, tell } from './proxies';
 import { payStudent } from './payout';
 import { days, hours, iso, LEAN_HISTORY, run } from './run';
@@ -361,4 +369,52 @@ async function reviewSubmission(state: InternshipState, input: InternshipInput):
     );
   }
   return decision;
+}
+
+/** §3.5 The student asks for more time: the request waits for the employer. */
+export function requestExtension(
+  state: InternshipState,
+  { newDueAt, textId, reason }: ArgsOf<typeof requestExtensionUpdate>,
+) {
+  state.work.extensionsAsked += 1;
+  state.work.extension = textId ? { newDueAt, textId } : { newDueAt, reason: reason ?? '' };
+  return { status: 'pending' as const };
+}
+
+/** §3.5 The employer answers the extension request: approved moves the due date. */
+export function decideExtension(state: InternshipState, { approve }: ArgsOf<typeof decideExtensionUpdate>) {
+  const asked = state.work.extension!;
+  state.work.extension = null;
+  if (approve) moveDueDate(state, asked.newDueAt);
+  state.work.lastExtensionDecision = approve ? 'approved' : 'declined';
+  return { dueAt: state.work.dueAt! };
+}
+
+/** §3.5 After a missed deadline or a withdrawal, the employer chooses how to go on. */
+export function chooseRecovery(
+  state: InternshipState,
+  { choice, newDueAt }: ArgsOf<typeof missedDeadlineDecisionUpdate>,
+) {
+  state.work.recovery = { choice, ...(newDueAt ? { newDueAt } : {}) };
+  return { choice };
+}
+
+/** §3.6 The employer (or ops) cancels funded work; the kill fee follows. */
+export function cancelWork(state: InternshipState, { by, textId, reason }: ArgsOf<typeof cancelUpdate>) {
+  state.work.cancellation = textId ? { by, textId } : { by, reason: reason ?? '' };
+  return { status: 'Cancelled' as const };
+}
+
+/** §3.6 The student hands in the deliverable. */
+export function submitWork(state: InternshipState, { textId, url, notes }: ArgsOf<typeof submitWorkUpdate>) {
+  const words = textId ? { textId } : { url: url ?? '', notes: notes ?? '' };
+  state.work.submission = { ...words, submittedAt: new Date().toISOString() };
+  return { submittedAt: state.work.submission.submittedAt };
+}
+
+/** §3.6 The employer reviews the submission: the status each decision leads to. */
+export function reviewWork(state: InternshipState, review: ArgsOf<typeof reviewUpdate>) {
+  state.work.review = review;
+  const next = { approve: 'Paying', request_changes: 'InProgress', reject: 'Disputed' } as const;
+  return { status: next[review.decision] };
 }
