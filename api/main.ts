@@ -3,7 +3,7 @@ import { tracing } from './tracing';
 import { createServer } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
-import { createPool } from '../db/pool';
+import { createPool, logIdleError } from '../db/pool';
 import { loadConfig, loadDotEnv } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api' });
-  const db = createPool(config.DATABASE_URL);
+  const db = createPool(config.DATABASE_URL, undefined, logIdleError(logger));
   const { namespace, ...connectionOptions } = temporalTarget();
   const temporalRequests = new TemporalRequests();
   const connection = await Connection.connect({

@@ -3,7 +3,7 @@ import { tracing } from './tracing';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
-import { createPool } from '../db/pool';
+import { createPool, logIdleError } from '../db/pool';
 import { loadConfig, loadDotEnv, type AppConfig } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { createStripeClient } from '../lib/stripe';
@@ -46,11 +46,11 @@ async function main(): Promise<void> {
     }),
   });
 
-  const db = createPool(config.DATABASE_URL);
+  const db = createPool(config.DATABASE_URL, undefined, logIdleError(logger));
   const mailer = createSmtpMailer(smtpSettings(config));
   // The relay has connections of its own: a send holds one while SMTP answers, and a burst of
   // emails must not take those the activities need.
-  const relayDb = createPool(config.DATABASE_URL, config.OUTBOX_SEND_CONCURRENCY + 1);
+  const relayDb = createPool(config.DATABASE_URL, config.OUTBOX_SEND_CONCURRENCY + 1, logIdleError(logger));
   const relay = startOutboxRelay({
     db: relayDb,
     mailer,
