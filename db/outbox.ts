@@ -27,10 +27,10 @@ export interface PendingEmail {
   sentAt: Date | null;
   /**
    * A send that began and whose outcome was never recorded (its sender died, or lost the SMTP
-   * connection after the final "."): the email may or may not have been delivered. Its age is
-   * measured by Postgres, so the senders' clocks do not matter.
+   * connection after the final "."): the email may or may not have been delivered. `doubtMs`: how
+   * long since a sender first found it so (null: nobody has yet), measured by Postgres.
    */
-  attempt: { id: string; ageMs: number } | null;
+  attempt: { id: string; doubtMs: number | null } | null;
 }
 
 /** Locks the outbox row for the rest of the transaction, so two attempts cannot both send it. */
@@ -43,9 +43,9 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
     html_body: string;
     sent_at: Date | null;
     attempt_id: string | null;
-    attempt_age_ms: number | null;
+    doubt_ms: number | null;
   }>(
-    `SELECT *, (extract(epoch FROM clock_timestamp() - attempt_started_at) * 1000)::float8 AS attempt_age_ms
+    `SELECT *, (extract(epoch FROM clock_timestamp() - doubt_since) * 1000)::float8 AS doubt_ms
        FROM email_outbox WHERE dedupe_key = $1 FOR UPDATE`,
     [dedupeKey],
   );
@@ -58,7 +58,7 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
       text: row.text_body,
       html: row.html_body,
       sentAt: row.sent_at,
-      attempt: row.attempt_id ? { id: row.attempt_id, ageMs: row.attempt_age_ms ?? 0 } : null,
+      attempt: row.attempt_id ? { id: row.attempt_id, doubtMs: row.doubt_ms } : null,
     }
   );
 }
@@ -66,15 +66,26 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
 /** Records that a send begins (committed before any SMTP byte, see sendQueued). */
 export async function beginAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET attempt_id = $2, attempt_started_at = clock_timestamp() WHERE dedupe_key = $1`,
+    `UPDATE email_outbox SET attempt_id = $2, attempt_started_at = clock_timestamp(), doubt_since = NULL
+      WHERE dedupe_key = $1`,
     [dedupeKey, attemptId],
   );
+}
+
+/**
+ * Notes when a sender first found this email in doubt. Its earlier sender is gone by then (it no
+ * longer holds the row), so its final "." — if it wrote one — has reached the mail server.
+ */
+export async function noteDoubt(db: Queryable, dedupeKey: string): Promise<void> {
+  await db.query(`UPDATE email_outbox SET doubt_since = clock_timestamp() WHERE dedupe_key = $1`, [
+    dedupeKey,
+  ]);
 }
 
 /** Forgets this attempt: it is known not to have delivered (it failed before the final "."). */
 export async function endAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET attempt_id = NULL, attempt_started_at = NULL
+    `UPDATE email_outbox SET attempt_id = NULL, attempt_started_at = NULL, doubt_since = NULL
       WHERE dedupe_key = $1 AND attempt_id = $2`,
     [dedupeKey, attemptId],
   );
@@ -83,7 +94,8 @@ export async function endAttempt(db: Queryable, dedupeKey: string, attemptId: st
 /** Marks the email sent; the attempt that sent it (or was found to have sent it) is over. */
 export async function markEmailSent(db: Queryable, dedupeKey: string, messageId: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET sent_at = now(), message_id = $2, attempt_id = NULL, attempt_started_at = NULL
+    `UPDATE email_outbox
+        SET sent_at = now(), message_id = $2, attempt_id = NULL, attempt_started_at = NULL, doubt_since = NULL
       WHERE dedupe_key = $1`,
     [dedupeKey, messageId],
   );
@@ -96,7 +108,7 @@ export async function markEmailSent(db: Queryable, dedupeKey: string, messageId:
  */
 export async function unmarkEmailSent(db: Queryable, dedupeKey: string, inDoubt?: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET sent_at = NULL, message_id = NULL, attempt_id = $2,
+    `UPDATE email_outbox SET sent_at = NULL, message_id = NULL, attempt_id = $2, doubt_since = NULL,
             attempt_started_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE clock_timestamp() END
       WHERE dedupe_key = $1`,
     [dedupeKey, inDoubt ?? null],

@@ -83,7 +83,7 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
  */
 function maildevLookup(baseUrl: string): (messageId: string) => Promise<boolean> {
   return async (messageId) => {
-    const url = new URL('/api/email', baseUrl);
+    const url = new URL('api/email', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     url.searchParams.set('headers.message-id', messageId);
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) throw new Error(`the mail server's lookup answered ${response.status}`);

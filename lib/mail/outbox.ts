@@ -7,6 +7,7 @@ import {
   enqueueEmail,
   lockEmail,
   markEmailSent,
+  noteDoubt,
   unmarkEmailSent,
   type OutgoingEmail,
 } from '../../db/outbox';
@@ -44,7 +45,10 @@ export async function deliverOnce(deps: OutboxDeps, email: OutgoingEmail) {
   await dispatch(deps, email.dedupeKey);
 }
 
-/** An attempt younger than this may still be finishing (or its message being stored): wait. */
+/**
+ * How long an email stays in doubt, from the moment a sender first found it so, before the mail
+ * server is asked: time for a message whose "." was the sender's last act to be stored there.
+ */
 export const IN_DOUBT_SETTLE_MS = 5_000;
 
 /**
@@ -54,11 +58,12 @@ export const IN_DOUBT_SETTLE_MS = 5_000;
  * after the final "." that makes the server deliver, back to back with no work between
  * (Mailer.send's atFinish). A crash before the "." leaves the server an unfinished message, which
  * it discards; after the COMMIT, the email is recorded as sent. A sender killed between those two
- * writes leaves its attempt on an unsent row: the email is in doubt, and the next sender asks the
- * mail server whether it holds that Message-ID (Mailer.findDelivered) before sending again; a mail
- * server that cannot be asked gets it again under the same Message-ID. If the server refuses the
- * message after all, the mark is undone. When SMTP refuses or cannot be reached, the email stays
- * queued and the outbox relay sends it later.
+ * writes leaves its attempt on an unsent row: the email is in doubt. The next sender notes when it
+ * found it so, and IN_DOUBT_SETTLE_MS later one asks the mail server whether it holds that
+ * Message-ID (Mailer.findDelivered) before sending again; a mail server that cannot be asked gets it
+ * again at once under the same Message-ID. If the server refuses the message after all, the mark is
+ * undone. When SMTP cannot be reached the email stays queued (`deferred`: the relay's sweep stops
+ * until next time); one it refuses is skipped by the sweep and tried again on the next.
  */
 export async function sendQueued(
   deps: Omit<OutboxDeps, 'sendSoon'>,
@@ -83,14 +88,20 @@ export async function sendQueued(
     }
     const messageId = messageIdFor(dedupeKey);
     if (row.attempt) {
-      const earlier = await settleEarlierAttempt(deps, row.attempt.ageMs, messageId);
+      const earlier = await settleEarlierAttempt(deps, row.attempt.doubtMs, messageId);
       if (earlier !== 'send again') {
         if (earlier === 'delivered') await markEmailSent(client, dedupeKey, messageId);
+        if (row.attempt.doubtMs === null) await noteDoubt(client, dedupeKey);
         await commit();
         if (earlier === 'delivered') {
           deps.logger.info({ dedupeKey }, 'email in doubt found at the mail server: not sent again');
+        } else if (earlier !== 'wait') {
+          deps.logger.warn(
+            { dedupeKey, err: earlier.lookupFailed },
+            'email in doubt: the mail server could not be asked; tried again later',
+          );
         }
-        return { sent: false, ...(earlier === 'lookup failed' ? { deferred: true } : {}) };
+        return { sent: false };
       }
     }
     const attemptId = randomUUID();
@@ -129,6 +140,8 @@ export async function sendQueued(
             () => false,
           )
         : false;
+      // An answer from the server (a refusal) is about this message; no answer, about SMTP.
+      const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
       if (!finishing) {
         // Failed before the ".": not delivered.
         await rollback();
@@ -136,14 +149,13 @@ export async function sendQueued(
       } else if (committed) {
         // The commit went with the ".": a server that refused the message did not deliver it; a
         // connection lost before its answer leaves the email in doubt.
-        const refused = typeof (err as { responseCode?: unknown }).responseCode === 'number';
         await unmarkEmailSent(client, dedupeKey, refused ? undefined : attemptId);
       }
       deps.logger.warn(
         { dedupeKey, err: (err as Error).message },
         'email queued: the outbox relay will send it',
       );
-      return { sent: false, deferred: true };
+      return { sent: false, ...(refused ? {} : { deferred: true }) };
     }
     deps.logger.info({ dedupeKey }, 'email sent');
     return { sent: true };
@@ -160,19 +172,19 @@ export async function sendQueued(
 }
 
 /**
- * What to do with an email whose earlier attempt never recorded its outcome: wait while it may
- * still be finishing, mark it sent if the mail server holds it, else send it again.
+ * What to do with an email whose earlier attempt never recorded its outcome: wait until it has been
+ * in doubt for IN_DOUBT_SETTLE_MS, then mark it sent if the mail server holds it, else send it again.
  */
 async function settleEarlierAttempt(
   deps: Pick<OutboxDeps, 'mailer'>,
-  ageMs: number,
+  doubtMs: number | null,
   messageId: string,
-): Promise<'wait' | 'delivered' | 'send again' | 'lookup failed'> {
+): Promise<'wait' | 'delivered' | 'send again' | { lookupFailed: string }> {
   if (!deps.mailer.findDelivered) return 'send again';
-  if (ageMs < IN_DOUBT_SETTLE_MS) return 'wait';
+  if (doubtMs === null || doubtMs < IN_DOUBT_SETTLE_MS) return 'wait';
   try {
     return (await deps.mailer.findDelivered(messageId)) ? 'delivered' : 'send again';
-  } catch {
-    return 'lookup failed';
+  } catch (err) {
+    return { lookupFailed: (err as Error).message };
   }
 }

@@ -141,8 +141,8 @@ async function sendAndDie(moment: 'after-commit' | 'before-commit') {
 
 const outboxRow = async (dedupeKey: string) =>
   (
-    await db.query<{ sent_at: Date | null; attempt_id: string | null }>(
-      'SELECT sent_at, attempt_id FROM email_outbox WHERE dedupe_key = $1',
+    await db.query<{ sent_at: Date | null; attempt_id: string | null; doubt_since: Date | null }>(
+      'SELECT sent_at, attempt_id, doubt_since FROM email_outbox WHERE dedupe_key = $1',
       [dedupeKey],
     )
   ).rows[0]!;
@@ -174,16 +174,23 @@ test('a sender SIGKILLed after the final "." but before its COMMIT: the email is
   const looked = await sendAndDie('before-commit');
   // Delivered, but the sent mark died with its transaction: the attempt is left on the row.
   expect(await outboxRow(looked.dedupeKey)).toMatchObject({ sent_at: null, attempt_id: expect.any(String) });
-  // While the attempt is young it may still be finishing: the next sender leaves it alone.
+  // The next sender notes when it found the email in doubt and leaves it for now: a message whose
+  // "." was its sender's last act may still be on its way into the mail server's store.
+  expect(await sendQueued({ db, mailer: smtp(true), logger }, looked.dedupeKey)).toEqual({ sent: false });
+  expect(await outboxRow(looked.dedupeKey)).toMatchObject({ sent_at: null, doubt_since: expect.any(Date) });
   expect(await sendQueued({ db, mailer: smtp(true), logger }, looked.dedupeKey)).toEqual({ sent: false });
   expect((await outboxRow(looked.dedupeKey)).sent_at).toBeNull();
+  // IN_DOUBT_SETTLE_MS later, the mail server is asked.
   await db.query(
-    `UPDATE email_outbox SET attempt_started_at = attempt_started_at - make_interval(secs => $2)
-      WHERE dedupe_key = $1`,
+    `UPDATE email_outbox SET doubt_since = doubt_since - make_interval(secs => $2) WHERE dedupe_key = $1`,
     [looked.dedupeKey, IN_DOUBT_SETTLE_MS / 1000],
   );
   expect(await sendQueued({ db, mailer: smtp(true), logger }, looked.dedupeKey)).toEqual({ sent: false });
-  expect(await outboxRow(looked.dedupeKey)).toMatchObject({ sent_at: expect.any(Date), attempt_id: null });
+  expect(await outboxRow(looked.dedupeKey)).toMatchObject({
+    sent_at: expect.any(Date),
+    attempt_id: null,
+    doubt_since: null,
+  });
   await new Promise((r) => setTimeout(r, 300));
   expect(await emailsTo(looked.to)).toHaveLength(1);
 
