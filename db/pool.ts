@@ -9,7 +9,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 /**
  * A pool of at most `max` connections. When Postgres ends an idle one (a restart, a failover,
  * pg_terminate_backend), the pool drops it and the next query opens another; `onIdleError` hears of
- * it (without a listener the pool's `error` event would end the process).
+ * it. When it ends one in use, that client's query fails and its holder releases it. Without these
+ * listeners either would be an unheard `error` event, which ends the process.
  */
 export function createPool(
   connectionString: string,
@@ -18,6 +19,8 @@ export function createPool(
 ): Db {
   const pool = new pg.Pool({ connectionString, max });
   pool.on('error', onIdleError);
+  // The pool listens to its idle clients only; a checked-out client's error reaches its query.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -3,6 +3,7 @@
  * pg_terminate_backend — costs them nothing: each process logs it and opens new connections on its
  * next query. Before, the pool's `error` event had no listener and took the process down.
  */
+import { createPool } from '../../db/pool';
 import { freePort } from '../../scripts/stack/processes';
 import { newEmployer, newPosting, newStudent, waitForStatus, applyAs } from '../helpers/actors';
 import { uniqueSuffix } from '../helpers/env';
@@ -63,5 +64,26 @@ test('the API and the worker keep serving after Postgres ends every idle connect
   } finally {
     await api.stop();
     await worker.stop();
+  }
+});
+
+test('a connection in use that Postgres ends fails its query, not the process', async () => {
+  const name = `mi_busy_${uniqueSuffix()}`.replace(/\W/g, '_');
+  const url = new URL(h.config.DATABASE_URL);
+  url.searchParams.set('application_name', name);
+  const pool = createPool(url.toString(), 1);
+  try {
+    // Held as a send holds its row while SMTP answers: a transaction open, no query running.
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await h.db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [
+      name,
+    ]);
+    await new Promise((r) => setTimeout(r, 500));
+    await expect(client.query('SELECT 1')).rejects.toThrow();
+    client.release(true);
+    expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+  } finally {
+    await pool.end();
   }
 });
