@@ -84,11 +84,17 @@ export class SharedLimits {
     ) as Record<LimitName, RateLimiterPostgres>;
   }
 
-  /** Counts one of each; past any of them, a 429 naming it with the seconds until it frees up. */
-  async consume(...counts: [LimitName, string][]): Promise<void> {
+  /**
+   * Counts one of each; past any of them, a 429 naming it with the seconds until it frees up. The
+   * function returned gives the points back, for a request that then failed on the platform's side
+   * (a 5xx): the client's retry is the same request, not another one.
+   */
+  async consume(...counts: [LimitName, string][]): Promise<() => Promise<void>> {
+    const taken: [LimitName, string][] = [];
     for (const [name, key] of counts) {
       try {
         await this.limiters[name].consume(key.toLowerCase());
+        taken.push([name, key.toLowerCase()]);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
@@ -98,5 +104,21 @@ export class SharedLimits {
         });
       }
     }
+    return async () => {
+      for (const [name, key] of taken) await this.limiters[name].reward(key, 1);
+    };
+  }
+}
+
+/**
+ * `work`, giving the points of `consume` back if it fails on the platform's side (a 5xx, or an
+ * error that would be one): the client's retry of it is the same request, not another.
+ */
+export async function givenBackOnServerError<T>(giveBack: () => Promise<void>, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (!(err instanceof HttpProblem) || err.status >= 500) await giveBack().catch(() => undefined);
+    throw err;
   }
 }

@@ -9,6 +9,7 @@ import {
   withdrawApplicationUpdate,
 } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
+import { givenBackOnServerError } from '../limits';
 import { internshipFor, ownerOf } from '../internship-lookup';
 import { actingFor } from '../audited-handle';
 import { requireRole } from '../auth';
@@ -80,26 +81,29 @@ function applyingRoutes(routes: DocumentedRouter, deps: RouteDeps): void {
   routes.route(applying, idempotency(db), async (req, res) => {
     const { studentId } = requireRole(res, 'student');
     const internship = await internshipFor(db, req.params);
-    await deps.limits.consume(
+    const giveBack = await deps.limits.consume(
       ['application-student', studentId],
       ['application-address', req.ip ?? 'unknown'],
     );
     const key = idempotencyKeyIn(res);
-    const { applicationId, label } = await applyToPosting(
-      { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },
-      {
-        internship,
-        studentId,
-        body: req.body,
-        ...(key ? { key } : {}),
-        sendApply: (input, updateId) =>
-          runUpdate(() =>
-            handleOf(deps, internship, req, res).executeUpdate(applyUpdate, {
-              args: [input],
-              ...(updateId ? { updateId } : {}),
-            }),
-          ),
-      },
+    const { applicationId, label } = await givenBackOnServerError(
+      giveBack,
+      applyToPosting(
+        { db, temporal, maxOpenApplicationsPerStudent: deps.config.MAX_OPEN_APPLICATIONS_PER_STUDENT },
+        {
+          internship,
+          studentId,
+          body: req.body,
+          ...(key ? { key } : {}),
+          sendApply: (input, updateId) =>
+            runUpdate(() =>
+              handleOf(deps, internship, req, res).executeUpdate(applyUpdate, {
+                args: [input],
+                ...(updateId ? { updateId } : {}),
+              }),
+            ),
+        },
+      ),
     );
     res.location(`/v1/internships/${internship.id}/applications/mine`);
     await respond(res, 201, { applicationId, label, status: 'submitted' });

@@ -5,6 +5,7 @@ import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
 import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
+import { givenBackOnServerError } from '../limits';
 import { actorOf } from '../audited-handle';
 import { optionalPrincipal, requireRole, type Principal } from '../auth';
 import { DocumentedRouter } from '../documented-router';
@@ -148,14 +149,17 @@ export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
       if (!employer) throw notFound('Employer');
       const key = idempotencyKeyIn(res);
       // A replay of an answered Idempotency-Key never gets here, so it is not counted twice.
-      await deps.limits.consume(
+      const giveBack = await deps.limits.consume(
         ['posting-organisation', employer.id],
         ['posting-address', req.ip ?? 'unknown'],
       );
       const { db, temporal, config } = deps;
-      const posted = await postInternship(
-        { db, temporal, config },
-        { employer, by: actorOf(member), body, ...(key ? { key } : {}) },
+      const posted = await givenBackOnServerError(
+        giveBack,
+        postInternship(
+          { db, temporal, config },
+          { employer, by: actorOf(member), body, ...(key ? { key } : {}) },
+        ),
       );
       res.location(`/v1/internships/${posted.id}`);
       await respond(res, 201, posted);

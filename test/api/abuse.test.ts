@@ -148,11 +148,15 @@ test('a malformed action link gets a 400 page, and no action token is written to
   expect(log).not.toMatch(/mi_[QR]{10}/); // … without their tokens
 });
 
-test('the Update queue of one internship is bounded: past it a call is refused at once with 503 InternshipBusy, and an Update cut off by the deadline answers 503', async () => {
+test("the Update queue of one internship is bounded: past it a call is refused at once with 503 InternshipBusy, and an Update cut off by the deadline answers 503 — neither spends the student's application allowance", async () => {
   // No worker: nothing answers the Updates, so the first holds the one slot until the deadline.
   const busy = await startApiHarness({
     worker: false,
-    config: { UPDATES_IN_FLIGHT_PER_INTERNSHIP: '1', UPDATES_QUEUED_PER_INTERNSHIP: '2' },
+    config: {
+      UPDATES_IN_FLIGHT_PER_INTERNSHIP: '1',
+      UPDATES_QUEUED_PER_INTERNSHIP: '2',
+      APPLICATIONS_PER_STUDENT_PER_DAY: '1',
+    },
   });
   try {
     const boss = await newEmployer(busy, 'Nobody Home Ltd');
@@ -177,7 +181,13 @@ test('the Update queue of one internship is bounded: past it a call is refused a
     expect(rest.filter((r) => r.body.type === '/problems/InternshipBusy')).toHaveLength(2);
     expect(rest.filter((r) => /Temporal/.test(r.body.detail))).toHaveLength(1);
     await busy.temporal.workflow.getHandle(internshipWorkflowId(id)).terminate('test over');
+    // A 503 gave its point back: the retry (one application a day here) is judged, not limited.
+    for (const student of [students[0]!, students[3]!]) {
+      const retry = await applyAs(busy, student, id);
+      expect(retry.status).not.toBe(429);
+      expect(retry.body.type).not.toBe('/problems/TooManyRequests');
+    }
   } finally {
     await busy.stop();
   }
-}, 30_000);
+}, 60_000);

@@ -230,7 +230,7 @@ sys.stdin.read()`,
   }
 });
 
-test('/readyz is 503 while Temporal is down and 200 again once it is back on the same data', async () => {
+test("/readyz is 503 while Temporal is down and 200 again once it is back on the same data; a posting refused meanwhile does not spend the day's allowance", async () => {
   const tools = readTools();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-readyz-'));
   const port = await freePort();
@@ -252,7 +252,8 @@ test('/readyz is 503 while Temporal is down and 200 again once it is back on the
       temporal,
       stripe: h.stripe,
       mailer: h.mailer,
-      config: h.config,
+      // One posting a day: the one refused while Temporal is down must not spend it.
+      config: { ...h.config, POSTINGS_PER_ORGANISATION_PER_DAY: 1 },
       logger: pino({ level: 'silent' }),
     }),
   );
@@ -282,6 +283,9 @@ test('/readyz is 503 while Temporal is down and 200 again once it is back on the
       if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(ready).toBe(200);
+    // The 503 gave the organisation's posting of the day back: the retry is posted.
+    const retry = await call(url, 'POST', '/v1/internships', { token: employer.token, body: samplePosting });
+    expect(retry.status).toBe(201);
   } finally {
     await new Promise((resolve) => server.close(resolve));
     // Probes made while Temporal was down end at their 2 s deadline; let their last retry settle.
