@@ -65,11 +65,10 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
 
 /** Records that a send begins (committed before any SMTP byte, see sendQueued). */
 export async function beginAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
-  await db.query(
-    `UPDATE email_outbox SET attempt_id = $2, attempt_started_at = clock_timestamp(), doubt_since = NULL
-      WHERE dedupe_key = $1`,
-    [dedupeKey, attemptId],
-  );
+  await db.query(`UPDATE email_outbox SET attempt_id = $2, doubt_since = NULL WHERE dedupe_key = $1`, [
+    dedupeKey,
+    attemptId,
+  ]);
 }
 
 /**
@@ -85,8 +84,7 @@ export async function noteDoubt(db: Queryable, dedupeKey: string): Promise<void>
 /** Forgets this attempt: it is known not to have delivered (it failed before the final "."). */
 export async function endAttempt(db: Queryable, dedupeKey: string, attemptId: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET attempt_id = NULL, attempt_started_at = NULL, doubt_since = NULL
-      WHERE dedupe_key = $1 AND attempt_id = $2`,
+    `UPDATE email_outbox SET attempt_id = NULL, doubt_since = NULL WHERE dedupe_key = $1 AND attempt_id = $2`,
     [dedupeKey, attemptId],
   );
 }
@@ -94,8 +92,7 @@ export async function endAttempt(db: Queryable, dedupeKey: string, attemptId: st
 /** Marks the email sent; the attempt that sent it (or was found to have sent it) is over. */
 export async function markEmailSent(db: Queryable, dedupeKey: string, messageId: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox
-        SET sent_at = now(), message_id = $2, attempt_id = NULL, attempt_started_at = NULL, doubt_since = NULL
+    `UPDATE email_outbox SET sent_at = now(), message_id = $2, attempt_id = NULL, doubt_since = NULL
       WHERE dedupe_key = $1`,
     [dedupeKey, messageId],
   );
@@ -108,8 +105,7 @@ export async function markEmailSent(db: Queryable, dedupeKey: string, messageId:
  */
 export async function unmarkEmailSent(db: Queryable, dedupeKey: string, inDoubt?: string): Promise<void> {
   await db.query(
-    `UPDATE email_outbox SET sent_at = NULL, message_id = NULL, attempt_id = $2, doubt_since = NULL,
-            attempt_started_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE clock_timestamp() END
+    `UPDATE email_outbox SET sent_at = NULL, message_id = NULL, attempt_id = $2, doubt_since = NULL
       WHERE dedupe_key = $1`,
     [dedupeKey, inDoubt ?? null],
   );
