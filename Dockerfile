@@ -12,6 +12,7 @@ COPY db ./db
 COPY lib ./lib
 COPY scripts ./scripts
 COPY test ./test
+COPY web ./web
 COPY worker ./worker
 COPY workflows ./workflows
 RUN npx tsc -p . --outDir dist
@@ -27,6 +28,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY db/migrations ./db/migrations
+# The web app's stylesheet and script, beside its compiled modules (web/assets.ts reads them there).
+COPY web/assets ./dist/web/assets
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

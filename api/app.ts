@@ -29,6 +29,7 @@ import { webhookRoutes } from './routes/webhooks';
 import { workRoutes } from './routes/work';
 import { SharedUpdateGate } from './update-gate';
 import { sessionLifetime } from './use-cases/sign-in';
+import { webRouter } from '../web/router';
 
 /** Support staff read everything ops read and change nothing but their own sessions and tokens. */
 const supportReadsOnly: RequestHandler = (req, res, next) => {
@@ -138,6 +139,7 @@ export function createApp(appDeps: AppDeps): Express {
   v1.use('/v1', writesPerAccount(config.WRITE_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE));
   for (const routes of signedIn) v1.use(routes.router);
   app.use(v1);
+  app.use(webRouter(deps)); // the web app's pages (web/): they call this API over loopback, as the viewer
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.logger));

@@ -74,6 +74,10 @@ export const meSchema = z.object({
   organisation: z.object({ id: z.uuid(), companyName: z.string() }).nullable(),
   credential: z.object({ kind: z.enum(['session', 'api-token']), id: z.uuid() }),
   channel: z.enum(['api', 'browser']),
+  timeZone: z
+    .string()
+    .nullable()
+    .describe('The IANA zone your dates are written in (PUT /v1/me/time-zone); null for staff (UTC)'),
   csrfToken: z.string().optional().describe('Browser sessions: the token their changes must send'),
 });
 

@@ -1,7 +1,7 @@
 import { findEmployer } from '../../db/employers';
-import { setMemberTimeZone } from '../../db/members';
+import { findMember, setMemberTimeZone } from '../../db/members';
 import { findSession, listSessions, revokeSession } from '../../db/sessions';
-import { setStudentTimeZone } from '../../db/students';
+import { findStudent, setStudentTimeZone } from '../../db/students';
 import { issueApiToken, listApiTokens, revokeApiToken } from '../../db/tokens';
 import { auditAccount } from '../account-audit';
 import { actorOf } from '../audited-handle';
@@ -111,6 +111,12 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
   routes.route(whoAmI, async (req, res) => {
     const p = principalOf(res);
     const employer = p.role === 'employer' ? await findEmployer(db, p.employerId) : undefined;
+    const timeZone =
+      p.role === 'student'
+        ? (await findStudent(db, p.studentId))?.timeZone
+        : p.role === 'employer'
+          ? (await findMember(db, p.employerId, p.accountId))?.timeZone
+          : undefined;
     // A browser page reads its CSRF token here; it is useless without the HttpOnly cookie.
     const cookie = (req.cookies as Record<string, string> | undefined)?.[SESSION_COOKIE];
     const session = p.channel === 'browser' && cookie ? await findSession(db, cookie, lifetime) : undefined;
@@ -125,6 +131,7 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
       organisation: employer ? { id: employer.id, companyName: employer.companyName } : null,
       credential: p.credential,
       channel: p.channel,
+      timeZone: timeZone ?? null,
       ...(session?.state === 'active' && session.csrfToken ? { csrfToken: session.csrfToken } : {}),
     });
   });

@@ -2,37 +2,19 @@
  * A person, not a script: headless Chromium opens the Accept link from the real offer email, reads
  * the decision, clicks the button, and the workflow moves on.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { internshipStateQuery } from '../../workflows/definitions';
 import { applyAs, newEmployer, newPosting, newStudent, waitForStatus } from '../helpers/actors';
+import { launchChromium } from '../helpers/browser';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let h: ApiHarness;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium not found at ${executablePath}: apt-get install chromium (or set CHROMIUM_PATH)`,
-    );
-  }
   h = await startApiHarness();
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

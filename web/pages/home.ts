@@ -1,0 +1,36 @@
+/** /app: where each person starts. */
+import express, { type Router } from 'express';
+import { asRoute, type PageContext } from '../context';
+import { html } from '../html';
+
+async function home(ctx: PageContext): Promise<void> {
+  if (ctx.viewer?.role === 'student') return ctx.redirect('/app/postings');
+  if (ctx.viewer) {
+    return ctx.render(
+      'Welcome',
+      html`<p>
+        Signed in as ${ctx.viewer.email}. Your pages are on their way; until then the
+        <a href="/docs">API</a> does everything.
+      </p>`,
+    );
+  }
+  await Promise.resolve();
+  ctx.render(
+    'Paid micro-internships',
+    html`<p>
+        Short, remote, paid projects with real employers: 5 to 40 hours, a fixed fee, one deliverable.
+        Employers review applications blind: no name, no school, no GPA.
+      </p>
+      <ul class="choices">
+        <li><a class="button" href="/app/postings">Browse postings</a></li>
+        <li><a class="button secondary" href="/app/sign-up">Sign up as a student</a></li>
+        <li><a class="button secondary" href="/app/sign-in">Sign in</a></li>
+      </ul>`,
+  );
+}
+
+export function homePage(): Router {
+  const router = express.Router();
+  router.get('/', asRoute(home));
+  return router;
+}
