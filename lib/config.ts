@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { ed25519KeyOf, ed25519JwkSchema } from './ed25519-jwk';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -7,6 +8,34 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
+
+/**
+ * The keys of CREDENTIAL_SIGNING_KEYS, or why they are refused: not JSON, not Ed25519 JWKs, a first
+ * key that cannot sign, a private half that is not the public half's, or two keys of one id.
+ */
+function signingKeysOf(text: string): z.infer<typeof ed25519JwkSchema>[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'must be a JSON array of Ed25519 private JWKs';
+  }
+  const parsed = z.array(ed25519JwkSchema).min(1).safeParse(json);
+  if (!parsed.success) {
+    const { path, message } = parsed.error.issues[0]!;
+    const where =
+      path.length > 0 ? `key ${Number(path[0]) + 1}${path[1] ? ` "${String(path[1])}"` : ''}: ` : '';
+    return `${where}${message}`;
+  }
+  if (!parsed.data[0]!.d) return 'the first key signs: it needs its private half ("d")';
+  try {
+    const ids = parsed.data.map((jwk) => ed25519KeyOf(jwk).keyId);
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    return twice ? `two keys have the id ${twice}` : parsed.data;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
 
 /** Settings of the API and the worker. Every variable is listed with its default in `.env.example`. */
 const appSchema = z.object({
@@ -111,6 +140,24 @@ const appSchema = z.object({
     .string()
     .min(16, 'must be at least 16 characters')
     .default('local-credential-secret-change-me'),
+  /**
+   * Sign completion credentials as Open Badges (lib/open-badges.ts): a JSON array of Ed25519 private
+   * JWKs ({"kty":"OKP","crv":"Ed25519","x","d","kid"}); the first signs, the others are published so
+   * that what they signed still verifies (a retired key may drop its "d"). Unset: one key is
+   * generated at first use and kept in Postgres (credential_signing_keys), for local stacks and tests.
+   */
+  CREDENTIAL_SIGNING_KEYS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return undefined;
+      const keys = signingKeysOf(text);
+      if (typeof keys === 'string') {
+        ctx.addIssue({ code: 'custom', message: keys });
+        return z.NEVER;
+      }
+      return keys;
+    }),
 
   /** API metrics (Prometheus) on their own port, off the public one; 0 turns them off. */
   METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9465),
