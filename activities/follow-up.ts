@@ -15,16 +15,23 @@ import { findInternship } from '../db/internships';
 import type { Db } from '../db/pool';
 import { findStudent } from '../db/students';
 import { findText } from '../db/texts';
+import { CredentialKeys } from '../lib/credential-keys';
 import { signCredential, type CredentialPayload } from '../lib/credentials';
+import type { Ed25519Jwk } from '../lib/ed25519-jwk';
+import { achievementCredential, signBadge } from '../lib/open-badges';
 import { ErrorType } from '../workflows/definitions';
 
 export interface FollowUpDeps {
   db: Db;
   credentialSecret: string;
+  /** CREDENTIAL_SIGNING_KEYS; unset, a key generated once and kept in Postgres signs badges. */
+  credentialSigningKeys?: readonly Ed25519Jwk[];
+  publicBaseUrl: string;
 }
 
 export function createFollowUpActivities(deps: FollowUpDeps) {
   const { db } = deps;
+  const keys = new CredentialKeys(db, deps.credentialSigningKeys);
   return {
     /** Stores the feedback; its words come from the text `textId` (runs from before sent the words). */
     async recordFeedback(f: {
@@ -55,7 +62,7 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
      * `signCompletion`.
      */
     issueCredential: (p: { internshipId: string; completedAt: string; startedAt: string | null }) =>
-      signCompletion(deps, p),
+      signCompletion(deps, keys, p),
 
     /** Stores the offer; its terms come from the text `textId` (runs from before sent the terms). */
     async recordHiringOffer(p: {
@@ -89,9 +96,11 @@ export function createFollowUpActivities(deps: FollowUpDeps) {
  * §3.9 Signs the completion credential: title, employer, skills, dates, endorsements, and the
  * employer's rating only if the student chose to show it (re-signed when feedback is revealed).
  * It names the student but not their id; who sees it is the student's choice (private at first).
+ * The same statement is signed twice: with HMAC (checked by this API) and as an Open Badge (§8).
  */
 async function signCompletion(
   deps: FollowUpDeps,
+  keys: CredentialKeys,
   p: { internshipId: string; completedAt: string; startedAt: string | null },
 ): Promise<string> {
   const { db } = deps;
@@ -130,6 +139,11 @@ async function signCompletion(
     internshipId: p.internshipId,
     payload: text,
     signature: signCredential(text, deps.credentialSecret),
+    vcJwt: signBadge(
+      achievementCredential(payload, deps.publicBaseUrl),
+      await keys.signingKey(),
+      deps.publicBaseUrl,
+    ),
   });
   return credentialId;
 }

@@ -59,6 +59,8 @@ export interface StoredCredential {
   studentId: string;
   payload: string;
   signature: string;
+  /** The Open Badges 3.0 VC-JWT of `payload`; null when issued before badges and not yet downloaded. */
+  vcJwt: string | null;
   visibility: CredentialVisibility;
   issuedAt: string;
 }
@@ -80,16 +82,35 @@ export async function reserveCredentialId(
   return rows[0]!.id;
 }
 
-/** Signs (or re-signs) the reserved credential of an internship; its id and visibility stay. */
+/** Signs (or re-signs) the reserved credential of an internship, and its badge; its id and visibility stay. */
 export async function storeCredentialSignature(
   db: Queryable,
-  c: { internshipId: string; payload: string; signature: string },
+  c: { internshipId: string; payload: string; signature: string; vcJwt: string },
 ): Promise<void> {
-  await db.query(`UPDATE credentials SET payload = $2, signature = $3 WHERE internship_id = $1`, [
-    c.internshipId,
-    c.payload,
-    c.signature,
-  ]);
+  await db.query(
+    `UPDATE credentials SET payload = $2, signature = $3, vc_jwt = $4 WHERE internship_id = $1`,
+    [c.internshipId, c.payload, c.signature, c.vcJwt],
+  );
+}
+
+/**
+ * Keeps the badge made at the first download of a credential issued before badges. Only while the
+ * statement is still the one it was made from and none is kept yet; else the one kept is returned.
+ */
+export async function storeBadgeOnce(
+  db: Queryable,
+  c: { id: string; payload: string; vcJwt: string },
+): Promise<string | undefined> {
+  const stored = await db.query<{ vc_jwt: string | null }>(
+    `UPDATE credentials SET vc_jwt = $3 WHERE id = $1 AND payload = $2 AND vc_jwt IS NULL RETURNING vc_jwt`,
+    [c.id, c.payload, c.vcJwt],
+  );
+  if (stored.rows[0]) return c.vcJwt;
+  const { rows } = await db.query<{ vc_jwt: string | null }>(
+    `SELECT vc_jwt FROM credentials WHERE id = $1 AND payload = $2`,
+    [c.id, c.payload],
+  );
+  return rows[0]?.vc_jwt ?? undefined;
 }
 
 type CredentialRow = {
@@ -98,6 +119,7 @@ type CredentialRow = {
   student_id: string;
   payload: string;
   signature: string;
+  vc_jwt: string | null;
   visibility: CredentialVisibility;
   issued_at: Date;
 };
@@ -107,6 +129,7 @@ const toCredential = (r: CredentialRow): StoredCredential => ({
   studentId: r.student_id,
   payload: r.payload,
   signature: r.signature,
+  vcJwt: r.vc_jwt,
   visibility: r.visibility,
   issuedAt: r.issued_at.toISOString(),
 });

@@ -176,7 +176,7 @@ export async function eraseStudent(db: Queryable, studentId: string): Promise<vo
       [studentId],
     ],
     [
-      `UPDATE credentials SET payload = '{}', signature = '', visibility = 'private', revoked_at = coalesce(revoked_at, now())
+      `UPDATE credentials SET payload = '{}', signature = '', vc_jwt = NULL, visibility = 'private', revoked_at = coalesce(revoked_at, now())
         WHERE student_id = $1`,
       [studentId],
     ],

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       opsEmail: config.OPS_EMAIL,
       credentialSecret: config.CREDENTIAL_SECRET,
+      credentialSigningKeys: config.CREDENTIAL_SIGNING_KEYS,
       logger,
       sendSoon: relay.sendSoon,
       stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),

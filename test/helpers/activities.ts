@@ -24,6 +24,7 @@ export function realActivities(config: AppConfig, db: Db) {
     publicBaseUrl: config.PUBLIC_BASE_URL,
     opsEmail: config.OPS_EMAIL,
     credentialSecret: config.CREDENTIAL_SECRET,
+    credentialSigningKeys: config.CREDENTIAL_SIGNING_KEYS,
     logger,
     stripe: createStripeClient({ secretKey: config.STRIPE_SECRET_KEY, apiBase: config.STRIPE_API_BASE }),
     platformSharePct: config.PLATFORM_SHARE_PCT,
