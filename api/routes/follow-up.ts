@@ -8,7 +8,16 @@ import {
   type StoredCredential,
 } from '../../db/follow-up';
 import { findStudent } from '../../db/students';
+import { CredentialKeys } from '../../lib/credential-keys';
 import { verifyCredential } from '../../lib/credentials';
+import {
+  BADGE_MEDIA_TYPE,
+  badgeUrl,
+  decodeBadge,
+  didDocumentUrl,
+  issuerDid,
+  jwksUrl,
+} from '../../lib/open-badges';
 import {
   giveFeedbackUpdate,
   makeHiringOfferUpdate,
@@ -32,6 +41,7 @@ import {
 } from '../schemas';
 import { parse } from '../validate';
 import { updateRoute, updateSpec } from '../update-route';
+import { addOpenBadgeRoutes } from './open-badges';
 
 /** What anyone shown a credential gets (credentialView). */
 const credentialSchema = z.object({
@@ -43,14 +53,29 @@ const credentialSchema = z.object({
     .describe(
       "The signed statement: title, employer, skills, dates, endorsements; the student's name, never their id",
     ),
+  badge: z
+    .object({
+      url: z.url().describe('Download: the Open Badges 3.0 credential as a VC-JWT'),
+      mediaType: z.literal(BADGE_MEDIA_TYPE),
+      issuer: z.string().describe("The platform's did:web"),
+      verificationMethod: z
+        .string()
+        .nullable()
+        .describe(
+          'The DID URL (the JWT `kid`) of the key that signed it; null until a credential issued before badges is first downloaded',
+        ),
+      jwks: z.url().describe('The public keys, current and retired'),
+      didDocument: z.url(),
+    })
+    .describe('How anyone verifies it without this API: any JOSE library, against the published keys'),
 });
 
 /**
  * What anyone shown a credential sees: the signed statement under the credential's id, naming the
  * student but never their id (older statements carried it, and their internship's id as theirs).
  */
-export function credentialView(c: StoredCredential, secret: string) {
-  const valid = verifyCredential(c.payload, c.signature, secret);
+export function credentialView(c: StoredCredential, config: RouteDeps['config']) {
+  const valid = verifyCredential(c.payload, c.signature, config.CREDENTIAL_SECRET);
   let credential: Record<string, unknown> | null = null;
   try {
     const { student, ...statement } = JSON.parse(c.payload) as { student?: { name?: unknown } };
@@ -58,14 +83,39 @@ export function credentialView(c: StoredCredential, secret: string) {
   } catch {
     // a corrupted payload is simply not valid
   }
-  return { credentialId: c.id, valid, issuedAt: c.issuedAt, credential };
+  return {
+    credentialId: c.id,
+    valid,
+    issuedAt: c.issuedAt,
+    credential,
+    badge: badgeLinks(c, config.PUBLIC_BASE_URL),
+  };
+}
+
+/** Where the credential's Open Badge is and what verifies it (for the credential page). */
+function badgeLinks(c: StoredCredential, publicBaseUrl: string) {
+  let verificationMethod: string | null = null;
+  try {
+    verificationMethod = c.vcJwt ? (decodeBadge(c.vcJwt).header.kid ?? null) : null;
+  } catch {
+    // a corrupted badge fails any verifier; it names no key
+  }
+  return {
+    url: badgeUrl(publicBaseUrl, c.id),
+    mediaType: BADGE_MEDIA_TYPE,
+    issuer: issuerDid(publicBaseUrl),
+    verificationMethod,
+    jwks: jwksUrl(publicBaseUrl),
+    didDocument: didDocumentUrl(publicBaseUrl),
+  };
 }
 
 /**
  * Public: anyone can verify a credential its student shared, and read the portfolio of those the
  * student listed. A private credential, or a student who listed none, is not found.
  */
-export function publicFollowUpRoutes({ db, config }: RouteDeps): DocumentedRouter {
+export function publicFollowUpRoutes(deps: RouteDeps): DocumentedRouter {
+  const { db, config } = deps;
   const routes = new DocumentedRouter();
 
   routes.route(
@@ -83,7 +133,7 @@ export function publicFollowUpRoutes({ db, config }: RouteDeps): DocumentedRoute
       const { credentialId } = parse(credentialIdParam, req.params, 'path');
       const credential = await findCredential(db, credentialId);
       if (!credential || credential.visibility === 'private') throw notFound('Credential');
-      res.json(credentialView(credential, config.CREDENTIAL_SECRET));
+      res.json(credentialView(credential, config));
     },
   );
 
@@ -107,7 +157,7 @@ export function publicFollowUpRoutes({ db, config }: RouteDeps): DocumentedRoute
     async (req, res) => {
       const { id } = parse(studentIdParam, req.params, 'path');
       const items = (await listPortfolioCredentials(db, id))
-        .map((c) => credentialView(c, config.CREDENTIAL_SECRET))
+        .map((c) => credentialView(c, config))
         .filter((c) => c.valid);
       const student = items.length > 0 ? await findStudent(db, id) : undefined;
       if (!student) throw notFound('Portfolio');
@@ -115,6 +165,7 @@ export function publicFollowUpRoutes({ db, config }: RouteDeps): DocumentedRoute
     },
   );
 
+  addOpenBadgeRoutes(routes, deps, new CredentialKeys(db, config.CREDENTIAL_SIGNING_KEYS));
   return routes;
 }
 

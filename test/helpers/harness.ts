@@ -68,7 +68,9 @@ export async function startApiHarness(
     const s = createServer().listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config = { ...baseConfig, PUBLIC_BASE_URL: baseUrl };
+  // The links in emails go to this server, unless a test names the public address (one that must
+  // stay the same across restarts, as credentials' issuer does).
+  const config = { ...baseConfig, PUBLIC_BASE_URL: options.config?.PUBLIC_BASE_URL ?? baseUrl };
   const metrics = createHttpMetrics(temporalRequests);
   const mailer = createSmtpMailer(smtpSettings(config));
   const app = createApp({
