@@ -21,6 +21,7 @@ import { followUpRoutes, publicFollowUpRoutes } from './routes/follow-up';
 import { healthRoutes } from './routes/health';
 import { internshipRoutes } from './routes/internships';
 import { meRoutes } from './routes/me';
+import { myApplicationRoutes } from './routes/my-applications';
 import { privacyRoutes } from './routes/privacy';
 import { signInForm, signInPages } from './routes/sign-in-pages';
 import { isBreakGlassRequest, staffRoutes } from './routes/staff';
@@ -65,6 +66,21 @@ function routeDeps(appDeps: AppDeps): RouteDeps {
   };
 }
 
+/** The routes that need a signed-in caller, in the order they are matched. */
+const signedInRoutes = (deps: RouteDeps) => [
+  authRoutes(deps),
+  meRoutes(deps),
+  privacyRoutes(deps),
+  employerRoutes(deps),
+  staffRoutes(deps),
+  internshipRoutes(deps),
+  applicationRoutes(deps),
+  myApplicationRoutes(deps),
+  workRoutes(deps),
+  adminRoutes(deps),
+  followUpRoutes(deps),
+];
+
 export function createApp(appDeps: AppDeps): Express {
   const { config } = appDeps;
   const deps = routeDeps(appDeps);
@@ -86,18 +102,7 @@ export function createApp(appDeps: AppDeps): Express {
   const pages = signInPages(deps);
   const auth = { db: deps.db, opsToken: config.OPS_TOKEN, sessions: sessionLifetime(config) };
   const codec = codecRoutes(deps, auth);
-  const signedIn = [
-    authRoutes(deps),
-    meRoutes(deps),
-    privacyRoutes(deps),
-    employerRoutes(deps),
-    staffRoutes(deps),
-    internshipRoutes(deps),
-    applicationRoutes(deps),
-    workRoutes(deps),
-    adminRoutes(deps),
-    followUpRoutes(deps),
-  ];
+  const signedIn = signedInRoutes(deps);
   const spec = buildOpenApiDocument(
     [webhooks, health, ...open, actions, pages, ...signedIn, codec].flatMap((routes) => routes.operations),
   );

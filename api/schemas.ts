@@ -300,6 +300,17 @@ export const internshipPage = z.object({
   nextCursor: z.string().nullable(),
 });
 
+export const myApplicationsQuery = listInternshipsQuery.pick({ limit: true, cursor: true }).strict();
+
+export const myApplicationPage = z.object({
+  items: z.array(
+    internshipSchema
+      .extend({ appliedAt: z.iso.datetime() })
+      .describe('The posting as you see it, with your application'),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
 export const studentSchema = z.object({
   id: z.uuid(),
   name: z.string(),

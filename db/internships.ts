@@ -2,6 +2,7 @@ import {
   internshipWorkflowId,
   type InternshipInput,
   type InternshipStatus,
+  type ApplicationStatus,
   type InternshipSummary,
   type PayoutStatus,
 } from '../workflows/definitions';
@@ -241,6 +242,49 @@ export async function listInternships(
   const { rows } = await db.query<InternshipRow>(sql, params);
   const items = rows.slice(0, page.limit).map(toInternship);
   const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > page.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
+
+/** A student's application beside the posting it is for. */
+export interface ApplicationOnPosting {
+  application: { id: string; label: string; status: ApplicationStatus; createdAt: string };
+  internship: Internship;
+}
+
+/** A student's own applications with their postings, newest first, in keyset pages over (created_at, id). */
+export async function listApplicationsOfStudent(
+  db: Queryable,
+  studentId: string,
+  page: { limit: number; cursor?: string },
+): Promise<ListPage<ApplicationOnPosting>> {
+  const params: unknown[] = [studentId];
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const keyset = after
+    ? `AND (a.created_at, a.id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`
+    : '';
+  const { rows } = await db.query<
+    InternshipRow & { a_id: string; a_label: string; a_status: ApplicationStatus; a_created_at: Date }
+  >(
+    `SELECT i.*, a.id AS a_id, a.label AS a_label, a.status AS a_status, a.created_at AS a_created_at
+       FROM applications a JOIN internships i ON i.id = a.internship_id
+      WHERE a.student_id = $1 AND a.status <> 'pending' ${keyset}
+      ORDER BY a.created_at DESC, a.id DESC LIMIT $${params.push(page.limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, page.limit).map((r) => ({
+    application: {
+      id: r.a_id,
+      label: r.a_label,
+      status: r.a_status,
+      createdAt: r.a_created_at.toISOString(),
+    },
+    internship: toInternship(r),
+  }));
+  const last = items[items.length - 1]?.application;
   return {
     items,
     nextCursor:

@@ -96,7 +96,7 @@ export function pageContext(req: Request, res: Response): PageContext {
     },
     render,
     redirect: (to, key) => {
-      const url = key ? `${to}${to.includes('?') ? '&' : '?'}notice=${key}` : to;
+      const url = key && NOTICES[key] ? `${to}${to.includes('?') ? '&' : '?'}notice=${key}` : to;
       res.redirect(303, url);
     },
     fail: (answer) => {

@@ -23,8 +23,10 @@ import {
 import { parse } from '../validate';
 import { postInternship } from '../use-cases/post-internship';
 
+type OwnApplication = Pick<Application, 'id' | 'label' | 'status'>;
+
 /** The actions the caller could take now, so clients need not re-derive the lifecycle rules. */
-function nextActions(principal: Principal | undefined, i: Internship, mine?: Application): string[] {
+function nextActions(principal: Principal | undefined, i: Internship, mine?: OwnApplication): string[] {
   if (!principal) return [];
   if (principal.role === 'employer') {
     return ['Open', 'Selecting'].includes(i.status) && i.applicantCount > 0 ? ['select'] : [];
@@ -37,7 +39,7 @@ function nextActions(principal: Principal | undefined, i: Internship, mine?: App
 }
 
 /** What a caller may see of a posting: all of it for its owner and ops; students see their own application. */
-function internshipView(principal: Principal | undefined, i: Internship, mine?: Application) {
+export function internshipView(principal: Principal | undefined, i: Internship, mine?: OwnApplication) {
   return {
     id: i.id,
     workflowId: i.workflowId,

@@ -27,6 +27,7 @@ test('the spec lists every route with the fields the validators enforce', async 
       'GET /v1/internships/{id}',
       'POST /v1/internships/{id}/applications',
       'DELETE /v1/internships/{id}/applications/mine',
+      'GET /v1/students/me/applications',
       'GET /v1/internships/{id}/applications',
       'POST /v1/internships/{id}/selection',
       'POST /v1/internships/{id}/offer-response',

@@ -9,7 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { startApiHarness, type ApiHarness } from '../helpers/harness';
+import { newEmployer, newPosting, waitForStatus } from '../helpers/actors';
+import { uniqueSuffix } from '../helpers/env';
+import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
+import { waitForEmail } from '../helpers/inbox';
 
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
 let h: ApiHarness;
@@ -33,20 +36,18 @@ async function expectAccessible(page: Page): Promise<void> {
   expect(serious).toEqual([]);
 }
 
-/** Checks the page with axe, and with SCREENSHOTS=1 saves it at 1280 and 390 px wide. */
+/** Checks the page with axe and at phone width; with SCREENSHOTS=1 saves it at 1280 and 390 px wide. */
 async function visited(page: Page, name: string): Promise<void> {
   await expectAccessible(page);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width).toBeLessThanOrEqual(page.viewportSize()!.width);
-  if (process.env.SCREENSHOTS !== '1') return;
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const size = page.viewportSize()!;
-  for (const [label, w] of [
-    ['desktop', 1280],
-    ['phone', 390],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Readable at phone width without scrolling sideways.
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+  if (process.env.SCREENSHOTS === '1') {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
   }
   await page.setViewportSize(size);
 }
@@ -79,9 +80,162 @@ test('in the browser, the stylesheet and script load under that policy and the b
   });
   await page.goto(`${h.baseUrl}/app/sign-in`);
   await visited(page, 'sign-in');
-  expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain('system-ui');
+  expect(await page.evaluate<string>('getComputedStyle(document.body).fontFamily')).toContain('system-ui');
   const cookies = await context.cookies();
   expect(cookies.find((c) => c.name === 'tz')?.value).toBe(encodeURIComponent('America/Chicago'));
   expect(refused).toEqual([]);
+  await context.close();
+});
+
+const PITCH = 'I have cleaned survey data for two research projects and document every step I take.';
+
+test('a student signs up, signs in with the emailed code, finds a posting by skill, applies, sees it listed and accepts the offer', async () => {
+  // Given an employer's open posting that needs a skill no other test uses
+  const employer = await newEmployer(h);
+  const skill = `sheets-${uniqueSuffix()}`;
+  const id = await newPosting(h, employer, { skills: ['Excel', skill] });
+  const email = `maya-${uniqueSuffix()}@students.test`;
+  const context = await browser.newContext({
+    timezoneId: 'America/New_York',
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+
+  // The home page leads to signing up (the script learns the browser's time zone on the way).
+  await page.goto(`${h.baseUrl}/`);
+  await visited(page, 'home');
+  await page.getByRole('link', { name: 'Sign up as a student' }).click();
+  await visited(page, 'student-sign-up');
+  await page.getByLabel('Full name').fill('Maya Chen');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('School (optional)').fill('Lakeside State University');
+  await page.getByLabel('Major').fill('Statistics');
+  await page.getByLabel('Graduation year').fill('1900');
+  await page.getByLabel('Skills').fill(`Excel, SQL, ${skill}`);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  // A bad value: the API's message beside the field, and in the summary at the top
+  const year = page.getByLabel('Graduation year');
+  await expect(year.getAttribute('aria-invalid')).resolves.toBe('true');
+  const yearError = await page.locator('#f-graduationYear-error').textContent();
+  expect(yearError).toMatch(/1950/);
+  expect(await page.locator('.error-summary').textContent()).toContain('Graduation year');
+  expect(await page.getByLabel('Full name').inputValue()).toBe('Maya Chen');
+  await visited(page, 'student-sign-up-error');
+  await year.fill('2027');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+
+  // The code from the confirmation email signs the student in
+  await page.waitForURL(/\/app\/sign-in\/code/);
+  expect(await page.locator('.notice').textContent()).toContain('Check your email');
+  await visited(page, 'sign-in-code');
+  const confirm = await waitForEmail(email, /Confirm your email/);
+  const code = /code (\d{6})/.exec(confirm.text)![1]!;
+  await page.getByLabel('Code from the email').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/postings/);
+  expect(await page.locator('.notice').textContent()).toContain('You are signed in');
+  await visited(page, 'student-browse');
+
+  // Browse by skill: the posting with its fee, hours, due window and dates in New York time
+  await page.getByRole('searchbox', { name: 'Skill' }).fill(skill);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForURL(/skill=/);
+  const cards = page.locator('ul.cards > li');
+  await expect(cards.count()).resolves.toBe(1);
+  const card = await cards.first().textContent();
+  expect(card).toContain('Clean a sales dataset');
+  expect(card).toContain('$250.00');
+  expect(card).toMatch(/about 10/);
+  expect(card).toMatch(/14 days after you accept/);
+  expect(card).toMatch(/\d{2}:\d{2} E[SD]T/);
+  await visited(page, 'student-browse-by-skill');
+
+  await page.getByRole('link', { name: 'Clean a sales dataset' }).click();
+  await page.waitForURL(new RegExp(`/app/postings/${id}$`));
+  await visited(page, 'student-posting');
+
+  // A pitch too short: the API's message beside it; what was typed stays
+  await page.getByLabel('Your pitch').fill('I like data.');
+  await page.getByLabel('Which tool would you use, and why?').fill('Excel: pivot tables');
+  await page.getByRole('button', { name: 'Send my application' }).click();
+  expect(await page.locator('#f-pitch-error').textContent()).toMatch(/20/);
+  expect(await page.getByLabel('Which tool would you use, and why?').inputValue()).toBe(
+    'Excel: pivot tables',
+  );
+  await visited(page, 'student-apply-error');
+  const pitch = page.getByLabel('Your pitch');
+  await pitch.fill(PITCH);
+  await page.getByRole('button', { name: 'Send my application' }).click();
+
+  // The application is listed, and the employer has it, once
+  await page.waitForURL(/\/app\/applications/);
+  expect(await page.locator('.notice').textContent()).toContain('Your application was sent');
+  expect(await page.locator('main').textContent()).toContain('Clean a sales dataset');
+  expect(await page.locator('main').textContent()).toContain('Sent; waiting for the employer');
+  await visited(page, 'student-applications');
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(list.body.items.map((a: any) => a.pitch)).toEqual([PITCH]);
+
+  // The employer chooses Maya: the offer page states the fee before she accepts
+  await call(h.baseUrl, 'POST', `/v1/internships/${id}/selection`, {
+    token: employer.token,
+    body: { applicationIds: [list.body.items[0].applicationId] },
+  });
+  await waitForStatus(h, employer, id, 'Offered');
+  await page.reload();
+  await page.getByRole('link', { name: 'Answer the offer' }).click();
+  await page.waitForURL(/\/offer$/);
+  expect(await page.locator('.confirm').textContent()).toContain('$250.00');
+  await visited(page, 'student-offer');
+  await page.getByRole('button', { name: 'Accept the offer' }).click();
+  await page.waitForURL(/\/app\/applications/);
+  expect(await page.locator('.notice').textContent()).toContain('You accepted the offer');
+  await waitForStatus(h, employer, id, ['Funding', 'InProgress']);
+  await context.close();
+});
+
+test('a form posted with the session cookie but without the CSRF token is refused and changes nothing', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const email = `csrf-${uniqueSuffix()}@students.test`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${h.baseUrl}/app/sign-up`);
+  await page.getByLabel('Full name').fill('Sam Okafor');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Major').fill('History');
+  await page.getByLabel('Graduation year').fill('2026');
+  await page.getByLabel('Skills').fill('Excel');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/app\/sign-in\/code/);
+  const code = /code (\d{6})/.exec((await waitForEmail(email, /Confirm your email/)).text)![1]!;
+  await page.getByLabel('Code from the email').fill(code);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/app\/postings/);
+
+  // Another site's form would send the cookie (a top-level POST) but cannot know the token
+  const form = { pitch: PITCH, answers: 'Excel: pivot tables', _key: `k-${uniqueSuffix()}` };
+  const without = await context.request.post(`${h.baseUrl}/app/postings/${id}/apply`, { form });
+  expect(without.status()).toBe(403);
+  expect(await without.text()).toContain('This form was not sent from our page');
+  const wrong = await context.request.post(`${h.baseUrl}/app/postings/${id}/apply`, {
+    form: { ...form, _csrf: 'not-the-token' },
+  });
+  expect(wrong.status()).toBe(403);
+  const list = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(list.body.items).toEqual([]);
+
+  // The same form sent twice from the page (one rendered Idempotency-Key) applies once
+  await page.goto(`${h.baseUrl}/app/postings/${id}`);
+  const csrf = await page.locator('input[name=_csrf]').first().inputValue();
+  const key = await page.locator('input[name=_key]').inputValue();
+  const twice = { ...form, _csrf: csrf, _key: key };
+  const first = await context.request.post(`${h.baseUrl}/app/postings/${id}/apply`, { form: twice });
+  const second = await context.request.post(`${h.baseUrl}/app/postings/${id}/apply`, { form: twice });
+  expect([first.status(), second.status()]).toEqual([200, 200]);
+  expect(second.url()).toMatch(/\/app\/applications/);
+  const after = await call(h.baseUrl, 'GET', `/v1/internships/${id}/applications`, { token: employer.token });
+  expect(after.body.items).toHaveLength(1);
   await context.close();
 });

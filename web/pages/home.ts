@@ -4,7 +4,9 @@ import { asRoute, type PageContext } from '../context';
 import { html } from '../html';
 
 async function home(ctx: PageContext): Promise<void> {
-  if (ctx.viewer?.role === 'student') return ctx.redirect('/app/postings');
+  // Keeps the notice of the form that led here (signed in).
+  const notice = typeof ctx.req.query.notice === 'string' ? ctx.req.query.notice : undefined;
+  if (ctx.viewer?.role === 'student') return ctx.redirect('/app/postings', notice);
   if (ctx.viewer) {
     return ctx.render(
       'Welcome',

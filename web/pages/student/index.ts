@@ -1,7 +1,20 @@
 /** The student's pages, mounted under /app. */
 import express, { type Router } from 'express';
+import { asRoute } from '../../context';
+import { answerOffer, myApplications, showOffer, withdraw } from './applications';
+import { apply, browse, showPosting } from './postings';
+import { showSignUp, signUp } from './sign-up';
 
 export function studentPages(): Router {
   const router = express.Router();
+  router.get('/sign-up', asRoute(showSignUp));
+  router.post('/sign-up', asRoute(signUp));
+  router.get('/postings', asRoute(browse));
+  router.get('/postings/:id', asRoute(showPosting));
+  router.post('/postings/:id/apply', asRoute(apply));
+  router.get('/postings/:id/offer', asRoute(showOffer));
+  router.post('/postings/:id/offer', asRoute(answerOffer));
+  router.post('/postings/:id/withdraw', asRoute(withdraw));
+  router.get('/applications', asRoute(myApplications));
   return router;
 }
