@@ -276,6 +276,12 @@ export const internshipSchema = z.object({
     .object({ credentialId: z.uuid(), visibility: z.enum(CREDENTIAL_VISIBILITIES) })
     .optional()
     .describe('The hired student: their completion credential, once issued, and who may see it'),
+  reviews: z
+    .array(z.object({ comments: z.string(), at: z.iso.datetime() }))
+    .optional()
+    .describe(
+      "The hired student: the employer's review comments on their work (change requests), oldest first",
+    ),
   auditTrail: z
     .array(
       z.object({

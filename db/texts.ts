@@ -41,3 +41,23 @@ export async function findText<K extends TextKind>(
   );
   return rows[0]?.body;
 }
+
+/**
+ * The employer's review comments on the work `studentId` submitted for this internship, oldest
+ * first (a review with no comment is left out): what the hired student reads as change requests.
+ */
+export async function reviewsOfWork(
+  db: Queryable,
+  internshipId: string,
+  studentId: string,
+): Promise<{ comments: string; at: string }[]> {
+  const { rows } = await db.query<{ comments: string; created_at: Date }>(
+    `SELECT r.body->>'comments' AS comments, r.created_at FROM texts r
+      WHERE r.internship_id = $1 AND r.kind = 'review' AND coalesce(r.body->>'comments', '') <> ''
+        AND EXISTS (SELECT 1 FROM texts s WHERE s.internship_id = r.internship_id AND s.kind = 'submission'
+                     AND s.author_id = $2 AND s.created_at <= r.created_at)
+      ORDER BY r.created_at`,
+    [internshipId, studentId],
+  );
+  return rows.map((r) => ({ comments: r.comments, at: r.created_at.toISOString() }));
+}

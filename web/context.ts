@@ -19,6 +19,8 @@ export const NOTICES: Record<string, string> = {
   withdrawn: 'Your application was withdrawn.',
   accepted: 'You accepted the offer. The employer is being charged; your work starts once it is paid.',
   declined: 'You declined the offer.',
+  submitted: 'Your work was submitted. The employer reviews it next.',
+  'extension-asked': 'Your request for more time was sent to the employer.',
 };
 
 export interface PageContext {

@@ -33,3 +33,33 @@ export function durationText(ms: number): string {
   if (hours % 24 === 0) return `${hours / 24} day${hours === 24 ? '' : 's'}`;
   return `${hours} hour${hours === 1 ? '' : 's'}`;
 }
+
+/** The zone's offset from UTC at an instant, in milliseconds (New York in winter: -5 h). */
+function offsetAt(instant: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instant));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second')) - instant;
+}
+
+/**
+ * A `datetime-local` input's value (`2026-12-20T17:00`), read as wall-clock time in `zone`, as the
+ * ISO instant the API takes; undefined when it is not such a value.
+ */
+export function instantFromLocal(value: string, zone: string): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
+  if (Number.isNaN(wall)) return undefined;
+  // Twice: the offset at the guessed instant may differ from the one at the answer (a DST change).
+  const guess = wall - offsetAt(wall, zone);
+  return new Date(wall - offsetAt(guess, zone)).toISOString();
+}

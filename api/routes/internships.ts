@@ -3,6 +3,7 @@ import { findEmployer } from '../../db/employers';
 import { findApplicationOf, type Application } from '../../db/applications';
 import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
+import { reviewsOfWork } from '../../db/texts';
 import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
 import type { RouteDeps } from '../deps';
 import { givenBackOnServerError } from '../limits';
@@ -115,10 +116,14 @@ async function readableBy(deps: RouteDeps, principal: Principal | undefined, id:
       : Boolean(mine) || internship.status === 'Open');
   if (!readable) return undefined;
   const hired = studentId !== undefined && internship.studentId === studentId;
-  const [all, credential] = hired
-    ? await Promise.all([listFeedback(deps.db, id), findCredentialOfInternship(deps.db, id)])
-    : [feedback ?? [], undefined];
-  return { internship, mine, feedback: feedbackFor(principal, internship, all), credential };
+  const [all, credential, reviews] = hired
+    ? await Promise.all([
+        listFeedback(deps.db, id),
+        findCredentialOfInternship(deps.db, id),
+        reviewsOfWork(deps.db, id, studentId),
+      ])
+    : [feedback ?? [], undefined, undefined];
+  return { internship, mine, feedback: feedbackFor(principal, internship, all), credential, reviews };
 }
 
 export function internshipRoutes(deps: RouteDeps): DocumentedRouter {
@@ -227,6 +232,7 @@ async function show(deps: RouteDeps, req: Request, res: Response): Promise<void>
   res.json({
     ...internshipView(principal, found.internship, found.mine),
     feedback: found.feedback,
+    ...(found.reviews ? { reviews: found.reviews } : {}),
     // The hired student: the id of their credential and who may see it (only they know the id).
     ...(found.credential
       ? { credential: { credentialId: found.credential.id, visibility: found.credential.visibility } }

@@ -89,7 +89,7 @@ test('in the browser, the stylesheet and script load under that policy and the b
 
 const PITCH = 'I have cleaned survey data for two research projects and document every step I take.';
 
-test('a student signs up, signs in with the emailed code, finds a posting by skill, applies, sees it listed and accepts the offer', async () => {
+test('a student signs up, signs in with the emailed code, finds a posting by skill, applies, accepts the offer, asks for time, submits and reads the change requested', async () => {
   // Given an employer's open posting that needs a skill no other test uses
   const employer = await newEmployer(h);
   const skill = `sheets-${uniqueSuffix()}`;
@@ -191,7 +191,47 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   await page.getByRole('button', { name: 'Accept the offer' }).click();
   await page.waitForURL(/\/app\/applications/);
   expect(await page.locator('.notice').textContent()).toContain('You accepted the offer');
-  await waitForStatus(h, employer, id, ['Funding', 'InProgress']);
+  const started = await waitForStatus(h, employer, id, 'InProgress', 30_000);
+
+  // The work page: the due date, more time asked for, the API's refusal shown, then the work sent
+  await page.getByRole('link', { name: 'Your work' }).first().click();
+  await page.waitForURL(/\/work$/);
+  await visited(page, 'student-work');
+  await page.getByLabel('New due date and time').fill('2020-01-01T10:00');
+  await page.getByLabel('Why you need it').fill('Exams this week.');
+  await page.getByRole('button', { name: 'Ask for more time' }).click();
+  expect(await page.locator('.error-summary').first().textContent()).toMatch(/\w/);
+  const later = new Date(Date.parse(started.deadlines.due) + 2 * 86_400_000)
+    .toLocaleString('sv-SE', { timeZone: 'America/New_York' })
+    .replace(' ', 'T')
+    .slice(0, 16);
+  await page.getByLabel('New due date and time').fill(later);
+  await page.getByLabel('Why you need it').fill('Exams this week.');
+  await page.getByRole('button', { name: 'Ask for more time' }).click();
+  await page.waitForURL(/notice=extension-asked/);
+
+  await page.getByLabel('Link to your deliverable').fill('my google drive');
+  await page.getByLabel('Notes for the employer').fill('The CSV and the summary.');
+  await page.getByRole('button', { name: 'Submit my work' }).click();
+  await expect(page.getByLabel('Link to your deliverable').getAttribute('aria-invalid')).resolves.toBe(
+    'true',
+  );
+  expect(await page.locator('#f-url-error').textContent()).toMatch(/\w/);
+  await page.getByLabel('Link to your deliverable').fill('https://example.com/cleaned.csv');
+  await page.getByRole('button', { name: 'Submit my work' }).click();
+  await page.waitForURL(/notice=submitted/);
+  await waitForStatus(h, employer, id, 'InReview', 30_000);
+
+  // The employer asks for changes: the student reads them on the work page
+  const review = await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
+    token: employer.token,
+    body: { decision: 'request_changes', comments: 'Please add the one-page summary.' },
+  });
+  expect(review.status).toBe(200);
+  await waitForStatus(h, employer, id, 'InProgress', 30_000);
+  await page.goto(`${h.baseUrl}/app/postings/${id}/work`);
+  expect(await page.locator('main').textContent()).toContain('Please add the one-page summary.');
+  await visited(page, 'student-work-changes');
   await context.close();
 });
 

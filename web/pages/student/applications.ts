@@ -53,6 +53,9 @@ function applicationCard(ctx: PageContext, p: Posting): Html {
   if (p.nextActions.includes('respond-to-offer')) {
     actions.push(html`<a class="button" href="/app/postings/${p.id}/offer">Answer the offer</a>`);
   }
+  if (mine?.status === 'accepted') {
+    actions.push(html`<a class="button" href="/app/postings/${p.id}/work">Your work</a>`);
+  }
   if (p.nextActions.includes('withdraw')) {
     actions.push(
       postForm({

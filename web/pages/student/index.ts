@@ -4,6 +4,7 @@ import { asRoute } from '../../context';
 import { answerOffer, myApplications, showOffer, withdraw } from './applications';
 import { apply, browse, showPosting } from './postings';
 import { showSignUp, signUp } from './sign-up';
+import { askForExtension, showWork, submitWork } from './work';
 
 export function studentPages(): Router {
   const router = express.Router();
@@ -16,5 +17,8 @@ export function studentPages(): Router {
   router.post('/postings/:id/offer', asRoute(answerOffer));
   router.post('/postings/:id/withdraw', asRoute(withdraw));
   router.get('/applications', asRoute(myApplications));
+  router.get('/postings/:id/work', asRoute(showWork));
+  router.post('/postings/:id/submit', asRoute(submitWork));
+  router.post('/postings/:id/extension', asRoute(askForExtension));
   return router;
 }

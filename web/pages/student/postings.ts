@@ -119,7 +119,9 @@ function yourPart(ctx: PageContext, p: Posting, tried: Attempt, errors: FieldErr
   if (p.myApplication) {
     const offer = p.nextActions.includes('respond-to-offer')
       ? html`<p><a class="button" href="/app/postings/${p.id}/offer">Answer the offer</a></p>`
-      : '';
+      : p.myApplication.status === 'accepted'
+        ? html`<p><a class="button" href="/app/postings/${p.id}/work">Your work</a></p>`
+        : '';
     return html`<h2>Your application</h2>
       <p>
         You applied as <strong>${p.myApplication.label}</strong>; its status:
