@@ -206,6 +206,7 @@ async function main(): Promise<void> {
       [
         '',
         'Micro-internships is running:',
+        `  Web app      ${apiUrl}/app`,
         `  API          ${apiUrl}`,
         `  API docs     ${apiUrl}/docs`,
         `  Temporal UI  ${temporalUiUrl}${uiServer ? ' (read-only)' : ' (write actions ON)'}`,
