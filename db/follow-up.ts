@@ -28,25 +28,32 @@ export async function revealFeedback(db: Queryable, internshipId: string): Promi
   ]);
 }
 
+/** A row of `feedback`, as pg returns it, or as `row_to_json` gives it (dates as text). */
+export interface FeedbackRow {
+  from_role: 'employer' | 'student';
+  rating: number;
+  comment: string;
+  endorsed_skills: string[];
+  show_rating_publicly: boolean;
+  created_at: Date | string;
+  revealed_at: Date | string | null;
+}
+
+export const toFeedback = (r: FeedbackRow): Feedback => ({
+  fromRole: r.from_role,
+  rating: r.rating,
+  comment: r.comment,
+  endorsedSkills: r.endorsed_skills,
+  showRatingPublicly: r.show_rating_publicly,
+  createdAt: new Date(r.created_at).toISOString(),
+  revealed: r.revealed_at !== null,
+});
+
 export async function listFeedback(db: Queryable, internshipId: string): Promise<Feedback[]> {
-  const { rows } = await db.query<{
-    from_role: 'employer' | 'student';
-    rating: number;
-    comment: string;
-    endorsed_skills: string[];
-    show_rating_publicly: boolean;
-    created_at: Date;
-    revealed_at: Date | null;
-  }>(`SELECT * FROM feedback WHERE internship_id = $1`, [internshipId]);
-  return rows.map((r) => ({
-    fromRole: r.from_role,
-    rating: r.rating,
-    comment: r.comment,
-    endorsedSkills: r.endorsed_skills,
-    showRatingPublicly: r.show_rating_publicly,
-    createdAt: r.created_at.toISOString(),
-    revealed: r.revealed_at !== null,
-  }));
+  const { rows } = await db.query<FeedbackRow>(`SELECT * FROM feedback WHERE internship_id = $1`, [
+    internshipId,
+  ]);
+  return rows.map(toFeedback);
 }
 
 /** Who sees a credential besides its student (DESIGN §3.9): only as far as the student chose. */

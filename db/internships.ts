@@ -6,6 +6,7 @@ import {
   type InternshipSummary,
   type PayoutStatus,
 } from '../workflows/definitions';
+import { toFeedback, type Feedback, type FeedbackRow } from './follow-up';
 import type { Queryable } from './pool';
 
 export interface Internship {
@@ -169,6 +170,25 @@ export async function deleteInternship(db: Queryable, id: string): Promise<void>
 export async function findInternship(db: Queryable, id: string): Promise<Internship | undefined> {
   const { rows } = await db.query<InternshipRow>(`SELECT * FROM internships WHERE id = $1`, [id]);
   return rows[0] && toInternship(rows[0]);
+}
+
+/**
+ * The row and its feedback in one statement (one round trip instead of two on the most frequent
+ * read: an owner or ops polling a posting).
+ */
+export async function findInternshipWithFeedback(
+  db: Queryable,
+  id: string,
+): Promise<{ internship: Internship; feedback: Feedback[] } | undefined> {
+  const { rows } = await db.query<InternshipRow & { feedback_rows: FeedbackRow[] }>(
+    `SELECT i.*, coalesce((SELECT json_agg(f) FROM feedback f WHERE f.internship_id = i.id), '[]') AS feedback_rows
+       FROM internships i WHERE i.id = $1`,
+    [id],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  const { feedback_rows, ...internship } = row;
+  return { internship: toInternship(internship), feedback: feedback_rows.map(toFeedback) };
 }
 
 /**

@@ -4,7 +4,13 @@ import { findApplicationOf, type Application } from '../../db/applications';
 import { listAudit } from '../../db/audit';
 import { findCredentialOfInternship, listFeedback, type Feedback } from '../../db/follow-up';
 import { reviewsOfWork } from '../../db/texts';
-import { decodeCursor, findInternship, listInternships, type Internship } from '../../db/internships';
+import {
+  decodeCursor,
+  findInternship,
+  findInternshipWithFeedback,
+  listInternships,
+  type Internship,
+} from '../../db/internships';
 import type { RouteDeps } from '../deps';
 import { givenBackOnServerError } from '../limits';
 import { actorOf } from '../audited-handle';
@@ -103,12 +109,15 @@ function feedbackFor(principal: Principal | undefined, i: Internship, all: Feedb
  */
 async function readableBy(deps: RouteDeps, principal: Principal | undefined, id: string) {
   const studentId = principal?.role === 'student' ? principal.studentId : undefined;
-  const [internship, mine, feedback] = await Promise.all([
-    findInternship(deps.db, id),
+  // Owners and ops see feedback: their row comes with it, in one statement.
+  const [found, mine] = await Promise.all([
+    studentId || !principal
+      ? findInternship(deps.db, id).then((internship) => internship && { internship, feedback: undefined })
+      : findInternshipWithFeedback(deps.db, id),
     studentId ? findApplicationOf(deps.db, id, studentId) : undefined,
-    studentId || !principal ? undefined : listFeedback(deps.db, id),
   ]);
-  if (!internship) return undefined;
+  if (!found) return undefined;
+  const { internship, feedback } = found;
   const readable =
     principal?.role === 'ops' ||
     (principal?.role === 'employer'

@@ -97,6 +97,10 @@ interface PhaseReport {
   activeSamples: { what: string; samples: number }[];
   /** The statements that took the most Postgres time in this phase (pg_stat_statements). */
   topStatements: { query: string; calls: number; totalMs: number; msPerCall: number }[];
+  /** Statements run per completed lifecycle, by every process (each a round trip to Postgres). */
+  statementsPerLifecycle: number;
+  /** The statements run most often in this phase. */
+  mostCalled: { query: string; calls: number; perLifecycle: number }[];
   workerRssMiB: { end: number; peak: number };
   updateP99: number;
   readP99: number;
@@ -207,7 +211,7 @@ async function phase(
   const statementsAfter = await statementCounters(db);
   const newConnections = (await sessions(db)) - sessionsBefore;
   const activeSamples = await activity.stop();
-  const topStatements = [...statementsAfter]
+  const statements = [...statementsAfter]
     .map(([id, a]) => {
       const b = statementsBefore.get(id) ?? { calls: 0, ms: 0 };
       const calls = a.calls - b.calls;
@@ -220,9 +224,17 @@ async function phase(
       };
     })
     // The benchmark's own sampling of pg_stat_activity is not the platform's.
-    .filter((x) => x.calls > 0 && !x.query.includes('pg_stat_activity'))
-    .sort((x, y) => y.totalMs - x.totalMs)
-    .slice(0, 8);
+    .filter((x) => x.calls > 0 && !x.query.includes('pg_stat_activity'));
+  const topStatements = [...statements].sort((x, y) => y.totalMs - x.totalMs).slice(0, 8);
+  // Each statement is a round trip from a process to Postgres: what the platform asks per lifecycle.
+  const statementsPerLifecycle = round(
+    statements.reduce((n, x) => n + x.calls, 0) / Math.max(1, run.completed),
+    1,
+  );
+  const mostCalled = [...statements]
+    .sort((x, y) => y.calls - x.calls)
+    .slice(0, 15)
+    .map((x) => ({ ...x, perLifecycle: round(x.calls / Math.max(1, run.completed), 1) }));
   const cpuSeconds = Object.fromEntries(
     Object.keys(after).map((g) => [g, round(after[g as Group] - before[g as Group], 1)]),
   ) as Record<Group, number>;
@@ -269,6 +281,8 @@ async function phase(
     autovacuum,
     postgresReapedCpuSeconds: round(reapedAfter - reapedBefore, 1),
     topStatements,
+    statementsPerLifecycle,
+    mostCalled,
     newConnections,
     activeSamples,
     workerRssMiB: { end: round(workerRss(), 0), peak: round(Math.max(peak, workerRss()), 0) },
@@ -278,7 +292,8 @@ async function phase(
   say(
     `${name}: ${run.completed}/${run.completed + run.failed} in ${report.run.seconds} s = ` +
       `${report.run.perMinute} lifecycles/min; update p99 ${report.updateP99} ms, read p99 ${report.readP99} ms; ` +
-      `Postgres ${report.postgresCpuMsPerLifecycle} ms CPU per lifecycle, ${newConnections} new connections`,
+      `Postgres ${report.postgresCpuMsPerLifecycle} ms CPU per lifecycle, ${statementsPerLifecycle} statements ` +
+      `per lifecycle, ${newConnections} new connections`,
   );
   for (const e of report.run.firstErrors) say(`  error: ${e}`);
   return report;

@@ -160,6 +160,11 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       });
     }
     let started = 0;
+    // PROVE_CPU_PROFILE_DIR: each API and worker writes a V8 CPU profile there when it stops.
+    const profiled = (role: string): string[] =>
+      process.env.PROVE_CPU_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(process.env.PROVE_CPU_PROFILE_DIR, role)}`]
+        : [];
     // The worker is ready when it logs "worker started", so it logs at info at least.
     const quiet = ['warn', 'error', 'fatal', 'silent'].includes(env.LOG_LEVEL ?? '');
     const startWorker = (): Promise<Child> => {
@@ -167,7 +172,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       return startProcess({
         name: 'worker',
         command: process.execPath,
-        args: ['--import', 'tsx', path.join(repoRoot, 'worker', 'main.ts')],
+        args: [...profiled('worker'), '--import', 'tsx', path.join(repoRoot, 'worker', 'main.ts')],
         cwd: repoRoot,
         env: quiet ? { ...env, LOG_LEVEL: 'info' } : env,
         logFile: log,
@@ -180,7 +185,7 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       startProcess({
         name: `api-${i + 1}`,
         command: process.execPath,
-        args: ['--import', 'tsx', path.join(repoRoot, 'api', 'main.ts')],
+        args: [...profiled('api'), '--import', 'tsx', path.join(repoRoot, 'api', 'main.ts')],
         cwd: repoRoot,
         env: { ...env, API_PORT: String(apiPorts[i]), METRICS_PORT: i === 0 ? env.METRICS_PORT! : '0' },
         logFile: logs(replicas > 1 ? `api-${i + 1}` : 'api'),
