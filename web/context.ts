@@ -45,10 +45,12 @@ export type PageHandler = (ctx: PageContext) => Promise<void>;
 /** A page that says what went wrong, as the problem's detail says it. */
 export function statusPage(status: number, detail: string | undefined): { title: string; main: Html } {
   const pages: Record<number, [string, string]> = {
+    400: ['This form could not be read', 'Open the page again and resend the form.'],
     403: ['You cannot do this', 'This page or action is not open to your account.'],
     404: ['Not found', 'There is nothing here, or it is not yours to see.'],
     409: ['That cannot be done now', 'Its state has changed since you opened the page.'],
     410: ['This has expired', 'The link or code was used, replaced by a newer one, or has expired.'],
+    413: ['This form is too large', 'Shorten what you wrote and send it again.'],
     429: ['Too many requests', 'Please wait a minute and try again.'],
     503: ['Please try again shortly', 'A part of the platform is busy or away; nothing was changed.'],
   };

@@ -90,13 +90,18 @@ export function webRouter(deps: WebDeps): Router {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const unreachable =
       err instanceof Error && (err.name === 'TimeoutError' || /fetch failed/.test(err.message));
-    deps.logger.error(
-      { err: err instanceof Error ? err.message : String(err), path: req.path },
-      'web page failed',
-    );
+    // body-parser's own refusals (a form too large, unreadable) are the sender's, not ours.
+    const sent = (err as { status?: unknown }).status;
+    const status = typeof sent === 'number' && sent >= 400 && sent < 500 ? sent : unreachable ? 503 : 500;
+    if (status >= 500) {
+      deps.logger.error(
+        { err: err instanceof Error ? err.message : String(err), path: req.path },
+        'web page failed',
+      );
+    }
     if (res.headersSent) return;
-    const page = statusPage(unreachable ? 503 : 500, undefined);
-    pageContext(req, res).render(page.title, page.main, unreachable ? 503 : 500);
+    const page = statusPage(status, undefined);
+    pageContext(req, res).render(page.title, page.main, status);
   });
   router.use('/app', app);
   return router;
