@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../db/migrate';
 import { loadDotEnv, loadStackConfig } from '../lib/config';
-import { type Service } from './stack/processes';
+import { apiAnswers, entryPoint, type Service } from './stack/processes';
 import {
   startEmbeddedPostgres,
   startMaildev,
@@ -168,34 +168,25 @@ async function main(): Promise<void> {
       // Built once here, so a worker the supervisor restarts is polling again in about a second.
       WORKFLOW_BUNDLE_PATH: await workflowBundle(dataDir),
     };
-    const node = (entry: string) =>
-      [process.execPath, ['--import', 'tsx', path.join(repoRoot, entry)]] as const;
-
     // The worker and the API are restarted when they die (with backoff); the services are not.
-    const [workerCmd, workerArgs] = node('worker/main.ts');
     const worker = await supervise(
       {
         name: 'worker',
-        command: workerCmd,
-        args: [...workerArgs],
+        ...entryPoint('worker'),
         env,
-        cwd: repoRoot,
         ready: () => Promise.resolve(true),
       },
       say,
     );
     started.push(worker);
 
-    const [apiCmd, apiArgs] = node('api/main.ts');
     const api = await supervise(
       {
         name: 'API',
-        command: apiCmd,
-        args: [...apiArgs],
+        ...entryPoint('api'),
         env,
-        cwd: repoRoot,
         ports: [{ port: config.API_PORT, variable: 'API_PORT' }],
-        ready: async () => (await fetch(`${apiUrl}/healthz`)).ok,
+        ready: apiAnswers(apiUrl),
         readyTimeoutMs: 60_000,
       },
       say,

@@ -11,7 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { migrate } from '../../db/migrate';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
-import { freePort, startProcess, type Service } from '../stack/processes';
+import {
+  apiAnswers,
+  entryPoint,
+  freePort,
+  startProcess,
+  workerStarted,
+  type Service,
+} from '../stack/processes';
 import {
   startEmbeddedPostgres,
   startMaildev,
@@ -171,12 +178,10 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
       const log = logs(`worker-${++started}`);
       return startProcess({
         name: 'worker',
-        command: process.execPath,
-        args: [...profiled('worker'), '--import', 'tsx', path.join(repoRoot, 'worker', 'main.ts')],
-        cwd: repoRoot,
+        ...entryPoint('worker', profiled('worker')),
         env: quiet ? { ...env, LOG_LEVEL: 'info' } : env,
         logFile: log,
-        ready: () => Promise.resolve(readFileSync(log, 'utf8').includes('worker started')),
+        ready: workerStarted(log),
         readyTimeoutMs: 60_000,
       });
     };
@@ -184,12 +189,10 @@ export async function startProveStack(options: ProveStackOptions = {}): Promise<
     const startApi = (i: number): Promise<Child> =>
       startProcess({
         name: `api-${i + 1}`,
-        command: process.execPath,
-        args: [...profiled('api'), '--import', 'tsx', path.join(repoRoot, 'api', 'main.ts')],
-        cwd: repoRoot,
+        ...entryPoint('api', profiled('api')),
         env: { ...env, API_PORT: String(apiPorts[i]), METRICS_PORT: i === 0 ? env.METRICS_PORT! : '0' },
         logFile: logs(replicas > 1 ? `api-${i + 1}` : 'api'),
-        ready: async () => (await fetch(`http://127.0.0.1:${apiPorts[i]}/healthz`)).ok,
+        ready: apiAnswers(`http://127.0.0.1:${apiPorts[i]}`),
         readyTimeoutMs: 60_000,
       });
     const workers: Child[] = [];

@@ -156,3 +156,31 @@ export async function startProcess(spec: ProcessSpec): Promise<Service & { child
   }
   return { name: spec.name, child, stop };
 }
+
+/**
+ * How every program here starts our own API or worker (the test harness, the proving stack,
+ * `npm start`): its entry point under tsx, from the repository, with any Node flags first.
+ */
+export function entryPoint(
+  role: 'api' | 'worker',
+  nodeArgs: string[] = [],
+): Pick<ProcessSpec, 'command' | 'args' | 'cwd'> {
+  const repo = path.resolve(__dirname, '..', '..');
+  return {
+    command: process.execPath,
+    args: [...nodeArgs, '--import', 'tsx', path.join(repo, role, 'main.ts')],
+    cwd: repo,
+  };
+}
+
+/** A worker is ready once its log says "worker started". */
+export const workerStarted = (logFile: string) => () => {
+  try {
+    return Promise.resolve(readFileSync(logFile, 'utf8').includes('worker started'));
+  } catch {
+    return Promise.resolve(false);
+  }
+};
+
+/** An API is ready once its /healthz answers. */
+export const apiAnswers = (baseUrl: string) => async () => (await fetch(`${baseUrl}/healthz`)).ok;

@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startProcess, type Service } from '../../scripts/stack/processes';
+import {
+  apiAnswers,
+  entryPoint,
+  startProcess,
+  workerStarted,
+  type Service,
+} from '../../scripts/stack/processes';
 import type { ApiHarness } from './harness';
 
-const repo = path.resolve(__dirname, '..', '..');
 let started = 0;
 
 /**
@@ -28,7 +33,7 @@ export function startApiProcess(
     h,
     'api',
     { API_PORT: String(port), PUBLIC_BASE_URL: `http://127.0.0.1:${port}`, ...env },
-    async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
+    apiAnswers(`http://127.0.0.1:${port}`),
   );
 }
 
@@ -48,9 +53,7 @@ async function startAppProcess(
   };
   const service = await startProcess({
     name: role,
-    command: process.execPath,
-    args: ['--import', 'tsx', path.join(repo, role, 'main.ts')],
-    cwd: repo,
+    ...entryPoint(role),
     env: {
       DATABASE_URL: h.config.DATABASE_URL,
       TEMPORAL_ADDRESS: h.temporalTarget.address,
@@ -70,7 +73,7 @@ async function startAppProcess(
       ...env,
     },
     logFile,
-    ready: ready ?? (() => Promise.resolve(read().includes('worker started'))),
+    ready: ready ?? workerStarted(logFile),
     readyTimeoutMs: 60_000,
   });
   return { ...service, log: read };
