@@ -7,8 +7,8 @@
  *    keeps it under 1 GiB; then sampled every 2 s, its peak against 1 GiB;
  *  - the cost of a cache miss: a query on a workflow the worker evicted (replayed from its history)
  *    against one it holds;
- *  - `--reminders` work reminders falling due close together (over the time their batch took to
- *    build; the report gives the busiest minute): workflow-task schedule-to-start
+ *  - `--reminders` work reminders falling due in the same minute (moved there by extensions the
+ *    students ask for and the employers approve): workflow-task schedule-to-start
  *    (the worker's Prometheus histogram, and exactly, from each workflow's history), the time until
  *    every email is sent, and that each was sent once (the outbox, and Message-IDs in the inbox);
  *  - with postings and applications stored straight into Postgres at scale, the API's three reads
@@ -21,10 +21,13 @@
  *
  * Time: a human day lasts `--day-seconds` (HUMAN_DAY_SECONDS). The reminder batch is built last,
  * straight into InProgress (each offer accepted while its workflow is cached), with a 3-day work
- * window, so its midpoint reminders fall due 1.5 days later within the time it took to build (about
- * R / 3.5 s here; more at once with a higher `--concurrency`); every other posting has the longest windows there are, so
- * its timers stay pending for the whole run (checked at the end). The read-scale phase runs while
- * the reminders wait, when it fits; after them otherwise.
+ * window, so its midpoint reminders would fall due 1.5 days later over the time it took to build
+ * (about R / 3.5 s here). Before they do, each of its students asks for an extension through the
+ * API and the employer approves it, with a new due date chosen per internship so that the
+ * recomputed midpoint reminders fall due spread evenly over one minute (extendReminderBatch);
+ * every other posting has the longest windows there are, so its timers stay pending for the whole
+ * run (checked at the end). The read-scale phase runs while the reminders wait, when it fits;
+ * after them otherwise.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,7 +40,8 @@ import pg from 'pg';
 import { loadConfig } from '../../lib/config';
 import { dataConverterFrom } from '../../lib/data-converter';
 import { messageIdFor } from '../../lib/mail/mailer';
-import { internshipStateQuery, internshipWorkflowId } from '../../workflows/definitions';
+import { internshipStateQuery, internshipWorkflowId, MAX_EXTENSION_DAYS } from '../../workflows/definitions';
+import { days } from '../../workflows/durations';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
 import { freePort } from '../stack/processes';
 import { repoRoot } from '../stack/tools';
@@ -89,6 +93,13 @@ const readSamples = int('read-samples', 10);
  * reminders). Its reminders fall due over as long.
  */
 const reminderBuildSeconds = Math.ceil(R / 3.5);
+/**
+ * About how long the extension pass takes (two Updates and two emails per internship, most on
+ * workflows evicted since, each replayed at the request): taken as 3 a second, the slowest the
+ * reminder batch was built at (3.6 a second beside 10,000, with five Updates each and no replay),
+ * to be on the safe side. The report gives the time it took.
+ */
+const extensionPassSeconds = Math.ceil(R / 3);
 const cacheSize =
   args['cache-size'] === undefined
     ? // The setting's default, as the worker reads it (the two variables it requires are stand-ins).
@@ -134,18 +145,21 @@ const LONG_WINDOWS = {
 };
 
 /**
- * A day long enough that (a) the read-scale phase fits in the 1.5 days the reminders wait, and (b)
- * the Offered postings' 7-day acceptance window (the shortest pending window of the population)
- * outlasts everything built after them. Estimates from runs on the 2-core machine; the run reports
- * where they fell short.
+ * A day long enough that (a) the extension pass is over before the first midpoint reminder of the
+ * reminder batch's own windows falls due, and (b) the Offered postings' 7-day acceptance window (the
+ * shortest pending window of the population) outlasts everything built after them. Estimates from
+ * runs on the 2-core machine; the run reports where they fell short.
  */
 function dayLength(): number {
-  const afterOfferedSeconds = (2 * N) / 5 / 3 + 300; // Offered and reminder batches at ~3/s, the window, the end
-  // The first reminder falls due 1.5 days after the reminder batch's first offer was accepted: the rest
-  // of that batch, the cache-miss measurement (a minute), then the read-scale phase, fit before it.
-  return Math.ceil(
-    Math.max(60, (reminderBuildSeconds + 60 + readScaleSeconds() + 60) / 1.5, afterOfferedSeconds / 5),
-  );
+  // The first of the batch's own midpoints falls due 1.5 days after its first offer was accepted: the
+  // rest of the batch, the standing drain and the cache-miss measurement (a minute each), then the
+  // extension pass, fit before it, with a minute to spare.
+  const untilFirstMidpoint = reminderBuildSeconds + 60 + 60 + extensionPassSeconds + 60;
+  // After the Offered batch: the Offered and reminder batches at ~3/s, then the wait for the measured
+  // minute (firstDueOfMinute: 1.5 days and 10 s, a day and 180 s, or the cache miss, the pass, the
+  // read-scale phase and their margins, whichever is longest), the minute and the end.
+  const afterOfferedSeconds = (2 * N) / 5 / 3 + extensionPassSeconds + readScaleSeconds() + 540;
+  return Math.ceil(Math.max(60, untilFirstMidpoint / 1.5, afterOfferedSeconds / 5));
 }
 
 /** What the read-scale phase takes, about: storing the rows, then the reads and their plans. */
@@ -157,7 +171,7 @@ interface Batch {
   name: string;
   target: Target;
   count: number;
-  /** The batch whose work reminders fall due close together (over its build time). */
+  /** The batch whose midpoint reminders are moved into one minute (extendReminderBatch). */
   reminder: boolean;
 }
 
@@ -457,8 +471,8 @@ async function main(): Promise<void> {
       say(`building ${batch.count} ${batch.name} (${batch.target}), ${concurrency} at a time`);
       // The reminder batch too is built straight into InProgress, each offer accepted while its
       // workflow is in the worker's cache (a separate pass over a thousand evicted workflows would
-      // replay each of them, a burst of its own); its reminders fall due 1.5 days after, within
-      // the time the batch took to build.
+      // replay each of them, a burst of its own); its reminders would fall due 1.5 days after, over
+      // the time the batch took to build, until the extension pass moves them into one minute.
       const stopAt = batch.target;
       // The first batch (Open: one short history each) is built in steps, and the worker's memory
       // read at rest after each: the cache at two fill levels.
@@ -499,24 +513,10 @@ async function main(): Promise<void> {
     const buildSeconds = round((performance.now() - buildBegan) / 1000);
     say(`population built in ${buildSeconds} s: ${built.length} of ${N}`);
 
-    // When the reminders fall due: the midpoint of each work window.
-    const { rows: dueRows } = await db.query<{ id: string; remind_at: Date }>(
-      `SELECT id, due_at - make_interval(secs => work_duration_ms / 2000.0) AS remind_at
-         FROM internships WHERE id = ANY($1) AND due_at IS NOT NULL`,
-      [reminderBatch.map((b) => b.id)],
-    );
-    const remindAt = new Map(dueRows.map((r) => [r.id, r.remind_at.getTime()]));
-    const dueTimes = [...remindAt.values()].sort((a, b) => a - b);
-    const firstDue = dueTimes[0] ?? Date.now();
-    const lastDue = dueTimes.at(-1) ?? Date.now();
-    say(
-      `${dueTimes.length} reminders fall due between ${new Date(firstDue).toISOString()} and ` +
-        `${new Date(lastDue).toISOString()} (${round((lastDue - firstDue) / 1000)} s), in ${round((firstDue - Date.now()) / 1000)} s`,
-    );
-
-    // The population standing: emails of the build sent, memory as it stands.
+    // The population standing: emails of the build sent (at most the minute the day's plan allows),
+    // memory as it stands.
     sampler.phase = 'standing';
-    const drainedIn = await drainOutbox(db, Math.max(30_000, firstDue - Date.now() - 120_000));
+    const drainedIn = await drainOutbox(db, 60_000);
     const standing = await sampler.take();
     say(
       `standing: worker RSS ${standing.rssMiB} MiB with ${standing.cached} workflows cached (outbox drained in ${drainedIn} s)`,
@@ -526,6 +526,17 @@ async function main(): Promise<void> {
     sampler.phase = 'cache miss';
     const cacheMiss = await measureCacheMiss(client, built, metricsUrl, () =>
       stack.groups().worker.reduce((a, pid) => a + groupCpuSeconds(pid), 0),
+    );
+
+    // The reminder batch's midpoint reminders, moved into one minute by approved extensions.
+    sampler.phase = 'extensions';
+    const { report: extensions, remindAt, dueAt } = await extendReminderBatch(http, db, reminderBatch, tag);
+    const dueTimes = [...remindAt.values()].sort((a, b) => a - b);
+    const firstDue = dueTimes[0] ?? Date.now();
+    const lastDue = dueTimes.at(-1) ?? Date.now();
+    say(
+      `${dueTimes.length} reminders fall due between ${new Date(firstDue).toISOString()} and ` +
+        `${new Date(lastDue).toISOString()} (${round((lastDue - firstDue) / 1000)} s), in ${round((firstDue - Date.now()) / 1000)} s`,
     );
 
     // The read model at scale: while the reminders wait when it fits, after them otherwise.
@@ -555,7 +566,16 @@ async function main(): Promise<void> {
     } else {
       say(`the reminders fall due in ${round((firstDue - Date.now()) / 1000)} s: the run ran late`);
     }
-    const reminders = await measureReminders(stack, db, client, metricsUrl, sampler, reminderBatch, remindAt);
+    const reminders = await measureReminders(
+      stack,
+      db,
+      client,
+      metricsUrl,
+      sampler,
+      reminderBatch,
+      remindAt,
+      dueAt,
+    );
     sampler.phase = 'after reminders';
 
     if (!readScale) {
@@ -597,6 +617,7 @@ async function main(): Promise<void> {
       population: { before: statusesBefore, after: statusesAfter },
       memory,
       cacheMiss,
+      extensions,
       reminders,
       readScale: { ...readScale, ranBeforeReminders: readScaleFirst },
       cpuSeconds: Object.fromEntries(
@@ -785,6 +806,152 @@ async function measureCacheMiss(
 
 const ordinal = (n: number) => `${n}${n === 1 ? 'st' : n === 2 ? 'nd' : n === 3 ? 'rd' : 'th'}`;
 
+interface ExtensionReport {
+  /** The measured minute: the first midpoint reminder falls due at its start, the last < 60 s later. */
+  minuteStartsAt: string;
+  asked: number;
+  /** Internships whose due date moved to the one asked (in Postgres). */
+  extended: number;
+  failed: number;
+  /** The requests and approvals, then until their emails were sent and every due date had moved. */
+  seconds: number;
+  quietAfterSeconds: number;
+  estimateSeconds: number;
+  perSecond: number;
+  /** From the end of the pass (quiet) to the first reminder falling due. */
+  leadSeconds: number;
+  /** Midpoint reminders of the batch's own windows sent before their extension (0: the pass was in time). */
+  earlierMidpointsSent: number;
+  routes: ReturnType<typeof summarise>;
+  firstErrors: string[];
+}
+
+/**
+ * When the measured minute begins (ms): the latest of (a) 1.5 days and 10 s after the last work
+ * start, so every new due date (2·T − start, T ≥ this) is later than the one it replaces (start + 3
+ * days); (b) a day and 180 s after it, so every new due-soon reminder (a day before the new due date,
+ * ≥ T + 180 s) falls due after the minute and its emails; (c) the pass (estimated), its emails, the
+ * read-scale phase and a minute's lead from now. On a whole second.
+ */
+function firstDueOfMinute(starts: number[]): number {
+  const day = daySeconds * 1000;
+  const lastStart = Math.max(...starts);
+  const afterPass = Date.now() + (extensionPassSeconds + 60 + readScaleSeconds() + 60) * 1000;
+  return (
+    Math.ceil(Math.max(lastStart + 1.5 * day + 10_000, lastStart + day + 180_000, afterPass) / 1000) * 1000
+  );
+}
+
+/** The internships whose due date in Postgres is the one asked for, waiting for all at most `maxMs`. */
+async function dueDatesMoved(db: pg.Pool, asked: Map<string, number>, maxMs: number): Promise<Set<string>> {
+  const moved = new Set<string>();
+  for (const until = Date.now() + maxMs; ; await sleep(1_000)) {
+    const { rows } = await db.query<{ id: string; due_at: Date | null }>(
+      `SELECT id, due_at FROM internships WHERE id = ANY($1)`,
+      [[...asked.keys()]],
+    );
+    for (const r of rows) if (r.due_at?.getTime() === asked.get(r.id)) moved.add(r.id);
+    if (moved.size === asked.size || Date.now() > until) return moved;
+  }
+}
+
+/**
+ * The extension pass: each student of the reminder batch asks for a later due date through the API
+ * and the employer approves it (one of MAX_EXTENSIONS, well within MAX_EXTENSION_DAYS), so that the
+ * reminders the workflow recomputes from the new due date fall due spread evenly over one minute.
+ * The midpoint (start + (due − start)/2) is the kind aimed at: internship i's at T_i = M + i·60 s/R,
+ * so its new due date is 2·T_i − start_i. Its due-soon reminder then falls due after the minute
+ * (firstDueOfMinute), where aiming at due-soon would put the new midpoints before the minute, in the
+ * read-scale phase. Returns when each midpoint falls due and the due date it belongs to (the email's
+ * dedupe key names it), for the internships whose due date moved.
+ */
+async function extendReminderBatch(
+  http: HttpOptions,
+  db: pg.Pool,
+  batch: Built[],
+  tag: string,
+): Promise<{ report: ExtensionReport; remindAt: Map<string, number>; dueAt: Map<string, string> }> {
+  const { rows } = await db.query<{ id: string; due_at: Date; work_duration_ms: string }>(
+    `SELECT id, due_at, work_duration_ms FROM internships WHERE id = ANY($1) AND due_at IS NOT NULL`,
+    [batch.map((b) => b.id)],
+  );
+  const oldDue = new Map(rows.map((r) => [r.id, r.due_at.getTime()]));
+  const start = new Map(rows.map((r) => [r.id, r.due_at.getTime() - Number(r.work_duration_ms)]));
+  const items = batch.filter((b) => start.has(b.id));
+  const minute = firstDueOfMinute([...start.values()]);
+  const target = new Map(items.map((b, i) => [b.id, minute + Math.floor((i * 60_000) / items.length)]));
+  const asked = new Map(items.map((b) => [b.id, 2 * target.get(b.id)! - start.get(b.id)!]));
+  const furthest = Math.max(...items.map((b) => asked.get(b.id)! - oldDue.get(b.id)!));
+  if (furthest > days(MAX_EXTENSION_DAYS)) {
+    throw new Error(`an extension of ${round(furthest / 86_400_000)} days: over MAX_EXTENSION_DAYS`);
+  }
+  say(
+    `extensions: ${items.length} asked and approved, ${concurrency} at a time (estimate ${extensionPassSeconds} s), ` +
+      `their midpoints aimed at ${new Date(minute).toISOString()} + 60 s, in ${round((minute - Date.now()) / 1000)} s`,
+  );
+  const latencies = new Latencies();
+  const calls: HttpOptions = { ...http, record: latencies.record };
+  const began = performance.now();
+  const { run } = await pooled(items.length, concurrency, async (i) => {
+    const item = items[i]!;
+    const path = `/v1/internships/${item.id}`;
+    const newDueAt = new Date(asked.get(item.id)!).toISOString();
+    await expectStatus(
+      calls,
+      'POST /v1/internships/:id/extension-requests',
+      `${path}/extension-requests`,
+      202,
+      {
+        token: item.student!.token,
+        key: `soak-${tag}-${item.n}-extend`,
+        body: { newDueAt, reason: 'A little more time, please: the dataset grew.' },
+      },
+    );
+    await expectStatus(
+      calls,
+      'POST /v1/internships/:id/extension-decision',
+      `${path}/extension-decision`,
+      200,
+      {
+        token: item.employer.token,
+        key: `soak-${tag}-${item.n}-extension-decision`,
+        body: { approve: true },
+      },
+    );
+  });
+  const passSeconds = (performance.now() - began) / 1000;
+  // Quiet: the emails of the pass sent and every due date moved in Postgres (the workflow publishes it).
+  await drainOutbox(db, 120_000);
+  const moved = await dueDatesMoved(db, asked, 60_000);
+  const { rows: earlier } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM email_outbox WHERE internship_id = ANY($1) AND dedupe_key LIKE '%:email:work-midpoint:%'`,
+    [items.map((b) => b.id)],
+  );
+  const report: ExtensionReport = {
+    minuteStartsAt: new Date(minute).toISOString(),
+    asked: items.length,
+    extended: moved.size,
+    failed: run.failed,
+    seconds: round(passSeconds),
+    quietAfterSeconds: round((performance.now() - began) / 1000),
+    estimateSeconds: extensionPassSeconds,
+    perSecond: round(items.length / passSeconds),
+    leadSeconds: round((minute - Date.now()) / 1000),
+    earlierMidpointsSent: Number(earlier[0]!.n),
+    routes: summarise(latencies),
+    firstErrors: [...new Set(run.errors)].slice(0, 3),
+  };
+  say(
+    `extensions: ${report.extended}/${report.asked} moved in ${report.seconds} s (${report.perSecond}/s), quiet after ` +
+      `${report.quietAfterSeconds} s; ${report.earlierMidpointsSent} midpoint reminders of the old windows sent; ` +
+      `the minute begins in ${report.leadSeconds} s`,
+  );
+  for (const e of report.firstErrors) say(`  error: ${e}`);
+  const remindAt = new Map([...moved].map((id) => [id, target.get(id)!]));
+  const dueAt = new Map([...moved].map((id) => [id, new Date(asked.get(id)!).toISOString()]));
+  return { report, remindAt, dueAt };
+}
+
 interface ReminderReport {
   count: number;
   dueSpreadSeconds: number;
@@ -850,9 +1017,14 @@ async function measureReminders(
   sampler: Sampler,
   batch: Built[],
   remindAt: Map<string, number>,
+  dueAt: Map<string, string>,
 ): Promise<ReminderReport> {
   sampler.phase = 'reminders';
-  const ids = batch.map((b) => b.id);
+  // The midpoint emails of the windows the extensions set (their dedupe key ends with the due date).
+  const ids = [...dueAt.keys()];
+  const ofWindows = [ids, ids.map((id) => dueAt.get(id)!)];
+  const reminderEmails = `FROM email_outbox o JOIN unnest($1::uuid[], $2::text[]) AS w(id, due_at) ON o.internship_id = w.id
+    WHERE o.dedupe_key LIKE ('%:email:work-midpoint:%:' || w.due_at)`;
   await fetch(`${stack.maildevUrl}/api/email/all`, { method: 'DELETE' });
   const before = await scrape(metricsUrl);
   const cpuBefore = cpuOf(stack);
@@ -862,18 +1034,16 @@ async function measureReminders(
   const firstDue = Math.min(...due);
   const reminderRows = () =>
     db.query<{ internship_id: string; dedupe_key: string; created_at: Date; sent_at: Date | null }>(
-      `SELECT internship_id, dedupe_key, created_at, sent_at FROM email_outbox
-        WHERE internship_id = ANY($1) AND dedupe_key LIKE '%:email:work-midpoint:%'`,
-      [ids],
+      `SELECT o.internship_id, o.dedupe_key, o.created_at, o.sent_at ${reminderEmails}`,
+      ofWindows,
     );
   let rssMax = 0;
   let lastLog = 0;
   for (;;) {
     rssMax = Math.max(rssMax, sampler.rss());
     const { rows } = await db.query<{ queued: string; sent: string }>(
-      `SELECT count(*) AS queued, count(sent_at) AS sent FROM email_outbox
-        WHERE internship_id = ANY($1) AND dedupe_key LIKE '%:email:work-midpoint:%'`,
-      [ids],
+      `SELECT count(*) AS queued, count(o.sent_at) AS sent ${reminderEmails}`,
+      ofWindows,
     );
     const sent = Number(rows[0]!.sent);
     if (Date.now() - lastLog > 10_000) {
@@ -1004,9 +1174,13 @@ async function measureReminders(
     windowSeconds: round(windowSeconds),
     cpuPercent,
   };
+  const e = report.emails;
+  const t = report.reminderTasks.scheduleToStartMs;
   say(
-    `reminders: ${report.emails.sent}/${report.count} sent, the last ${report.emails.allSentAfterLastDueSeconds} s after ` +
-      `the last fell due; schedule-to-start p99 ${report.reminderTasks.scheduleToStartMs.p99} ms (reminder tasks), ` +
+    `reminders: ${report.busiestMinute} of ${report.count} in the busiest minute; ${e.sent} sent, ${e.inboxReceived} ` +
+      `received, ${e.inboxDuplicates} twice, ${e.internshipsWithNone + e.inboxMissing} missing; every email sent ` +
+      `${e.allSentAfterFirstDueSeconds} s after the first fell due (${e.allSentAfterLastDueSeconds} s after the last); ` +
+      `schedule-to-start p50 / p95 / p99 / max ${t.p50} / ${t.p95} / ${t.p99} / ${t.max} ms (reminder tasks), ` +
       `histogram p99 ≤ ${p99.bound} ms (est. ${report.scheduleToStart.p99EstimateMs}) over ${report.scheduleToStart.tasks} tasks`,
   );
   return report;
@@ -1120,6 +1294,7 @@ type Report = {
   population: { before: StatusCheck; after: StatusCheck };
   memory: MemoryReport;
   cacheMiss: CacheMissReport;
+  extensions: ExtensionReport;
   reminders: ReminderReport;
   readScale: ReadScale & { ranBeforeReminders: boolean };
   cpuSeconds: Record<string, number>;
@@ -1152,6 +1327,11 @@ function goals(r: Report): Report['goals'] {
       goal: `≤ 1024 MiB (peak) with cache ${r.settings.cacheSize}`,
       value: r.memory.peakRssMiB,
       met: r.memory.peakRssMiB <= GiB,
+    },
+    remindersInOneMinute: {
+      goal: `${r.settings.reminders} reminders due in the same minute (moved there by approved extensions)`,
+      value: `${r.reminders.busiestMinute} in the busiest minute; ${r.extensions.extended} of ${r.extensions.asked} extended, ${r.extensions.earlierMidpointsSent} old midpoints sent first`,
+      met: r.reminders.busiestMinute === r.settings.reminders && r.extensions.earlierMidpointsSent === 0,
     },
     scheduleToStartP99: {
       goal: `≤ 200 ms while ${r.reminders.count} reminders fall due (${r.reminders.busiestMinute} in the busiest minute)`,
@@ -1197,6 +1377,7 @@ function renderMarkdown(r: Report): string {
   const s = r.settings;
   const mem = r.memory;
   const rem = r.reminders;
+  const ext = r.extensions;
   const rs = r.readScale;
   const ms = (x: Spread) => `${x.p50} / ${x.p99} / ${x.max}`;
   const lines = [
@@ -1236,6 +1417,7 @@ function renderMarkdown(r: Report): string {
     '',
     '| Reminders | Figure |',
     '| --- | --- |',
+    `| extension pass (each student asks, each employer approves) | ${ext.extended} of ${ext.asked} moved, ${ext.failed} failed; ${ext.seconds} s (${ext.perSecond}/s, estimate ${ext.estimateSeconds} s), quiet after ${ext.quietAfterSeconds} s; the minute began ${ext.leadSeconds} s later; ${ext.earlierMidpointsSent} midpoints of the old windows sent first |`,
     `| reminders falling due | ${rem.count} within ${rem.dueSpreadSeconds} s; ${rem.busiestMinute} in the busiest minute |`,
     `| schedule-to-start of each reminder's task (histories), p50 / p95 / p99 / max | ${rem.reminderTasks.scheduleToStartMs.p50} / ${rem.reminderTasks.scheduleToStartMs.p95} / ${rem.reminderTasks.scheduleToStartMs.p99} / ${rem.reminderTasks.scheduleToStartMs.max} ms (${rem.reminderTasks.found} found) |`,
     `| schedule-to-start, worker histogram over the window (all ${rem.scheduleToStart.tasks} tasks) | p99 ≤ ${rem.scheduleToStart.p99BucketBoundMs} ms (estimate ${rem.scheduleToStart.p99EstimateMs} ms); buckets ${JSON.stringify(rem.scheduleToStart.buckets)} |`,
