@@ -11,6 +11,7 @@ import {
 import type { Db } from '../db/pool';
 import { ErrorType, stepKey } from '../workflows/definitions';
 import { days } from '../workflows/durations';
+import { platformShareOf, studentShareOf } from '../workflows/money';
 
 export interface PaymentDeps {
   db: Db;
@@ -85,7 +86,7 @@ function paymentContext(deps: PaymentDeps) {
     return { customerId, paymentMethodId };
   };
 
-  const shareOf = (feeCents: number) => Math.round((feeCents * deps.platformSharePct) / 100);
+  const shareOf = (feeCents: number) => platformShareOf(feeCents, deps.platformSharePct);
   return { internshipOf, billingOf, shareOf };
 }
 
@@ -291,7 +292,7 @@ function payoutActivities(deps: PaymentDeps, ctx: PaymentContext) {
       const destination = student?.stripeAccountId;
       if (!destination) throw ApplicationFailure.nonRetryable('no payout account', ErrorType.NotFound);
       const charged = (await findLedgerEntry(db, p.internshipId, 'charge'))?.amountCents ?? 0;
-      const gross = Math.round((charged * (p.sharePct ?? 100)) / 100);
+      const gross = studentShareOf(charged, p.sharePct ?? 100);
       const platformShare = shareOf(gross);
       const amount = gross - platformShare;
       const idempotencyKey = stepKey(p.internshipId, 'payout');

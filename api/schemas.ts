@@ -411,6 +411,36 @@ export const studentIdParam = z.object({ id: z.uuid() });
 
 export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();
 export const resolutionBody = z.object({ studentSharePct: z.int().min(0).max(100) }).strict();
+/** The share a resolution would be made at, to see its amounts first. */
+export const resolutionQuery = z.object({ studentSharePct: z.coerce.number().int().min(0).max(100) });
+/** §3.7 Where a disputed fee goes at a share, as the payout and the refund will move it. */
+export const resolutionSplit = z.object({
+  feeCents: z.int(),
+  studentSharePct: z.int(),
+  studentShareCents: z.int().describe("The student's share of the fee"),
+  platformShareCents: z.int().describe("The platform's part of the student's share"),
+  studentPaidCents: z.int().describe('Paid to the student: their share less the platform part'),
+  employerRefundCents: z.int().describe('Refunded to the employer: the rest of the fee'),
+});
+/** One thing waiting on ops, with its workflow's run in the Temporal UI. */
+const queueItem = z.object({
+  internshipId: z.uuid(),
+  workflowId: z.string(),
+  title: z.string(),
+  status: z.string(),
+  feeCents: z.int(),
+  since: z.iso.datetime().describe('Its deadline, or when it last changed'),
+  temporalUi: z
+    .url()
+    .nullable()
+    .describe("The run's history in the Temporal UI (run id included); null if Temporal did not answer"),
+});
+export const opsQueueResponse = z.object({
+  overdueDecisions: z.array(queueItem).describe('A deadline passed while someone had to decide'),
+  openDisputes: z.array(queueItem).describe('Work rejected after the last round: finance decides the share'),
+  feeExceptions: z.array(queueItem).describe('A fee below the fair-pay floor, waiting for approval'),
+  payoutsWaiting: z.array(queueItem).describe('A student owed a payout whose account is not ready'),
+});
 
 export const cancelBody = z.object({ reason: text(3, 2000) }).strict();
 export const statusResponse = z.object({ status: z.string() });

@@ -13,6 +13,7 @@ import { verifyCredential } from '../../lib/credentials';
 import {
   BADGE_MEDIA_TYPE,
   badgeUrl,
+  credentialPageUrl,
   decodeBadge,
   didDocumentUrl,
   issuerDid,
@@ -47,6 +48,7 @@ import { addOpenBadgeRoutes } from './open-badges';
 const credentialSchema = z.object({
   credentialId: z.uuid().describe('Random: unrelated to the internship id'),
   valid: z.boolean().describe('The signature matches the statement, byte for byte'),
+  page: z.url().describe("The credential's public page, to share: its id in the Open Badge"),
   issuedAt: z.iso.datetime(),
   credential: z
     .unknown()
@@ -86,6 +88,7 @@ export function credentialView(c: StoredCredential, config: RouteDeps['config'])
   return {
     credentialId: c.id,
     valid,
+    page: credentialPageUrl(config.PUBLIC_BASE_URL, c.id),
     issuedAt: c.issuedAt,
     credential,
     badge: badgeLinks(c, config.PUBLIC_BASE_URL),

@@ -163,6 +163,7 @@ test('a shared credential downloads as an Open Badges 3.0 credential that jose v
 
   // The credential's own view says where its badge is and which key signed it; ?format=json decodes it.
   const view = await call(h.baseUrl, 'GET', `/v1/credentials/${credentialId}`);
+  expect(view.body.page).toBe(credential.id);
   expect(view.body.badge).toEqual({
     url: `${PUBLIC_BASE_URL}/v1/credentials/${credentialId}/badge`,
     mediaType: 'application/jwt',

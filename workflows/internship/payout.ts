@@ -11,7 +11,7 @@ import type {
 } from '../definitions';
 import type { ArgsOf } from '../rules';
 import { PAYOUT_REMINDER_DAYS } from '../durations';
-import { formatUsd } from '../money';
+import { formatUsd, studentShareOf } from '../money';
 import { followUp } from './follow-up';
 import { payments, soon, tell } from './proxies';
 import { days, iso, run } from './run';
@@ -76,7 +76,7 @@ export async function payStudent(
 export async function settleDispute(state: InternshipState): Promise<InternshipOutcome> {
   await remindOpsDailyUntil(state, () => state.money.resolution !== null, 'dispute-open');
   const pct = state.money.resolution!.studentSharePct;
-  const refund = state.feeCents - Math.round((state.feeCents * pct) / 100);
+  const refund = state.feeCents - studentShareOf(state.feeCents, pct);
   await payments.refundFee({ internshipId: state.internshipId, step: 'dispute-refund', amountCents: refund });
   for (const to of ['employer', 'student'] as const) {
     await tell({
