@@ -2,12 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type Stripe from 'stripe';
 import { findInternship } from '../db/internships';
 import { findLedgerEntry, recordLedgerEntry } from '../db/ledger';
-import {
-  findEmployerBilling,
-  findStudentPayout,
-  saveEmployerBilling,
-  saveStudentAccount,
-} from '../db/payments';
+import { findStudentPayout, saveEmployerBilling, saveStudentAccount } from '../db/payments';
+import { withStripeCustomer } from '../lib/employer-customer';
 import type { Db } from '../db/pool';
 import { ErrorType, stepKey } from '../workflows/definitions';
 import { days } from '../workflows/durations';
@@ -61,18 +57,10 @@ function paymentContext(deps: PaymentDeps) {
 
   /** The employer's Stripe Customer and saved card, created once per employer. */
   const billingOf = async (employerId: string) => {
-    const billing = await findEmployerBilling(db, employerId);
+    const billing = await withStripeCustomer(stripe, db, employerId);
     if (!billing)
       throw ApplicationFailure.nonRetryable(`employer ${employerId} not found`, ErrorType.NotFound);
-    let customerId = billing.stripeCustomerId;
-    if (!customerId) {
-      const customer = await stripe.customers.create(
-        { name: billing.companyName, email: billing.contactEmail, metadata: { employerId } },
-        { idempotencyKey: `employer:${employerId}:customer` },
-      );
-      customerId = customer.id;
-      await saveEmployerBilling(db, employerId, { stripeCustomerId: customerId });
-    }
+    const customerId = billing.stripeCustomerId;
     let paymentMethodId = billing.stripePaymentMethodId;
     if (!paymentMethodId && deps.defaultPaymentMethod) {
       const method = await stripe.paymentMethods.attach(

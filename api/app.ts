@@ -14,6 +14,7 @@ import { perAddress, writesPerAccount, writesPerAddress } from './rate-limits';
 import { actionRoutes } from './routes/actions';
 import { adminRoutes } from './routes/admin';
 import { applicationRoutes } from './routes/applications';
+import { billingRoutes } from './routes/billing';
 import { authRoutes } from './routes/auth';
 import { codecBody, codecRoutes } from './routes/codec';
 import { employerRoutes } from './routes/employers';
@@ -23,6 +24,7 @@ import { internshipRoutes } from './routes/internships';
 import { meRoutes } from './routes/me';
 import { myApplicationRoutes } from './routes/my-applications';
 import { privacyRoutes } from './routes/privacy';
+import { progressRoutes } from './routes/progress';
 import { signInForm, signInPages } from './routes/sign-in-pages';
 import { isBreakGlassRequest, staffRoutes } from './routes/staff';
 import { studentRoutes } from './routes/students';
@@ -72,11 +74,13 @@ const signedInRoutes = (deps: RouteDeps) => [
   meRoutes(deps),
   privacyRoutes(deps),
   employerRoutes(deps),
+  billingRoutes(deps),
   staffRoutes(deps),
   internshipRoutes(deps),
   applicationRoutes(deps),
   myApplicationRoutes(deps),
   workRoutes(deps),
+  progressRoutes(deps),
   adminRoutes(deps),
   followUpRoutes(deps),
 ];

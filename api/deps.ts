@@ -22,7 +22,7 @@ export interface AppDeps {
   connections?: ConnectionCounts;
   /** The metrics the app counts into, served on their own port (api/main.ts); made by the app if not given. */
   metrics?: HttpMetrics;
-  /** Only to verify webhook signatures: the API makes no Stripe calls (activities do). */
+  /** To verify webhook signatures and open the card-setup page; money moves only in activities. */
   stripe: Stripe;
   config: AppConfig;
   /** Sign-in emails leave through the same outbox as every other email. */

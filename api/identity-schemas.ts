@@ -71,7 +71,15 @@ export const meSchema = z.object({
   role: z
     .string()
     .describe('student; owner, admin or member of the organisation; support, finance or admin staff'),
-  organisation: z.object({ id: z.uuid(), companyName: z.string() }).nullable(),
+  organisation: z
+    .object({
+      id: z.uuid(),
+      companyName: z.string(),
+      fairPayFloorCentsPerHour: z
+        .int()
+        .describe('Fair pay: a posting needs feeCents / estimatedHours at least this, or a fee exception'),
+    })
+    .nullable(),
   credential: z.object({ kind: z.enum(['session', 'api-token']), id: z.uuid() }),
   channel: z.enum(['api', 'browser']),
   timeZone: z

@@ -91,7 +91,7 @@ const remove: Operation = {
  * The organisation named by the path, if the caller may see it: its members, or staff. Anyone else
  * gets 404, as for another employer's posting.
  */
-async function organisationFor(
+export async function organisationFor(
   deps: RouteDeps,
   res: Response,
   id: string,

@@ -128,7 +128,13 @@ export function meRoutes(deps: RouteDeps): DocumentedRouter {
         kind: p.role === 'employer' ? 'member' : p.role === 'ops' ? 'staff' : 'student',
       },
       role: titleOf(p),
-      organisation: employer ? { id: employer.id, companyName: employer.companyName } : null,
+      organisation: employer
+        ? {
+            id: employer.id,
+            companyName: employer.companyName,
+            fairPayFloorCentsPerHour: deps.config.MIN_HOURLY_RATE_CENTS,
+          }
+        : null,
       credential: p.credential,
       channel: p.channel,
       timeZone: timeZone ?? null,

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import express, { type RequestHandler } from 'express';
 import type Stripe from 'stripe';
-import { markAccountReady } from '../../db/payments';
+import { markAccountReady, saveEmployerBilling } from '../../db/payments';
 import { forgetStripeEvent, recordStripeEvent } from '../../db/stripe-events';
 import { internshipWorkflowId, stripeEventSignal, type StripeFact } from '../../workflows/definitions';
 import type { RouteDeps } from '../deps';
@@ -36,15 +36,25 @@ const eventBodies = {
   'account.updated': z.object({
     data: z.object({ object: z.object({ id: stripeId, payouts_enabled: z.boolean().nullish() }) }),
   }),
+  // A card saved through Checkout in setup mode (POST /v1/employers/{id}/billing/card-setup).
+  'setup_intent.succeeded': z.object({
+    data: z.object({
+      object: z.object({
+        id: stripeId,
+        payment_method: stripeId.nullish(),
+        metadata: z.object({ employerId: z.uuid().optional() }).nullish(),
+      }),
+    }),
+  }),
 } as const;
+
+const READ_TYPES = new Set(Object.keys(eventBodies));
 
 function readEvent(event: unknown) {
   const envelope = eventEnvelope.safeParse(event);
   const type = envelope.data?.type;
   const body =
-    type === 'payment_intent.succeeded' || type === 'account.updated'
-      ? eventBodies[type].safeParse(event)
-      : undefined;
+    type && READ_TYPES.has(type) ? eventBodies[type as keyof typeof eventBodies].safeParse(event) : undefined;
   const failed = !envelope.success ? envelope.error : body && !body.success ? body.error : undefined;
   if (failed) throw validationProblem(fieldErrorsOf(failed, 'body'), 400);
   return event as Stripe.Event;
@@ -79,6 +89,15 @@ async function factsOf(
       return [
         { internshipId: null, workflowIds, fact: { type: 'payout_account_ready', accountId: account.id } },
       ];
+    }
+    case 'setup_intent.succeeded': {
+      // The employer's card for later fees: saved, not a fact any workflow waits for.
+      const intent = event.data.object;
+      const employerId = intent.metadata?.employerId;
+      const method = typeof intent.payment_method === 'string' ? intent.payment_method : undefined;
+      if (employerId && method)
+        await saveEmployerBilling(deps.db, employerId, { stripePaymentMethodId: method });
+      return [];
     }
     default:
       return [];

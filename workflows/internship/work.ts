@@ -26,7 +26,7 @@ import {
   RECOVERY_WINDOW_DAYS,
   REVIEW_REMINDER_DAYS,
 } from '../durations';
-import { formatUsd } from '../money';
+import { formatUsd, killFeeSplit } from '../money';
 import type { ArgsOf } from '../rules';
 import { payments, soon, tell } from './proxies';
 import { payStudent } from './payout';
@@ -290,7 +290,7 @@ export async function refundAndCancel(state: InternshipState): Promise<Internshi
  * employer is told the refund and the kill fee, and the payout waits beside the status.
  */
 export async function payKillFee(state: InternshipState): Promise<InternshipOutcome> {
-  const refund = Math.round((state.feeCents * (100 - KILL_FEE_PCT)) / 100);
+  const { refundCents: refund } = killFeeSplit(state.feeCents, KILL_FEE_PCT);
   await payments.refundFee({
     internshipId: state.internshipId,
     step: 'kill-fee-refund',
