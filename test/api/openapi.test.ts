@@ -43,6 +43,8 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/internships/{id}/payment-page',
       'POST /v1/admin/internships/{id}/fee-exception',
       'POST /v1/admin/internships/{id}/resolution',
+      'GET /v1/admin/internships/{id}/resolution',
+      'GET /v1/admin/queue',
       'POST /v1/internships/{id}/feedback',
       'POST /v1/internships/{id}/hiring-offer',
       'POST /v1/internships/{id}/hiring-offer/response',
