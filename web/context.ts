@@ -21,6 +21,7 @@ export const NOTICES: Record<string, string> = {
   declined: 'You declined the offer.',
   submitted: 'Your work was submitted. The employer reviews it next.',
   'extension-asked': 'Your request for more time was sent to the employer.',
+  resolved: 'The dispute is resolved: the money moves and both sides are told by email.',
 };
 
 export interface PageContext {

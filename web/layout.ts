@@ -12,7 +12,7 @@ export interface Viewer {
   email: string | null;
   csrfToken: string;
   timeZone: string | null;
-  organisation: { id: string; companyName: string } | null;
+  organisation: { id: string; companyName: string; fairPayFloorCentsPerHour?: number } | null;
 }
 
 interface NavLink {
@@ -26,8 +26,13 @@ export const NAV: Record<Viewer['role'], NavLink[]> = {
     { href: '/app/postings', label: 'Browse postings' },
     { href: '/app/applications', label: 'My applications' },
   ],
-  employer: [{ href: '/app', label: 'Home' }],
-  ops: [{ href: '/app', label: 'Home' }],
+  employer: [
+    { href: '/app/employer/postings', label: 'Postings' },
+    { href: '/app/employer/postings/new', label: 'Post' },
+    { href: '/app/employer/funding', label: 'Funding' },
+    { href: '/app/employer/team', label: 'Team' },
+  ],
+  ops: [{ href: '/app/ops', label: 'Waiting on ops' }],
 };
 
 const ANONYMOUS_NAV: NavLink[] = [
@@ -44,6 +49,8 @@ export interface Shell {
   main: Html;
   /** A one-line confirmation of what the previous form did (after its redirect). */
   notice?: string | undefined;
+  /** More of the head: a public page's link-preview tags. */
+  head?: Html;
 }
 
 function nav(viewer: Viewer | undefined, path: string): Html {
@@ -85,6 +92,7 @@ export function layout(shell: Shell): string {
         <title>${shell.title} · Micro-internships</title>
         <link rel="stylesheet" href="${assetUrl('app.css')}" />
         <script src="${assetUrl('app.js')}" defer></script>
+        ${shell.head ?? ''}
       </head>
       <body>
         <a class="skip" href="#main">Skip to main content</a>

@@ -12,7 +12,9 @@ import { pageContext, statusPage } from './context';
 import { ASSETS_DIR } from './assets';
 import { one } from './forms';
 import type { Viewer } from './layout';
+import { credentialPages } from './pages/credential';
 import { homePage } from './pages/home';
+import { opsPages } from './pages/ops';
 import { signInPages } from './pages/sign-in';
 import { studentPages } from './pages/student';
 
@@ -82,6 +84,7 @@ export function webRouter(deps: WebDeps): Router {
   app.use(homePage());
   app.use(signInPages());
   app.use(studentPages());
+  app.use(opsPages());
   app.use((req, res) => {
     const page = statusPage(404, undefined);
     pageContext(req, res).render(page.title, page.main, 404);
@@ -104,5 +107,6 @@ export function webRouter(deps: WebDeps): Router {
     pageContext(req, res).render(page.title, page.main, status);
   });
   router.use('/app', app);
+  router.use(credentialPages()); // /c/:credentialId, the credential's public address (anyone)
   return router;
 }
