@@ -10,19 +10,9 @@ import { signingKeyOrCreate } from '../../db/signing-keys';
 import { CredentialKeys } from '../../lib/credential-keys';
 import { signCredential } from '../../lib/credentials';
 import { generateEd25519Jwk } from '../../lib/ed25519-jwk';
-import {
-  applyAs,
-  newEmployer,
-  newPosting,
-  newStudent,
-  payoutAccountReady,
-  selectAcceptAndSubmit,
-  waitForStatus,
-  type Actor,
-} from '../helpers/actors';
 import { freshDatabase } from '../helpers/fresh-database';
+import { sharedCredential } from '../helpers/journeys';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
-import { waitForEmail } from '../helpers/inbox';
 
 // Production's way: keys in CREDENTIAL_SIGNING_KEYS. The second key is made now, used after rotation.
 const firstKey = { ...generateEd25519Jwk(), kid: 'key-2026-12' };
@@ -46,30 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
-
-/** A student's completed micro-internship whose credential they shared by link; its credential id. */
-async function sharedCredential(on: ApiHarness, studentName: string, title: string) {
-  const employer = await newEmployer(on, 'Contoso Analytics');
-  const id = await newPosting(on, employer, { title });
-  const student: Actor = await newStudent(on, studentName);
-  const { body } = await applyAs(on, student, id);
-  await selectAcceptAndSubmit(on, employer, student, id, body.applicationId);
-  await call(on.baseUrl, 'POST', `/v1/internships/${id}/review`, {
-    token: employer.token,
-    body: { decision: 'approve' },
-  });
-  await waitForEmail(student.email, /Set up payouts/);
-  expect((await payoutAccountReady(on, student)).status).toBe(200);
-  await waitForStatus(on, employer, id, 'Completed', 30_000);
-  await waitForEmail(student.email, /Your credential/);
-  const seen = await call(on.baseUrl, 'GET', `/v1/internships/${id}`, { token: student.token });
-  const { credentialId } = seen.body.credential as { credentialId: string };
-  await call(on.baseUrl, 'PUT', `/v1/credentials/${credentialId}/sharing`, {
-    token: student.token,
-    body: { visibility: 'link' },
-  });
-  return { credentialId, internshipId: id, student };
-}
 
 /** What a recruiter downloads: the JWT, as text. */
 async function download(baseUrl: string, credentialId: string) {

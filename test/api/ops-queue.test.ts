@@ -3,17 +3,10 @@
  * Temporal UI; the amounts of a resolution at a share are stated before it is made, and they are the
  * amounts the money then moves.
  */
-import {
-  newEmployer,
-  newStudent,
-  offerThroughApi,
-  payoutAccountReady,
-  samplePosting,
-  staffSession,
-  waitForStatus,
-} from '../helpers/actors';
+import { newEmployer, newStudent, payoutAccountReady, samplePosting, staffSession } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
+import { disputeThroughApi } from '../helpers/journeys';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -23,36 +16,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A hired student's work rejected after two rounds of changes: the internship in dispute. */
-async function disputed() {
-  const { employer, student, id } = await offerThroughApi(h);
-  await call(h.baseUrl, 'POST', `/v1/internships/${id}/offer-response`, {
-    token: student.token,
-    body: { accept: true },
-  });
-  for (const decision of ['request_changes', 'request_changes', 'reject']) {
-    await waitForStatus(h, employer, id, 'InProgress', 30_000);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/submissions`, {
-      token: student.token,
-      body: { url: 'https://example.com/work', notes: 'Here it is.' },
-    });
-    await waitForStatus(h, employer, id, 'InReview', 30_000);
-    await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
-      token: employer.token,
-      body: { decision, comments: 'Not what we asked for.' },
-    });
-  }
-  await waitForStatus(h, employer, id, 'Disputed', 30_000);
-  return { employer, student, id };
-}
-
 test('the queue lists a fee exception and a dispute, each with its run in the Temporal UI; only staff read it', async () => {
   const employer = await newEmployer(h);
   const low = await call(h.baseUrl, 'POST', '/v1/internships', {
     token: employer.token,
     body: { ...samplePosting, feeCents: 10_000, feeException: true },
   });
-  const { id } = await disputed();
+  const { id } = await disputeThroughApi(h);
   const support = await staffSession(h, 'support');
 
   const queue = await call(h.baseUrl, 'GET', '/v1/admin/queue', { token: support });
@@ -79,7 +49,7 @@ test('the queue lists a fee exception and a dispute, each with its run in the Te
 }, 120_000);
 
 test('a resolution at a share states what the student is paid and the employer refunded, and the money moves so', async () => {
-  const { student, id } = await disputed();
+  const { student, id } = await disputeThroughApi(h);
   const finance = await staffSession(h, 'finance');
   const path = `/v1/admin/internships/${id}/resolution`;
 
