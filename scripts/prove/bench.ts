@@ -18,7 +18,7 @@ import { repoRoot } from '../stack/tools';
 import { internshipWorkflowId } from '../../workflows/definitions';
 import { httpLifecycle, rawLifecycle, type Actors, type HttpOptions } from './lifecycle';
 import { dataConverterFrom } from '../../lib/data-converter';
-import { firstAdmin, signUpMany } from './people';
+import { firstAdmin, signUpMany, withBrowserSessions } from './people';
 import {
   closedLoop,
   emailDelays,
@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     lifecycles: { type: 'string', default: '240' },
     concurrency: { type: 'string', default: '10' },
     'half-rate-lifecycles': { type: 'string' },
+    /** Lifecycles of the web pages phase (0: none): their people open the app's pages as they go. */
+    'page-lifecycles': { type: 'string' },
     'day-seconds': { type: 'string', default: '600' },
     /** Runs per topology, on one stack: the spread, and how the figures move as the tables grow. */
     runs: { type: 'string', default: '1' },
@@ -63,6 +65,7 @@ const { values: args } = parseArgs({
 const total = Number(args.lifecycles);
 const concurrency = Number(args.concurrency);
 const halfRateTotal = Number(args['half-rate-lifecycles'] ?? Math.max(10, Math.round(total / 2)));
+const pageTotal = Number(args['page-lifecycles'] ?? Math.max(6, Math.round(halfRateTotal / 3)));
 const runs = Math.max(1, Number(args.runs));
 const topologies = args.topologies.split(',').map((t) => {
   const [apis, workers] = t.split('x').map(Number);
@@ -107,7 +110,10 @@ interface PhaseReport {
 }
 
 const isRead = (route: string) => route.startsWith('GET ') || route === 'query state';
-const isUpdate = (route: string) => !isRead(route) && route !== 'result' && route !== 'POST /webhooks/stripe';
+/** A page of the web app (its server time includes the API calls it makes over loopback). */
+const isPage = (route: string) => route.startsWith('PAGE ');
+const isUpdate = (route: string) =>
+  !isRead(route) && !isPage(route) && route !== 'result' && route !== 'POST /webhooks/stripe';
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 type SeqScanCounters = Map<string, { scans: number; rows: number; vacuums: number; analyzes: number }>;
@@ -295,6 +301,9 @@ async function phase(
       `Postgres ${report.postgresCpuMsPerLifecycle} ms CPU per lifecycle, ${statementsPerLifecycle} statements ` +
       `per lifecycle, ${newConnections} new connections`,
   );
+  const pageTimes = report.routes.filter((x) => isPage(x.route));
+  if (pageTimes.length > 0)
+    say(`  pages p95: ${pageTimes.map((x) => `${x.route.slice(5)} ${x.p95} ms`).join(', ')}`);
   for (const e of report.run.firstErrors) say(`  error: ${e}`);
   return report;
 }
@@ -326,7 +335,7 @@ interface RunReport {
   run: number;
   order: string;
   internshipsBefore: number;
-  phases: Record<'max' | 'raw' | 'half', PhaseReport>;
+  phases: Record<'max' | 'raw' | 'half', PhaseReport> & { pages?: PhaseReport };
   drainedSeconds: number[];
   ratio: number;
 }
@@ -420,11 +429,23 @@ async function benchTopology(
             workflowIds.push(await httpLifecycle(ctx(l), actors[n]!)),
           ),
       );
+      // The web app's pages at the same rate, in a phase of their own so the API's goals above
+      // are read without them: the hired student and the employer each sign in as a browser too.
+      let pages: PhaseReport | undefined;
+      if (pageTotal > 0) {
+        actors = await withBrowserSessions(http(idle.record), inbox, await actorsFor(pageTotal));
+        drained.push(await drain(stack, db));
+        pages = await phase(stack, db, `run ${r}: web pages at half the maximum rate`, (l) =>
+          openLoop(pageTotal, halfRate, async (n) =>
+            workflowIds.push(await httpLifecycle(ctx(l), actors[n]!)),
+          ),
+        );
+      }
       reports.push({
         run: r,
         order: httpFirst ? 'HTTP, raw, half' : 'raw, HTTP, half',
         internshipsBefore: Number(rows[0]!.n),
-        phases: { max, raw: rawReport, half },
+        phases: { max, raw: rawReport, half, ...(pages ? { pages } : {}) },
         drainedSeconds: drained,
         ratio: round(max.run.perMinute / rawReport.run.perMinute, 2),
       });
@@ -614,8 +635,24 @@ function renderMarkdown(r: Report): string {
     ...r.topologies[0]!.runs.at(-1)!.phases.half.routes.map(
       (x) => `| ${x.route} | ${x.count} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} |`,
     ),
+    ...pagesTable(r.topologies[0]!.runs.at(-1)!.phases.pages),
   ];
   return lines.join('\n');
+}
+
+/** The web app's pages at half the maximum rate: each one's server time (as its viewer waited). */
+function pagesTable(pages: PhaseReport | undefined): string[] {
+  if (!pages) return [];
+  return [
+    '',
+    `Per page of the web app at half the maximum rate (its own phase, ${pages.run.completed} lifecycles; a page's time includes the API calls it makes), ms:`,
+    '',
+    '| Page | Count | p50 | p95 | p99 | Max |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...pages.routes
+      .filter((x) => isPage(x.route))
+      .map((x) => `| ${x.route.slice(5)} | ${x.count} | ${x.p50} | ${x.p95} | ${x.p99} | ${x.max} |`),
+  ];
 }
 
 main().catch((err: unknown) => {

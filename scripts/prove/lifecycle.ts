@@ -65,9 +65,11 @@ export async function request(
     rawBody?: string;
     key?: string;
     headers?: Record<string, string>;
+    /** The route's own method unless said (a page, timed as `PAGE …`, is a GET). */
+    method?: string;
   } = {},
-): Promise<{ status: number; body: any }> {
-  const [method] = route.split(' ');
+): Promise<{ status: number; body: any; headers?: Headers }> {
+  const method = options.method ?? route.split(' ')[0];
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.key) headers['idempotency-key'] = options.key;
@@ -79,6 +81,7 @@ export async function request(
     let status = 0;
     let body: any;
     let retryAfter: string | null = null;
+    let answered: Headers | undefined;
     try {
       const res = await fetch(`${http.baseUrl}${path}`, {
         method,
@@ -87,6 +90,7 @@ export async function request(
         signal: AbortSignal.timeout(30_000),
       });
       status = res.status;
+      answered = res.headers;
       retryAfter = res.headers.get('retry-after');
       const text = await res.text();
       try {
@@ -111,7 +115,7 @@ export async function request(
       await sleep(Math.min(2_000, 100 * attempt));
       continue;
     }
-    return { status, body };
+    return { status, body, headers: answered };
   }
 }
 
@@ -128,9 +132,17 @@ export async function expectStatus(
   return res.body;
 }
 
+/** A person of a lifecycle: their API session, and with `cookie` a browser session for the web app too. */
+export interface Actor {
+  id: string;
+  token: string;
+  email?: string;
+  cookie?: string;
+}
+
 export interface Actors {
-  employer: { id: string; token: string };
-  students: { id: string; token: string }[];
+  employer: Actor;
+  students: Actor[];
 }
 
 /** A posting as an employer writes it; the benchmark, chaos run, fuzzer, demo and tests start from it. */
@@ -182,6 +194,26 @@ export interface HttpLifecycleContext {
 
 const webhookSigner = new Stripe('sk_test_signing_only');
 
+/**
+ * Pages of the web app, opened as their viewer would (the cookie of a browser session; none for a
+ * visitor), each timed as `PAGE <template>`; only when the lifecycle's people have browser sessions.
+ */
+async function viewPages(
+  http: HttpOptions,
+  viewer: Actor | 'visitor',
+  pages: [template: string, path: string][],
+): Promise<void> {
+  if (viewer !== 'visitor' && !viewer.cookie) return;
+  for (const [template, path] of pages) {
+    const headers: Record<string, string> = viewer === 'visitor' ? {} : { cookie: viewer.cookie! };
+    const res = await request(http, `PAGE ${template}`, path, { headers, method: 'GET' });
+    if (res.status !== 200) {
+      const shown = typeof res.body === 'string' ? res.body.replace(/<[^>]*>/g, ' ').slice(0, 300) : res.body;
+      throw new HttpError(`PAGE ${template}`, res.status, shown);
+    }
+  }
+}
+
 /** post → 3 applications → select → accept → funded → submit → approve → paid → feedback → hiring offer → accepted. */
 export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): Promise<string> {
   const { http } = ctx;
@@ -197,6 +229,11 @@ export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): 
   });
   ctx.onStarted?.(id);
   const base = `/v1/internships/${id}`;
+  const withPages = hired.cookie !== undefined;
+  if (withPages) {
+    await viewPages(http, 'visitor', [['/app/postings?skill=', '/app/postings?skill=excel']]);
+    await viewPages(http, hired, [['/app/postings/:id', `/app/postings/${id}`]]);
+  }
   const applied: string[] = [];
   for (const s of students) {
     const { applicationId } = await expectStatus(
@@ -225,12 +262,17 @@ export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): 
     body: { applicationIds: applied },
   });
   await waitForStatus(ctx, employer.token, id, ['Offered']);
+  await viewPages(http, hired, [
+    ['/app/applications', '/app/applications'],
+    ['/app/postings/:id/offer', `/app/postings/${id}/offer`],
+  ]);
   await expectStatus(http, 'POST /v1/internships/:id/offer-response', `${base}/offer-response`, 200, {
     token: hired.token,
     key: key('accept'),
     body: { accept: true },
   });
   await waitForStatus(ctx, employer.token, id, ['InProgress']);
+  await viewPages(http, hired, [['/app/postings/:id/work', `/app/postings/${id}/work`]]);
   await expectStatus(http, 'POST /v1/internships/:id/submissions', `${base}/submissions`, 201, {
     token: hired.token,
     key: key('submit'),

@@ -3,7 +3,15 @@
  * in: through the API and their inbox, never around them. Staff begin with the break-glass
  * OPS_TOKEN (its one use: the first admin); everyone signs in with the code their email carries.
  */
-import { request, expectStatus, HttpError, studentProfile, type Actors, type HttpOptions } from './lifecycle';
+import {
+  request,
+  expectStatus,
+  HttpError,
+  studentProfile,
+  type Actor,
+  type Actors,
+  type HttpOptions,
+} from './lifecycle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,6 +48,7 @@ export async function sessionFor(
   inbox: Inbox,
   address: string,
   ask: () => Promise<unknown>,
+  client: 'api' | 'browser' = 'api',
 ): Promise<string> {
   const giveUpAt = Date.now() + Math.max(http.retryForMs, 90_000);
   const seen = new Set<string>();
@@ -64,8 +73,9 @@ export async function sessionFor(
     if (code) {
       seen.add(code);
       const res = await request(http, 'POST /v1/auth/sessions', '/v1/auth/sessions', {
-        body: { email: address, code },
+        body: { email: address, code, ...(client === 'browser' ? { client } : {}) },
       });
+      if (res.status === 201 && client === 'browser') return sessionCookieOf(res.headers);
       if (res.status === 201) return (res.body as { token: string }).token;
       if (![401, 410].includes(res.status))
         throw new HttpError('POST /v1/auth/sessions', res.status, res.body);
@@ -79,6 +89,24 @@ export async function sessionFor(
     if (again.status !== 202 && again.status !== 429)
       throw new HttpError('POST /v1/auth/sign-in', again.status, again.body);
   }
+}
+
+/** `name=value` of the session cookie a browser sign-in sets. */
+function sessionCookieOf(headers: Headers | undefined): string {
+  const cookie = headers?.getSetCookie().find((c) => c.startsWith('mi_session='));
+  if (!cookie) throw new Error('a browser sign-in answered 201 without its session cookie');
+  return cookie.split(';')[0]!;
+}
+
+/** The web app's session for someone who has an account: signed in again by emailed code, as a browser. */
+export async function browserSession(http: HttpOptions, inbox: Inbox, address: string): Promise<string> {
+  return sessionFor(
+    http,
+    inbox,
+    address,
+    () => expectStatus(http, 'POST /v1/auth/sign-in', '/v1/auth/sign-in', 202, { body: { email: address } }),
+    'browser',
+  );
 }
 
 /** A staff admin, made with the break-glass OPS_TOKEN, signed in. */
@@ -140,12 +168,12 @@ export async function signUpStudent(
   http: HttpOptions,
   inbox: Inbox,
   profile: { email: string; name: string } & Record<string, unknown>,
-): Promise<{ id: string; token: string }> {
+): Promise<Actor> {
   const token = await sessionFor(http, inbox, profile.email, () =>
     expectStatus(http, 'POST /v1/students', '/v1/students', 202, { body: profile }),
   );
   const me = await expectStatus(http, 'GET /v1/me', '/v1/me', 200, { token });
-  return { id: (me as { account: { id: string } }).account.id, token };
+  return { id: (me as { account: { id: string } }).account.id, token, email: profile.email };
 }
 
 /** An employer organisation (made by a staff admin) and three students who signed up, through the API. */
@@ -159,7 +187,7 @@ export async function signUpActors(
   const students = await Promise.all(
     [1, 2, 3].map((n) => signUpStudent(http, inbox, studentProfile(n, tag))),
   );
-  return { employer: { id: employer.id, token: employer.token }, students };
+  return { employer, students };
 }
 
 /** Actors for `n` lifecycles, 20 at a time (each waits for its emails). */
@@ -181,4 +209,24 @@ export async function signUpMany(
     );
   }
   return actors;
+}
+
+/** The same people with a browser session each for the employer and the student who is hired. */
+export async function withBrowserSessions(http: HttpOptions, inbox: Inbox, all: Actors[]): Promise<Actors[]> {
+  const withCookie = async (a: Actor): Promise<Actor> => {
+    if (!a.email) throw new Error(`actor ${a.id} has no email to sign in with`);
+    return { ...a, cookie: await browserSession(http, inbox, a.email) };
+  };
+  const out: Actors[] = [];
+  for (let i = 0; i < all.length; i += 20) {
+    out.push(
+      ...(await Promise.all(
+        all.slice(i, i + 20).map(async ({ employer, students }) => ({
+          employer: await withCookie(employer),
+          students: [await withCookie(students[0]!), ...students.slice(1)],
+        })),
+      )),
+    );
+  }
+  return out;
 }
