@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Principal } from './auth';
 import { REFUSAL_HOLD_MS } from './connection-limit';
 import { HttpProblem } from './problem';
@@ -26,6 +27,22 @@ const refuse =
     res.once('close', () => clearTimeout(held));
   };
 
+/**
+ * The web app's pages call this API over loopback in the same process, as their viewer (web/): the
+ * page's form post was already counted against the viewer's address, so its API call carries this
+ * header with a secret only this process knows, and is not counted a second time.
+ */
+export const PAGE_CALL_HEADER = 'x-page-call';
+export const pageCallSecret = randomBytes(32).toString('base64url');
+const fromOurPage = (req: Request) => {
+  const sent = req.get(PAGE_CALL_HEADER);
+  return (
+    sent !== undefined &&
+    sent.length === pageCallSecret.length &&
+    timingSafeEqual(Buffer.from(sent), Buffer.from(pageCallSecret))
+  );
+};
+
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const isWrite = (req: Request) => WRITES.has(req.method);
 
@@ -42,7 +59,8 @@ export function perAddress(limit: number): RequestHandler {
 
 /**
  * Every write from one client address, whoever it signs in as (many accounts of one bot). Stripe's
- * webhooks are left out: they are signed, and one Stripe address sends every account's events.
+ * webhooks are left out: they are signed, and one Stripe address sends every account's events; so
+ * are the API calls of this process's own pages, whose form post was counted (PAGE_CALL_HEADER).
  */
 export function writesPerAddress(limit: number): RequestHandler {
   return rateLimit({
@@ -50,7 +68,7 @@ export function writesPerAddress(limit: number): RequestHandler {
     limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    skip: (req) => !isWrite(req) || req.path.startsWith('/webhooks/'),
+    skip: (req) => !isWrite(req) || req.path.startsWith('/webhooks/') || fromOurPage(req),
     keyGenerator: (req) => `writes:${ipKeyGenerator(req.ip ?? '')}`,
     handler: refuse('address'),
   });

@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import { SESSION_COOKIE } from '../api/auth';
+import { PAGE_CALL_HEADER, pageCallSecret } from '../api/rate-limits';
 
 /** The API's problem+json errors, by the name of the form field they are about. */
 export type FieldErrors = Record<string, string>;
@@ -71,6 +72,8 @@ export async function callApi<T = unknown>(
   if (session) headers.cookie = `${SESSION_COOKIE}=${session}`;
   // The app trusts loopback proxies: the API's per-address limits and audit see the viewer's address.
   if (req.ip) headers['x-forwarded-for'] = req.ip;
+  // The form post that led here was counted against that address already: not twice.
+  headers[PAGE_CALL_HEADER] = pageCallSecret;
   const agent = req.get('user-agent');
   if (agent) headers['user-agent'] = agent;
   if (options.csrfToken) headers['x-csrf-token'] = options.csrfToken;

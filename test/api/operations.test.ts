@@ -154,6 +154,42 @@ test('writes are limited per account and per address with a 429 problem; reads a
   }
 });
 
+test("a web page's form post counts once against the address, not again for the API call it makes", async () => {
+  const { url, server } = await listen(
+    createApp({
+      db: h.db,
+      temporal: h.temporal,
+      stripe: h.stripe,
+      mailer: h.mailer,
+      config: { ...h.config, WRITE_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: 3 },
+      logger: pino({ level: 'silent' }),
+    }),
+  );
+  try {
+    const signIn = async (n: number) =>
+      (
+        await fetch(`${url}/app/sign-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ email: `page-limit-${n}-${uniqueSuffix()}@example.test` }),
+          redirect: 'manual',
+        })
+      ).status;
+    // Each post calls POST /v1/auth/sign-in over loopback as this address: 3 posts, 3 writes counted.
+    const seen: number[] = [];
+    for (let n = 0; n < 4; n++) seen.push(await signIn(n));
+    expect(seen).toEqual([303, 303, 303, 429]);
+    // The exemption is this process's secret, not the header's name: a guess is counted.
+    const guessed = await call(url, 'POST', '/v1/auth/sign-in', {
+      body: { email: 'guess@example.test' },
+      headers: { 'x-page-call': 'guess' },
+    });
+    expect(guessed.status).toBe(429);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test('/readyz is 503 while the store of Temporal fails, although its frontend still answers, and a write then is a 503', async () => {
   const tools = readTools();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mi-readyz-store-'));
