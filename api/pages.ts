@@ -5,6 +5,7 @@ export function page(
   title: string,
   paragraphs: string[],
   form?: { action: string; button: string; fields?: Record<string, string> },
+  link?: { href: string; text: string },
 ): string {
   const body = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n    ');
   const hidden = Object.entries(form?.fields ?? {})
@@ -13,6 +14,7 @@ export function page(
   const button = form
     ? `<form method="post" action="${escapeHtml(form.action)}">${hidden}<button type="submit">${escapeHtml(form.button)}</button></form>`
     : '';
+  const onward = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -31,6 +33,7 @@ export function page(
     <h1>${escapeHtml(title)}</h1>
     ${body}
     ${button}
+    ${onward}
   </main>
 </body>
 </html>`;

@@ -67,7 +67,14 @@ const sameValue = (a: string | undefined, b: string | undefined) =>
 const cookieOf = (req: Request, name: string) => (req.cookies as Record<string, string> | undefined)?.[name];
 
 const signedIn = (res: Response, who: string, extra: string[] = []) =>
-  html(res, 200, page('You are signed in', [`Signed in as ${who}.`, ...extra, 'You can close this page.']));
+  html(
+    res,
+    200,
+    page('You are signed in', [`Signed in as ${who}.`, ...extra], undefined, {
+      href: '/app',
+      text: 'Continue to the web app',
+    }),
+  );
 
 const shortCookie = (deps: RouteDeps) => ({
   httpOnly: true,

@@ -276,7 +276,9 @@ test('a browser signs in by the emailed link: the page asks first, the button se
     redirect: 'manual',
   });
   expect(done.status).toBe(200);
-  expect(await done.text()).toContain('You are signed in');
+  const signedInPage = await done.text();
+  expect(signedInPage).toContain('You are signed in');
+  expect(signedInPage).toContain('<a href="/app">Continue to the web app</a>');
   const sessionCookie = done.headers.getSetCookie().find((c) => c.startsWith('mi_session='))!;
   expect(sessionCookie).toMatch(/HttpOnly/i);
   expect(sessionCookie).toMatch(/SameSite=Lax/i);
