@@ -17,6 +17,7 @@ import { homePage } from './pages/home';
 import { opsPages } from './pages/ops';
 import { signInPages } from './pages/sign-in';
 import { studentPages } from './pages/student';
+import { employerPages } from './pages/employer';
 
 export interface WebDeps {
   logger: Logger;
@@ -84,6 +85,7 @@ export function webRouter(deps: WebDeps): Router {
   app.use(homePage());
   app.use(signInPages());
   app.use(studentPages());
+  app.use('/employer', employerPages());
   app.use(opsPages());
   app.use((req, res) => {
     const page = statusPage(404, undefined);

@@ -223,7 +223,12 @@ export async function payoutAccountReady(h: ApiHarness, student: Actor) {
     'SELECT stripe_account_id FROM students WHERE id = $1',
     [student.id],
   );
-  const payload = payoutsEnabledEvent(rows[0]!.stripe_account_id!);
+  return deliverStripeEvent(h, payoutsEnabledEvent(rows[0]!.stripe_account_id!));
+}
+
+/** Stripe delivers an event (an object, or its JSON), signed with the webhook secret. */
+export function deliverStripeEvent(h: ApiHarness, event: object | string) {
+  const payload = typeof event === 'string' ? event : JSON.stringify(event);
   const header = h.stripe.webhooks.generateTestHeaderString({
     payload,
     secret: h.config.STRIPE_WEBHOOK_SECRET,

@@ -7,6 +7,7 @@ async function home(ctx: PageContext): Promise<void> {
   // Keeps the notice of the form that led here (signed in).
   const notice = typeof ctx.req.query.notice === 'string' ? ctx.req.query.notice : undefined;
   if (ctx.viewer?.role === 'student') return ctx.redirect('/app/postings', notice);
+  if (ctx.viewer?.role === 'employer') return ctx.redirect('/app/employer/postings', notice);
   if (ctx.viewer) {
     return ctx.render(
       'Welcome',
