@@ -58,7 +58,12 @@ export function workflowLinks(item: {
 /** A dispute's share, asked as a percentage; the next page states the amounts before anything moves. */
 function shareForm(item: Item): Html {
   const id = `share-${item.internshipId}`;
-  return html`<form method="get" action="/app/ops/internships/${item.internshipId}/resolve" class="search">
+  return html`<form
+    method="get"
+    action="/app/ops/internships/${item.internshipId}/resolve"
+    class="search"
+    novalidate
+  >
     <div class="field">
       <label for="${id}">Student’s share of the fee (%)</label>
       <p class="hint" id="${id}-hint">0 refunds everything to the employer; 100 pays the student in full.</p>
