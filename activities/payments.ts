@@ -6,7 +6,7 @@ import { findStudentPayout, saveEmployerBilling, saveStudentAccount } from '../d
 import { withStripeCustomer } from '../lib/employer-customer';
 import type { Db } from '../db/pool';
 import { ErrorType, stepKey } from '../workflows/definitions';
-import { days } from '../workflows/durations';
+import { days, PAYOUT_SETTLEMENT_DAYS } from '../workflows/durations';
 import { platformShareOf, studentShareOf } from '../workflows/money';
 
 export interface PaymentDeps {
@@ -17,9 +17,6 @@ export interface PaymentDeps {
   /** Used when an employer has no saved card of its own (a Stripe test card with test keys). */
   defaultPaymentMethod?: string | undefined;
 }
-
-/** How long after the transfer the money reaches a Connect Express account on the standard schedule. */
-const PAYOUT_SETTLEMENT_DAYS = 2;
 
 /**
  * Runs a Stripe call while heartbeating, so a worker that dies mid-call is noticed within the

@@ -24,6 +24,7 @@ import { internshipRoutes } from './routes/internships';
 import { meRoutes } from './routes/me';
 import { myApplicationRoutes } from './routes/my-applications';
 import { privacyRoutes } from './routes/privacy';
+import { payoutRoutes } from './routes/payouts';
 import { progressRoutes } from './routes/progress';
 import { signInForm, signInPages } from './routes/sign-in-pages';
 import { isBreakGlassRequest, staffRoutes } from './routes/staff';
@@ -81,6 +82,7 @@ const signedInRoutes = (deps: RouteDeps) => [
   myApplicationRoutes(deps),
   workRoutes(deps),
   progressRoutes(deps),
+  payoutRoutes(deps),
   adminRoutes(deps),
   followUpRoutes(deps),
 ];

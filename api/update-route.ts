@@ -1,5 +1,6 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
+import type { Internship } from '../db/internships';
 import { saveText, type TextBodies, type TextKind } from '../db/texts';
 import { uuidFrom } from '../lib/ids';
 import { idempotencyKeyOf, principalKey } from './idempotency';
@@ -33,8 +34,8 @@ export interface UpdateRoute<P extends Role, B, A, R> {
    * Update, which carries only the id of that text, so the words never enter the workflow's history.
    */
   words?: WordsOf<B>;
-  /** The Update's argument, from the validated body, the caller and the id of their words. */
-  args: (body: B, caller: Extract<Principal, { role: P }>, textId: string) => A;
+  /** The Update's argument, from the validated body, the caller, the id of their words and the internship. */
+  args: (body: B, caller: Extract<Principal, { role: P }>, textId: string, internship: Internship) => A;
   /** 200 unless said. */
   status?: number;
   /** The answer's body: the Update's result unless said. */
@@ -90,7 +91,7 @@ export function updateRoute<P extends Role, B, A, R>(
     const result = await runUpdate(
       () =>
         actingFor(deps, internship, req, res).executeUpdate(route.update, {
-          args: [route.args(body, caller, textId)],
+          args: [route.args(body, caller, textId, internship)],
         }),
       route.dateField ? { dateField: route.dateField } : {},
     );

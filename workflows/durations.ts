@@ -52,6 +52,9 @@ export const REVIEW_REMINDER_DAYS = [2, 1] as const;
 /** While the payout account is not ready, the student is reminded this often. */
 export const PAYOUT_REMINDER_DAYS = 3;
 
+/** How long after the transfer the money reaches a Connect Express account on the standard schedule. */
+export const PAYOUT_SETTLEMENT_DAYS = 2;
+
 /** After a missed due date the student still has this long to submit before the employer is asked. */
 export const GRACE_HOURS = 48;
 

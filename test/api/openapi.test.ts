@@ -41,6 +41,8 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/internships/{id}/cancel',
       'GET /v1/internships/{id}/progress',
       'POST /v1/internships/{id}/payment-page',
+      'GET /v1/internships/{id}/payout',
+      'POST /v1/internships/{id}/payout-onboarding',
       'POST /v1/admin/internships/{id}/fee-exception',
       'POST /v1/admin/internships/{id}/resolution',
       'GET /v1/admin/internships/{id}/resolution',
