@@ -70,14 +70,14 @@ test('anyone opens a shared credential, reads that it verifies, shares it with a
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Download the badge (VC-JWT)' }).click(),
   ]);
-  const jwt = readFileSync((await download.path())!, 'utf8');
+  const jwt = readFileSync(await download.path(), 'utf8');
   const jwksHref = await page.getByRole('link', { name: 'The public keys (JWKS)' }).getAttribute('href');
   const keys = jose.createRemoteJWKSet(new URL(jwksHref!));
   const issuer = `did:web:${encodeURIComponent(new URL(h.baseUrl).host)}`;
   const { payload } = await jose.jwtVerify(jwt, keys, { algorithms: ['EdDSA'], typ: 'JWT', issuer });
   expect(payload).toMatchObject({ id: address, credentialSubject: { name: 'Amara Okafor' } });
   const didHref = await page.getByRole('link', { name: /DID document/ }).getAttribute('href');
-  expect((await (await fetch(didHref!)).json()).id).toBe(issuer);
+  expect(((await (await fetch(didHref!)).json()) as { id: string }).id).toBe(issuer);
 
   // One changed byte of the payload and it no longer verifies
   const [header, body, signature] = jwt.split('.') as [string, string, string];
