@@ -252,6 +252,10 @@ export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): 
     );
     applied.push(applicationId as string);
   }
+  await viewPages(http, employer, [
+    ['/app/employer/postings', '/app/employer/postings'],
+    ['/app/employer/postings/:id/applicants', `/app/employer/postings/${id}/applicants`],
+  ]);
   const list = await expectStatus(http, 'GET /v1/internships/:id/applications', `${base}/applications`, 200, {
     token: employer.token,
   });
@@ -273,6 +277,7 @@ export async function httpLifecycle(ctx: HttpLifecycleContext, actors: Actors): 
   });
   await waitForStatus(ctx, employer.token, id, ['InProgress']);
   await viewPages(http, hired, [['/app/postings/:id/work', `/app/postings/${id}/work`]]);
+  await viewPages(http, employer, [['/app/employer/postings/:id', `/app/employer/postings/${id}`]]);
   await expectStatus(http, 'POST /v1/internships/:id/submissions', `${base}/submissions`, 201, {
     token: hired.token,
     key: key('submit'),
