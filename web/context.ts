@@ -43,6 +43,8 @@ export interface PageContext {
   viewer: Viewer | undefined;
   /** The IANA zone dates are written in for this viewer. */
   zone: string;
+  /** What a form's `_csrf` carries: the session's CSRF token, or someone signed out's form token. */
+  formToken: string | undefined;
   /** The posted form (urlencoded), empty for a GET. */
   form: Record<string, unknown>;
   /** The API as the viewer; a change carries the session's CSRF token and the form's Idempotency-Key. */
@@ -100,6 +102,7 @@ export function pageContext(req: Request, res: Response): PageContext {
     res,
     viewer,
     zone: viewerZone(req, viewer?.timeZone),
+    formToken: viewer?.csrfToken ?? (res.locals.formToken as string | undefined),
     form,
     api: async <T>(path: string, options: CallOptions = {}) => {
       const write = options.method !== undefined && options.method !== 'GET';

@@ -3,7 +3,7 @@
  * viewer, their stylesheet and script under /assets. Plain forms work without JavaScript; a form
  * post needs the session's CSRF token in its `_csrf` field, then redirects (Post/Redirect/Get).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { SESSION_COOKIE } from '../api/auth';
@@ -21,6 +21,36 @@ import { employerPages } from './pages/employer';
 
 export interface WebDeps {
   logger: Logger;
+  config: { COOKIE_SECURE: boolean };
+}
+
+/**
+ * Someone signed out posts only to sign up or sign in; those forms carry a token of their own, the
+ * value of this cookie, which only our own pages' posts send (SameSite=Strict): another site cannot
+ * post them, so it cannot sign a visitor in to an account of its choosing (login CSRF).
+ */
+const FORM_COOKIE = 'mi_form';
+const FORM_TOKEN = /^[\w-]{43}$/;
+
+function formTokenFor(deps: WebDeps) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (res.locals.viewer) return next();
+    const sent = (req.cookies as Record<string, string> | undefined)?.[FORM_COOKIE];
+    if (sent && FORM_TOKEN.test(sent)) {
+      res.locals.formToken = sent;
+    } else {
+      // A new one: a post that arrives without the cookie matches nothing and is refused.
+      res.locals.formToken = randomBytes(32).toString('base64url');
+      res.cookie(FORM_COOKIE, res.locals.formToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.config.COOKIE_SECURE,
+        path: '/app',
+      });
+      res.locals.formTokenIsNew = true;
+    }
+    next();
+  };
 }
 
 interface Me {
@@ -63,9 +93,14 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  */
 function checkCsrf(req: Request, res: Response, next: NextFunction): void {
   const viewer = res.locals.viewer as Viewer | undefined;
-  if (req.method !== 'POST' || !viewer) return next();
+  if (req.method !== 'POST') return next();
+  const expected = viewer
+    ? viewer.csrfToken
+    : res.locals.formTokenIsNew
+      ? undefined
+      : (res.locals.formToken as string);
   const sent = one((req.body ?? {}) as Record<string, unknown>, '_csrf');
-  if (sent && timingSafeEqual(digest(sent), digest(viewer.csrfToken))) return next();
+  if (sent && expected && timingSafeEqual(digest(sent), digest(expected))) return next();
   const page = statusPage(403, 'This form was not sent from our page. Open the page again and resend it.');
   pageContext(req, res).render(page.title, page.main, 403);
 }
@@ -81,7 +116,7 @@ export function webRouter(deps: WebDeps): Router {
 
   const app = express.Router();
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
-  app.use(loadViewer, checkCsrf);
+  app.use(loadViewer, formTokenFor(deps), checkCsrf);
   app.use(homePage());
   app.use(signInPages());
   app.use(studentPages());

@@ -143,7 +143,11 @@ test('every route the app serves is in the spec (a new route without a spec entr
   const served = walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
   // The web app's pages are for people: they call the API, they are not part of it.
   const pages = walk(
-    (webRouter({ logger: pino({ level: 'silent' }) }) as unknown as { stack: Layer[] }).stack,
+    (
+      webRouter({ logger: pino({ level: 'silent' }), config: { COOKIE_SECURE: false } }) as unknown as {
+        stack: Layer[];
+      }
+    ).stack,
   );
   const { body } = await call(h.baseUrl, 'GET', '/openapi.json');
   const documented = new Set(

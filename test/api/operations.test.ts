@@ -166,12 +166,16 @@ test("a web page's form post counts once against the address, not again for the 
     }),
   );
   try {
+    const form = await signedOutForm(url);
     const signIn = async (n: number) =>
       (
         await fetch(`${url}/app/sign-in`, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ email: `page-limit-${n}-${uniqueSuffix()}@example.test` }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
+          body: new URLSearchParams({
+            _csrf: form.token,
+            email: `page-limit-${n}-${uniqueSuffix()}@example.test`,
+          }),
           redirect: 'manual',
         })
       ).status;
@@ -188,6 +192,40 @@ test("a web page's form post counts once against the address, not again for the 
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+/** What a browser signed out holds after opening the sign-in page: its form cookie and the form's token. */
+async function signedOutForm(url: string): Promise<{ cookie: string; token: string }> {
+  const page = await fetch(`${url}/app/sign-in`);
+  const cookie = page.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('mi_form='))!
+    .split(';')[0]!;
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  return { cookie, token };
+}
+
+test('a sign-in form posted from another site is refused (login CSRF): the form token and its SameSite=Strict cookie must match', async () => {
+  const page = await fetch(`${h.baseUrl}/app/sign-in`);
+  const set = page.headers.getSetCookie().find((c) => c.startsWith('mi_form='))!;
+  expect(set).toMatch(/HttpOnly/i);
+  expect(set).toMatch(/SameSite=Strict/i);
+  const form = await signedOutForm(h.baseUrl);
+  const post = (headers: Record<string, string>, fields: Record<string, string>) =>
+    fetch(`${h.baseUrl}/app/sign-in/code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams({ email: 'someone@example.test', code: '123456', ...fields }),
+      redirect: 'manual',
+    });
+  // Another site's form: no cookie (Strict), or a token of its own.
+  expect((await post({}, {})).status).toBe(403);
+  expect((await post({}, { _csrf: form.token })).status).toBe(403);
+  expect((await post({ cookie: form.cookie }, { _csrf: 'x'.repeat(43) })).status).toBe(403);
+  // Our own page's form reaches the API (which finds the code wrong: 401 shown beside the field).
+  const ours = await post({ cookie: form.cookie }, { _csrf: form.token });
+  expect(ours.status).toBe(401);
+  expect(await ours.text()).toContain('Code from the email');
 });
 
 test('/readyz is 503 while the store of Temporal fails, although its frontend still answers, and a write then is a 503', async () => {

@@ -22,7 +22,7 @@ function emailForm(ctx: PageContext, email: string, errors: FieldErrors, detail?
       <p>We email you a link and a 6-digit code; either signs you in. No password.</p>
       ${postForm({
         action: '/app/sign-in',
-        csrfToken: ctx.viewer?.csrfToken,
+        csrfToken: ctx.formToken,
         hidden: { next: nextOf(ctx) },
         fields: field(
           { name: 'email', label: 'Email address', type: 'email', value: email, autocomplete: 'email' },
@@ -60,7 +60,7 @@ function codeForm(ctx: PageContext, email: string, errors: FieldErrors, detail?:
       </p>
       ${postForm({
         action: '/app/sign-in/code',
-        csrfToken: ctx.viewer?.csrfToken,
+        csrfToken: ctx.formToken,
         hidden: { next: nextOf(ctx) },
         fields: html`${field({ name: 'email', label: labels.email, type: 'email', value: email, autocomplete: 'email' }, errors)}
         ${field({ name: 'code', label: labels.code, hint: '6 digits', inputmode: 'numeric', autocomplete: 'one-time-code' }, errors)}`,

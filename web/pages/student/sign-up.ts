@@ -35,6 +35,7 @@ function signUpForm(ctx: PageContext, values: Values, apiErrors: FieldErrors, de
       </p>
       ${postForm({
         action: '/app/sign-up',
+        csrfToken: ctx.formToken,
         hidden: { timeZone: values.timeZone ?? browserZone(ctx.req) ?? '' },
         fields: html`${f('name', { autocomplete: 'name' })}
         ${f('email', { type: 'email', autocomplete: 'email' })}
