@@ -1,6 +1,8 @@
 /**
- * A student in a real browser, through the web app only: signs up, reads the code from the email,
- * signs in, browses by skill, opens a posting, applies, and sees the application listed. Every page
+ * A student in a real browser, through the web app: signs up, reads the code from the email, signs
+ * in, browses by skill, applies, accepts the offer, works, is paid once payouts are set up with Stripe
+ * (its webhook stands in for finishing onboarding), gives feedback, and shares a credential that
+ * anyone opens signed out and sees verified; the employer acts through the API. Every page
  * visited is checked with axe (no serious or critical violations); SCREENSHOTS=1 saves each page at
  * desktop and phone width into docs/screenshots/.
  */
@@ -9,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { newEmployer, newPosting, waitForStatus } from '../helpers/actors';
+import { newEmployer, newPosting, payoutAccountReady, waitForStatus } from '../helpers/actors';
 import { uniqueSuffix } from '../helpers/env';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
@@ -36,14 +38,14 @@ async function expectAccessible(page: Page): Promise<void> {
   expect(serious).toEqual([]);
 }
 
-/** Checks the page with axe and at phone width; with SCREENSHOTS=1 saves it at 1280 and 390 px wide. */
-async function visited(page: Page, name: string): Promise<void> {
+/** Checks the page with axe and at phone width; with SCREENSHOTS=1 and a name saves it at 1280 and 390 px wide. */
+async function visited(page: Page, name?: string): Promise<void> {
   await expectAccessible(page);
   const size = page.viewportSize()!;
   await page.setViewportSize({ width: 390, height: 844 });
   // Readable at phone width without scrolling sideways.
   expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-  if (process.env.SCREENSHOTS === '1') {
+  if (process.env.SCREENSHOTS === '1' && name) {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -89,7 +91,7 @@ test('in the browser, the stylesheet and script load under that policy and the b
 
 const PITCH = 'I have cleaned survey data for two research projects and document every step I take.';
 
-test('a student signs up, signs in with the emailed code, finds a posting by skill, applies, accepts the offer, asks for time, submits and reads the change requested', async () => {
+test('a student signs up, signs in with the emailed code, finds a posting by skill, applies, accepts the offer, asks for time, submits, reads the change requested, is paid once payouts are set up, gives feedback and shares a credential anyone can see verified', async () => {
   // Given an employer's open posting that needs a skill no other test uses
   const employer = await newEmployer(h);
   const skill = `sheets-${uniqueSuffix()}`;
@@ -232,7 +234,112 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   await page.goto(`${h.baseUrl}/app/postings/${id}/work`);
   expect(await page.locator('main').textContent()).toContain('Please add the one-page summary.');
   await visited(page, 'student-work-changes');
+
+  // She sends the work again; the employer approves it, and the email asks her to set up payouts
+  await page.getByLabel('Link to your deliverable').fill('https://example.com/cleaned-with-summary.zip');
+  await page.getByLabel('Notes for the employer').fill('The CSV and the one-page summary.');
+  await page.getByRole('button', { name: 'Submit my work' }).click();
+  await page.waitForURL(/notice=submitted/);
+  await waitForStatus(h, employer, id, 'InReview', 30_000);
+  const approved = await call(h.baseUrl, 'POST', `/v1/internships/${id}/review`, {
+    token: employer.token,
+    body: { decision: 'approve', comments: 'Exactly what we needed.' },
+  });
+  expect(approved.status).toBe(200);
+  const setUp = await waitForEmail(email, /Set up payouts/, 30_000);
+  expect(setUp.text).toMatch(/Stripe/);
+
+  // The payouts page: what she is paid, after the platform's share, and the step to Stripe
+  await page.goto(`${h.baseUrl}/app/applications`);
+  await page.getByRole('link', { name: 'Payouts' }).first().click();
+  await page.waitForURL(/\/payouts$/);
+  const money = await page.locator('dl.facts').textContent();
+  expect(money).toContain('$250.00');
+  expect(money).toMatch(/Platform share \(10%\)\s*\$25\.00/);
+  expect(money).toMatch(/You are paid\s*\$225\.00/);
+  expect(await page.locator('.payout-stage').textContent()).toMatch(/waits for your payout account/);
+  await visited(page, 'student-payouts');
+  await page.getByRole('button', { name: 'Set up payouts with Stripe' }).click();
+  const toStripe = page.getByRole('link', { name: 'Continue to Stripe' });
+  const stripeUrl = (await toStripe.getAttribute('href'))!;
+  expect(stripeUrl).toMatch(/^https:\/\//);
+  await visited(page, 'student-payouts-onboarding');
+  // Stripe's own page is not ours to test: a stand-in answers in its place
+  await page.route(stripeUrl, (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<title>Stripe</title>' }),
+  );
+  await toStripe.click();
+  await page.waitForURL(stripeUrl);
+
+  // Stripe reports the account ready (its signed webhook); back on the page, she is paid
+  const { rows } = await h.db.query<{ id: string }>('SELECT id FROM accounts WHERE email = $1', [email]);
+  expect((await payoutAccountReady(h, { id: rows[0]!.id, token: '', email })).status).toBe(200);
+  await waitForStatus(h, employer, id, 'Completed', 30_000);
+  await page.goto(`${h.baseUrl}/app/postings/${id}/payouts?onboarding=back`);
+  const paid = await page.locator('.payout-stage').textContent();
+  expect(paid).toMatch(/Paid: \$225\.00 was sent/);
+  expect(paid).toMatch(/\d{2}:\d{2} E[SD]T/);
+  await visited(page, 'student-payouts-paid');
+  expect((await waitForEmail(email, /You have been paid/, 30_000)).text).toContain('$225.00');
+
+  // Feedback: the API's messages beside the fields, then her rating of the employer, double-blind
+  await page.getByRole('link', { name: 'Feedback' }).click();
+  await page.waitForURL(/\/feedback$/);
+  await visited(page, 'student-feedback');
+  await page.getByRole('button', { name: 'Send my feedback' }).click();
+  expect(await page.locator('.error-summary').textContent()).toContain('Your rating of the employer');
+  expect(await page.locator('#f-rating-error').textContent()).toMatch(/\w/);
+  await visited(page, 'student-feedback-error');
+  await page.getByLabel('5: excellent').check();
+  await page.getByLabel('How it went').fill('Clear brief, quick answers, kind review.');
+  await page.getByRole('checkbox', { name: /^excel$/i }).check();
+  await page.getByLabel('Other skills you practised').fill('pivot tables');
+  await page.getByLabel('Show the employer’s rating of my work on my credential').check();
+  await page.getByRole('button', { name: 'Send my feedback' }).click();
+  await page.waitForURL(/given=yes/);
+  expect(await page.locator('main').textContent()).toMatch(/Hidden for now/);
+
+  // The employer gives theirs: both are in, so each side sees the other's
+  const theirs = await call(h.baseUrl, 'POST', `/v1/internships/${id}/feedback`, {
+    token: employer.token,
+    body: { rating: 4, comment: 'Careful work, well documented.', endorsedSkills: ['excel'] },
+  });
+  expect(theirs.status).toBe(201);
+  await waitForEmail(email, /Feedback on .* is now visible/, 30_000);
+  await page.goto(`${h.baseUrl}/app/postings/${id}/feedback`);
+  const shown = await page.locator('main').textContent();
+  expect(shown).toContain('5 out of 5');
+  expect(shown).toContain('Careful work, well documented.');
+  expect(shown).toContain('pivot tables');
+  await visited(page, 'student-feedback-revealed');
+
+  // Her credential, from its email: she shares it by link as the API lets its student
+  expect((await waitForEmail(email, /Your credential/)).subject).toContain('Clean a sales dataset');
+  const csrf = await page.locator('input[name=_csrf]').first().inputValue();
+  const seen = await context.request.get(`${h.baseUrl}/v1/internships/${id}`);
+  const { credentialId } = (await seen.json()).credential as { credentialId: string };
+  const shared = await context.request.put(`${h.baseUrl}/v1/credentials/${credentialId}/sharing`, {
+    headers: { 'x-csrf-token': csrf },
+    data: { visibility: 'link' },
+  });
+  expect(shared.status()).toBe(200);
+  await page.reload();
+  await page.getByRole('link', { name: 'Your credential’s public page' }).click();
+  await page.waitForURL(new RegExp(`/c/${credentialId}$`));
   await context.close();
+
+  // Anyone, signed out, opens the credential's public page and sees it verified
+  const visitor = await browser.newContext({ timezoneId: 'Europe/Paris' });
+  const publicPage = await visitor.newPage();
+  await publicPage.goto(`${h.baseUrl}/c/${credentialId}`);
+  const credential = await publicPage.locator('main').textContent();
+  expect(credential).toContain('Verified.');
+  expect(credential).toContain('Maya Chen');
+  expect(credential).toContain('Clean a sales dataset');
+  expect(credential).toMatch(/The employer’s rating\s*4 out of 5/);
+  expect(credential).toMatch(/Skills the student practised\s*.*pivot tables/s);
+  await visited(publicPage);
+  await visitor.close();
 });
 
 test('a form posted with the session cookie but without the CSRF token is refused and changes nothing', async () => {

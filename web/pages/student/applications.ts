@@ -55,6 +55,7 @@ function applicationCard(ctx: PageContext, p: Posting): Html {
   }
   if (mine?.status === 'accepted') {
     actions.push(html`<a class="button" href="/app/postings/${p.id}/work">Your work</a>`);
+    actions.push(html`<a class="button secondary" href="/app/postings/${p.id}/payouts">Payouts</a>`);
   }
   if (p.nextActions.includes('withdraw')) {
     actions.push(

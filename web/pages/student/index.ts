@@ -2,6 +2,8 @@
 import express, { type Router } from 'express';
 import { asRoute } from '../../context';
 import { answerOffer, myApplications, showOffer, withdraw } from './applications';
+import { giveFeedback, showFeedback } from './feedback';
+import { openOnboarding, showPayouts } from './payouts';
 import { apply, browse, showPosting } from './postings';
 import { showSignUp, signUp } from './sign-up';
 import { askForExtension, showWork, submitWork } from './work';
@@ -20,5 +22,9 @@ export function studentPages(): Router {
   router.get('/postings/:id/work', asRoute(showWork));
   router.post('/postings/:id/submit', asRoute(submitWork));
   router.post('/postings/:id/extension', asRoute(askForExtension));
+  router.get('/postings/:id/payouts', asRoute(showPayouts));
+  router.post('/postings/:id/payouts/onboarding', asRoute(openOnboarding));
+  router.get('/postings/:id/feedback', asRoute(showFeedback));
+  router.post('/postings/:id/feedback', asRoute(giveFeedback));
   return router;
 }

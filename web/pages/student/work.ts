@@ -15,16 +15,18 @@ const notFound = { status: 404, body: undefined, fieldErrors: {}, setCookies: []
 
 type Work = Posting & { reviews?: { comments: string; at: string }[] };
 
-/** The posting, if the viewer was hired for it; otherwise the page ends. */
-async function workOf(ctx: PageContext): Promise<Work | undefined> {
+/** The posting of the page's `:id`, if the viewer was hired for it; otherwise the page ends. */
+export async function hiredPosting<T extends Posting>(ctx: PageContext): Promise<T | undefined> {
   if (!viewerAs(ctx, 'student')) return undefined;
   const id = String(ctx.req.params.id);
   if (!ID.test(id)) return void ctx.fail(notFound);
-  const answer = await ctx.api<Work>(`/v1/internships/${id}`);
+  const answer = await ctx.api<T>(`/v1/internships/${id}`);
   if (answer.status !== 200) return void ctx.fail(answer);
   if (answer.body.myApplication?.status !== 'accepted') return void ctx.fail(notFound);
   return answer.body;
 }
+
+const workOf = (ctx: PageContext) => hiredPosting<Work>(ctx);
 
 interface Attempt {
   form: 'submit' | 'extension';
@@ -90,7 +92,11 @@ function workPage(ctx: PageContext, w: Work, attempt?: Attempt, status = 200) {
       </dl>
       <h2>What you deliver</h2>
       <p class="prose">${w.deliverable}</p>
-      ${reviews}${forms}`,
+      ${reviews}${forms}
+      <p>
+        <a href="/app/postings/${w.id}/payouts">Payouts</a> ·
+        <a href="/app/postings/${w.id}/feedback">Feedback</a>
+      </p>`,
     status,
   );
 }
