@@ -299,6 +299,13 @@ export const internshipSchema = z.object({
     )
     .optional()
     .describe('Ops only: every state change and human action, with who, when and through which channel'),
+  temporalUi: z
+    .url()
+    .nullable()
+    .optional()
+    .describe(
+      "Ops only: the run's history in the Temporal UI (run id included); null if Temporal did not answer",
+    ),
 });
 
 export const internshipPage = z.object({

@@ -1,6 +1,5 @@
 import { findInternship } from '../../db/internships';
 import { opsQueue, type QueueItem } from '../../db/ops';
-import { workflowHistoryUrl } from '../../lib/temporal-ui';
 import { decideFeeExceptionUpdate, ErrorType, resolveDisputeUpdate } from '../../workflows/definitions';
 import { disputeSplit } from '../../workflows/money';
 import { requireRole } from '../auth';
@@ -17,6 +16,7 @@ import {
   resolutionSplit,
   statusResponse,
 } from '../schemas';
+import { runInTemporalUi } from '../temporal-links';
 import { updateRoute, updateSpec } from '../update-route';
 import { parse } from '../validate';
 
@@ -95,15 +95,9 @@ const resolutionPreview: Operation = {
 
 /** Each item with the address of its run in the Temporal UI (looked up once per workflow). */
 async function withTemporalLinks(deps: RouteDeps, lists: Record<string, QueueItem[]>) {
-  const ui = { baseUrl: deps.config.TEMPORAL_UI_URL, namespace: deps.temporal.options.namespace };
   const ids = [...new Set(Object.values(lists).flatMap((items) => items.map((i) => i.workflowId)))];
   const urls = new Map(
-    await Promise.all(
-      ids.map(async (id) => {
-        const url = await workflowHistoryUrl(deps.temporal.connection, ui, id).catch(() => null);
-        return [id, url] as const;
-      }),
-    ),
+    await Promise.all(ids.map(async (id) => [id, await runInTemporalUi(deps, id)] as const)),
   );
   return Object.fromEntries(
     Object.entries(lists).map(([kind, items]) => [

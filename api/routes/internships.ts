@@ -27,6 +27,7 @@ import {
   internshipSchema,
   listInternshipsQuery,
 } from '../schemas';
+import { runInTemporalUi } from '../temporal-links';
 import { parse } from '../validate';
 import { postInternship } from '../use-cases/post-internship';
 
@@ -249,6 +250,7 @@ async function show(deps: RouteDeps, req: Request, res: Response): Promise<void>
     // Ops see who did what, when and how; it matches the workflow history's Updates.
     ...(principal?.role === 'ops'
       ? {
+          temporalUi: await runInTemporalUi(deps, found.internship.workflowId),
           auditTrail: (await listAudit(deps.db, id)).map((e) => ({
             at: e.at,
             actor: {

@@ -16,7 +16,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-test('the queue lists a fee exception and a dispute, each with its run in the Temporal UI; only staff read it', async () => {
+test('the queue lists a fee exception and a dispute, each with its run in the Temporal UI, as the audit answer does; only staff read it', async () => {
   const employer = await newEmployer(h);
   const low = await call(h.baseUrl, 'POST', '/v1/internships', {
     token: employer.token,
@@ -37,6 +37,12 @@ test('the queue lists a fee exception and a dispute, each with its run in the Te
   }
   expect(exception).toMatchObject({ status: 'AwaitingApproval', feeCents: 10_000 });
   expect(dispute).toMatchObject({ status: 'Disputed', workflowId: `internship:${id}` });
+
+  // The audit answer carries the same run's link for staff; the employer's view of it has none
+  const audited = await call(h.baseUrl, 'GET', `/v1/internships/${low.body.id}`, { token: support });
+  expect(audited.body.temporalUi).toBe(exception.temporalUi);
+  const own = await call(h.baseUrl, 'GET', `/v1/internships/${low.body.id}`, { token: employer.token });
+  expect(own.body).not.toHaveProperty('temporalUi');
 
   const student = await newStudent(h, 'Nosy Student');
   for (const [token, status] of [
