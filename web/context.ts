@@ -35,6 +35,8 @@ export const NOTICES: Record<string, string> = {
   'feedback-given': 'Thank you: your feedback was recorded.',
   'hiring-offer-sent': 'Your hiring offer was emailed to the student.',
   resolved: 'The dispute is resolved: the money moves and both sides are told by email.',
+  'fee-approved': 'The fee is approved: the posting opens for applications.',
+  'fee-declined': 'The fee is declined: the posting is cancelled and the employer is told by email.',
 };
 
 export interface PageContext {

@@ -2,21 +2,19 @@
 import express, { type Router } from 'express';
 import { asRoute, type PageContext } from '../context';
 import { html } from '../html';
+import type { Viewer } from '../layout';
+
+/** Where each role lands after signing in without a page to go back to: what waits on them. */
+const LANDING: Record<Viewer['role'], string> = {
+  student: '/app/postings',
+  employer: '/app/employer/postings',
+  ops: '/app/ops',
+};
 
 async function home(ctx: PageContext): Promise<void> {
   // Keeps the notice of the form that led here (signed in).
   const notice = typeof ctx.req.query.notice === 'string' ? ctx.req.query.notice : undefined;
-  if (ctx.viewer?.role === 'student') return ctx.redirect('/app/postings', notice);
-  if (ctx.viewer?.role === 'employer') return ctx.redirect('/app/employer/postings', notice);
-  if (ctx.viewer) {
-    return ctx.render(
-      'Welcome',
-      html`<p>
-        Signed in as ${ctx.viewer.email}. Your pages are on their way; until then the
-        <a href="/docs">API</a> does everything.
-      </p>`,
-    );
-  }
+  if (ctx.viewer) return ctx.redirect(LANDING[ctx.viewer.role], notice);
   await Promise.resolve();
   ctx.render(
     'Paid micro-internships',

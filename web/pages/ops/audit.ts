@@ -1,9 +1,13 @@
-/** One internship's audit trail for ops (GET /v1/internships/:id as staff): who did what, when, how. */
+/**
+ * One internship's audit trail for ops (GET /v1/internships/:id as staff): who did what, when, how;
+ * and its run in the Temporal UI, as the API links it.
+ */
 import { viewerAs, type PageContext } from '../../context';
 import { money } from '../../forms';
 import { html } from '../../html';
 import { timeTag } from '../../time';
 import { STATUS_WORDS, type Posting } from '../student/posting-facts';
+import { temporalLink } from './dashboard';
 
 const ID = /^[0-9a-f-]{36}$/i;
 export const notFound = { status: 404, body: undefined, fieldErrors: {}, setCookies: [] };
@@ -42,7 +46,9 @@ export async function auditTrail(ctx: PageContext): Promise<void> {
         <dt>Fee</dt>
         <dd>${money(p.feeCents)}</dd>
         <dt>Workflow</dt>
-        <dd><code>${p.workflowId}</code></dd>
+        <dd>
+          <code>${p.workflowId}</code> · ${temporalLink({ title: p.title, temporalUi: p.temporalUi ?? null })}
+        </dd>
         <dt>Next deadline</dt>
         <dd>${timeTag(p.deadlines.next, ctx.zone)}</dd>
       </dl>

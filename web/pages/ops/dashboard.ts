@@ -1,7 +1,7 @@
 /**
  * What waits on ops staff (GET /v1/admin/queue): overdue decisions, disputes with the share to
- * decide, fee exceptions, payouts waiting for an account; each with its run in the Temporal UI and
- * its audit trail.
+ * decide, fee exceptions to approve or decline, payouts waiting for an account; each with its run in
+ * the Temporal UI and its audit trail.
  */
 import type { z } from 'zod';
 import type { opsQueueResponse } from '../../../api/schemas';
@@ -36,22 +36,37 @@ const SECTIONS: { key: keyof Queue; title: string; empty: string; since: string 
   },
 ];
 
+/** The workflow's run in the Temporal UI, as the API links it (run id included), or why there is none. */
+export function temporalLink(item: { title: string; temporalUi: string | null }): Html {
+  return item.temporalUi
+    ? html`<a href="${item.temporalUi}" rel="noopener" class="temporal"
+        >Workflow in the Temporal UI<span class="visually-hidden"> of ${item.title}</span></a
+      >`
+    : html`<span>The Temporal UI link is unavailable now</span>`;
+}
+
 /** The links every row has: its workflow's run in the Temporal UI, and its audit trail. */
 export function workflowLinks(item: {
   internshipId: string;
   title: string;
   temporalUi: string | null;
 }): Html {
-  const hidden = html`<span class="visually-hidden"> of ${item.title}</span>`;
   return html`<div class="actions">
-    ${
-      item.temporalUi
-        ? html`<a href="${item.temporalUi}" rel="noopener" class="temporal"
-            >Workflow in the Temporal UI${hidden}</a
-          >`
-        : html`<span>The Temporal UI link is unavailable now</span>`
-    }
-    <a href="/app/ops/internships/${item.internshipId}" class="audit">Audit trail${hidden}</a>
+    ${temporalLink(item)}
+    <a href="/app/ops/internships/${item.internshipId}" class="audit"
+      >Audit trail<span class="visually-hidden"> of ${item.title}</span></a
+    >
+  </div>`;
+}
+
+/** A fee below the floor: approve or decline, each on a page that states the fee before it is sent. */
+function feeDecisionLinks(item: Item): Html {
+  const to = (decision: string) =>
+    `/app/ops/internships/${item.internshipId}/fee-exception?decision=${decision}`;
+  const hidden = html`<span class="visually-hidden"> for ${item.title}</span>`;
+  return html`<div class="actions fee-decision">
+    <a class="button" href="${to('approve')}">Approve the fee${hidden}</a>
+    <a class="button secondary" href="${to('decline')}">Decline the fee${hidden}</a>
   </div>`;
 }
 
@@ -96,6 +111,7 @@ function row(ctx: PageContext, key: keyof Queue, since: string, item: Item): Htm
       <dd><code>${item.workflowId}</code></dd>
     </dl>
     ${workflowLinks(item)} ${key === 'openDisputes' ? shareForm(item) : ''}
+    ${key === 'feeExceptions' ? feeDecisionLinks(item) : ''}
   </li>`;
 }
 
