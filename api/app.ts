@@ -23,6 +23,7 @@ import { healthRoutes } from './routes/health';
 import { internshipRoutes } from './routes/internships';
 import { meRoutes } from './routes/me';
 import { myApplicationRoutes } from './routes/my-applications';
+import { myCredentialRoutes } from './routes/my-credentials';
 import { privacyRoutes } from './routes/privacy';
 import { payoutRoutes } from './routes/payouts';
 import { progressRoutes } from './routes/progress';
@@ -80,6 +81,7 @@ const signedInRoutes = (deps: RouteDeps) => [
   internshipRoutes(deps),
   applicationRoutes(deps),
   myApplicationRoutes(deps),
+  myCredentialRoutes(deps),
   workRoutes(deps),
   progressRoutes(deps),
   payoutRoutes(deps),

@@ -1,6 +1,7 @@
 /** Request and response shapes: the single source for validation, types and (later) the OpenAPI spec. */
 import { z } from 'zod';
 import { CREDENTIAL_VISIBILITIES } from '../db/follow-up';
+import { decodeCursor } from '../db/keyset';
 import { ORG_ROLES } from '../db/accounts';
 import { canonicalTimeZone, isTimeZone } from '../lib/dates';
 import {
@@ -415,6 +416,35 @@ export const credentialSharingBody = z
   })
   .strict();
 export const studentIdParam = z.object({ id: z.uuid() });
+
+export const myCredentialsQuery = myApplicationsQuery.extend({
+  cursor: z
+    .string()
+    .max(200)
+    .refine((c) => decodeCursor(c) !== undefined, 'is not a cursor this API issued')
+    .optional(),
+});
+
+/** A student's own credential, as only they see it: whatever its visibility. */
+export const myCredentialSchema = z.object({
+  credentialId: z.uuid(),
+  title: z.string().describe('The micro-internship, as the credential states it'),
+  employer: z.string(),
+  completedAt: z.iso.datetime(),
+  issuedAt: z.iso.datetime(),
+  visibility: credentialSharingBody.shape.visibility,
+  page: z.url().describe('Its public page, to share: it answers only while the credential is not private'),
+  badgeUrl: z.url().describe('Its Open Badge (VC-JWT): downloadable only while it is not private'),
+});
+
+export const myCredentialPage = z.object({
+  items: z.array(myCredentialSchema),
+  nextCursor: z.string().nullable(),
+  portfolio: z
+    .url()
+    .nullable()
+    .describe('Your public portfolio (GET /v1/students/{id}/portfolio), once you list a credential in it'),
+});
 
 export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();
 export const resolutionBody = z.object({ studentSharePct: z.int().min(0).max(100) }).strict();

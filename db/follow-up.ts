@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, type ListPage } from './keyset';
 import type { Queryable } from './pool';
 
 export interface Feedback {
@@ -181,6 +182,34 @@ export async function listPortfolioCredentials(
     [studentId],
   );
   return rows.map(toCredential);
+}
+
+/**
+ * A student's own signed credentials, private ones included (not those reserved and not yet signed,
+ * nor those revoked at erasure), newest first, in keyset pages over (issued_at, id).
+ */
+export async function listCredentialsOfStudent(
+  db: Queryable,
+  studentId: string,
+  page: { limit: number; cursor?: string },
+): Promise<ListPage<StoredCredential>> {
+  const params: unknown[] = [studentId];
+  const after = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const keyset = after
+    ? `AND (issued_at, id) < ($${params.push(after.createdAt)}, $${params.push(after.id)})`
+    : '';
+  const { rows } = await db.query<CredentialRow>(
+    `SELECT * FROM credentials WHERE student_id = $1 AND signature <> '' ${keyset}
+      ORDER BY issued_at DESC, id DESC LIMIT $${params.push(page.limit + 1)}`,
+    params,
+  );
+  const items = rows.slice(0, page.limit).map(toCredential);
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > page.limit && last ? encodeCursor({ createdAt: last.issuedAt, id: last.id }) : null,
+  };
 }
 
 export interface HiringOffer {

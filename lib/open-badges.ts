@@ -32,6 +32,10 @@ export const verificationMethodId = (publicBaseUrl: string, keyId: string): stri
 export const credentialPageUrl = (publicBaseUrl: string, credentialId: string): string =>
   `${origin(publicBaseUrl)}/c/${credentialId}`;
 
+/** A student's public portfolio: the credentials they listed in it (the API's JSON). */
+export const portfolioUrl = (publicBaseUrl: string, studentId: string): string =>
+  `${origin(publicBaseUrl)}/v1/students/${studentId}/portfolio`;
+
 export const badgeUrl = (publicBaseUrl: string, credentialId: string): string =>
   `${origin(publicBaseUrl)}/v1/credentials/${credentialId}/badge`;
 

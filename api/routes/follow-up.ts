@@ -113,6 +113,13 @@ function badgeLinks(c: StoredCredential, publicBaseUrl: string) {
   };
 }
 
+/** What a student's public portfolio lists: the credentials they listed in it that verify. */
+export async function portfolioOf({ db, config }: RouteDeps, studentId: string) {
+  return (await listPortfolioCredentials(db, studentId))
+    .map((c) => credentialView(c, config))
+    .filter((c) => c.valid);
+}
+
 /**
  * Public: anyone can verify a credential its student shared, and read the portfolio of those the
  * student listed. A private credential, or a student who listed none, is not found.
@@ -159,9 +166,7 @@ export function publicFollowUpRoutes(deps: RouteDeps): DocumentedRouter {
     },
     async (req, res) => {
       const { id } = parse(studentIdParam, req.params, 'path');
-      const items = (await listPortfolioCredentials(db, id))
-        .map((c) => credentialView(c, config))
-        .filter((c) => c.valid);
+      const items = await portfolioOf(deps, id);
       const student = items.length > 0 ? await findStudent(db, id) : undefined;
       if (!student) throw notFound('Portfolio');
       res.json({ student: { id: student.id, name: student.name }, items });

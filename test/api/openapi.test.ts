@@ -82,6 +82,7 @@ test('the spec lists every route with the fields the validators enforce', async 
       'POST /v1/admin/staff',
       'DELETE /v1/admin/staff/{accountId}',
       'GET /v1/students/{id}/portfolio',
+      'GET /v1/students/me/credentials',
       'GET /v1/admin/conversion',
       'GET /healthz',
       'GET /readyz',
