@@ -47,6 +47,48 @@ export function field(spec: FieldSpec, errors: FieldErrors): Html {
   </div>`;
 }
 
+function errorLine(id: string, message: string | undefined): Html {
+  return message
+    ? html`<p class="error" id="${id}-error"><span class="visually-hidden">Error: </span>${message}</p>`
+    : html``;
+}
+
+/**
+ * A group of radios or checkboxes under its legend, the API's message beside it. `key` names the
+ * group's ids when the page shows the same field in more than one form (the summary links to it).
+ */
+export function choices(
+  name: string,
+  legend: string,
+  type: 'radio' | 'checkbox',
+  options: [string, string][],
+  chosen: string[],
+  message: string | undefined,
+  key = name,
+): Html {
+  const id = fieldId(key);
+  return html`<fieldset
+    class="options${message ? ' has-error' : ''}"
+    ${message ? html` aria-describedby="${id}-error"` : ''}
+  >
+    <legend>${legend}</legend>
+    ${errorLine(id, message)}
+    ${options.map(
+      ([value, label], i) =>
+        html`<p>
+          <input
+            type="${type}"
+            id="${i === 0 ? id : `${id}-${i}`}"
+            name="${name}"
+            value="${value}"
+            ${chosen.includes(value) ? html` checked` : ''}
+          />
+          <label for="${i === 0 ? id : `${id}-${i}`}">${label}</label>
+        </p>`,
+    )}
+  </fieldset>`;
+}
+
 /**
  * Every error of the last attempt, at the top of the form, focused by app.js: each links to its
  * field when the form shows one (`labels` names them), else it is said as the API said it.

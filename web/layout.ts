@@ -25,6 +25,7 @@ export const NAV: Record<Viewer['role'], NavLink[]> = {
   student: [
     { href: '/app/postings', label: 'Browse postings' },
     { href: '/app/applications', label: 'My applications' },
+    { href: '/app/portfolio', label: 'My credentials' },
   ],
   employer: [
     { href: '/app/employer/postings', label: 'Postings' },

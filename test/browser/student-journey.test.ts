@@ -1,10 +1,10 @@
 /**
  * A student in a real browser, through the web app: signs up, reads the code from the email, signs
  * in, browses by skill, applies, accepts the offer, works, is paid once payouts are set up with Stripe
- * (its webhook stands in for finishing onboarding), gives feedback, and shares a credential that
- * anyone opens signed out and sees verified; the employer acts through the API. Every page
- * visited is checked with axe (no serious or critical violations); SCREENSHOTS=1 saves each page at
- * desktop and phone width into docs/screenshots/.
+ * (its webhook stands in for finishing onboarding), gives feedback, and shares a credential from her
+ * credentials page that anyone opens signed out and sees verified; the employer acts through the API.
+ * Every page visited is checked with axe (no serious or critical violations); SCREENSHOTS=1 saves
+ * each page at desktop and phone width into docs/screenshots/.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
@@ -313,18 +313,38 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   expect(shown).toContain('pivot tables');
   await visited(page, 'student-feedback-revealed');
 
-  // Her credential, from its email: she shares it by link as the API lets its student
+  // Her credential, from its email: private until she shares it by link from her credentials page
   expect((await waitForEmail(email, /Your credential/)).subject).toContain('Clean a sales dataset');
-  const csrf = await page.locator('input[name=_csrf]').first().inputValue();
-  const seen = await context.request.get(`${h.baseUrl}/v1/internships/${id}`);
-  const { credentialId } = (await seen.json()).credential as { credentialId: string };
-  const shared = await context.request.put(`${h.baseUrl}/v1/credentials/${credentialId}/sharing`, {
-    headers: { 'x-csrf-token': csrf },
-    data: { visibility: 'link' },
+  await page.getByRole('link', { name: 'your credentials', exact: true }).click();
+  await page.waitForURL(/\/app\/portfolio$/);
+  const mine = page.locator('ul.cards > li');
+  await expect(mine.count()).resolves.toBe(1);
+  expect(await mine.first().textContent()).toMatch(/Clean a sales dataset[\s\S]*Who sees it\s*private/);
+  expect(await mine.first().textContent()).toMatch(/\d{2}:\d{2} E[SD]T/);
+  expect(await page.getByRole('link', { name: /Download the badge/ }).count()).toBe(0);
+  await visited(page, 'student-portfolio');
+  // A choice the API does not know (a tampered form): its message beside the choice, nothing changed
+  const sharing = (await page.locator('form[action$="/sharing"]').getAttribute('action'))!;
+  const refused = await context.request.post(`${h.baseUrl}${sharing}`, {
+    form: { _csrf: await page.locator('input[name=_csrf]').first().inputValue(), visibility: 'everyone' },
   });
-  expect(shared.status()).toBe(200);
-  await page.reload();
-  await page.getByRole('link', { name: 'Your credential’s public page' }).click();
+  expect(refused.status()).toBe(422);
+  const refusal = await refused.text();
+  expect(refusal).toContain('There is a problem');
+  expect(refusal).toMatch(/id="f-visibility-[0-9a-f-]{36}-error"/);
+  await page.getByLabel(/^link:/).check();
+  await page.getByRole('button', { name: 'Save who sees it' }).click();
+  await page.waitForURL(/notice=credential-link/);
+  expect(await page.locator('.notice').textContent()).toContain('Your credential is shared');
+  expect(await mine.first().textContent()).toMatch(/Who sees it\s*link/);
+  const address = (await page.getByRole('link', { name: /\/c\// }).getAttribute('href'))!;
+  const credentialId = /\/c\/([0-9a-f-]{36})$/.exec(address)![1]!;
+  const badge = page.getByRole('link', { name: /Download the badge/ });
+  expect(await badge.getAttribute('href')).toMatch(new RegExp(`/v1/credentials/${credentialId}/badge$`));
+  // Shared by link only: no public portfolio to point to yet
+  expect(await page.locator('main').textContent()).not.toContain('Your public portfolio');
+  await visited(page, 'student-portfolio-shared');
+  await page.getByRole('link', { name: address }).click();
   await page.waitForURL(new RegExp(`/c/${credentialId}$`));
   await context.close();
 

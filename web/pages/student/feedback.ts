@@ -5,7 +5,7 @@
  */
 import type { FieldErrors } from '../../api-client';
 import type { PageContext } from '../../context';
-import { errorSummary, field, fieldId, many, one, postForm } from '../../forms';
+import { choices, errorSummary, field, fieldId, many, one, postForm } from '../../forms';
 import { html, type Html } from '../../html';
 import { timeTag } from '../../time';
 import { skillTags, STATUS_WORDS, type Posting } from './posting-facts';
@@ -43,44 +43,6 @@ const RATINGS: [string, string][] = [
 /** The API's message for a field, including one about any of its items (`endorsedSkills.2`). */
 const errorOf = (errors: FieldErrors, name: string) =>
   errors[name] ?? Object.entries(errors).find(([key]) => key.startsWith(`${name}.`))?.[1];
-
-function errorLine(id: string, message: string | undefined): Html {
-  return message
-    ? html`<p class="error" id="${id}-error"><span class="visually-hidden">Error: </span>${message}</p>`
-    : html``;
-}
-
-/** A group of radios or checkboxes under its legend, the API's message beside it. */
-function choices(
-  name: string,
-  legend: string,
-  type: 'radio' | 'checkbox',
-  options: [string, string][],
-  chosen: string[],
-  message: string | undefined,
-): Html {
-  const id = fieldId(name);
-  return html`<fieldset
-    class="options${message ? ' has-error' : ''}"
-    ${message ? html` aria-describedby="${id}-error"` : ''}
-  >
-    <legend>${legend}</legend>
-    ${errorLine(id, message)}
-    ${options.map(
-      ([value, label], i) =>
-        html`<p>
-          <input
-            type="${type}"
-            id="${i === 0 ? id : `${id}-${i}`}"
-            name="${name}"
-            value="${value}"
-            ${chosen.includes(value) ? html` checked` : ''}
-          />
-          <label for="${i === 0 ? id : `${id}-${i}`}">${label}</label>
-        </p>`,
-    )}
-  </fieldset>`;
-}
 
 function shown(f: Given, skillsLabel: string, zone: string): Html {
   return html`<dl class="facts">
@@ -174,10 +136,13 @@ function feedbackPage(ctx: PageContext, p: Completed, attempt?: Attempt, status 
     ? html`<h2>Your credential</h2>
         ${
           p.credential.visibility === 'private'
-            ? html`<p>Your completion credential is issued and private: only you know it exists.</p>`
+            ? html`<p>
+                Your completion credential is issued and private: only you know it exists. Share it from
+                <a href="/app/portfolio">your credentials</a>.
+              </p>`
             : html`<p>
                 <a href="/c/${p.credential.credentialId}">Your credential’s public page</a>: anyone holding
-                the link can verify it.
+                the link can verify it. Choose who sees it in <a href="/app/portfolio">your credentials</a>.
               </p>`
         }`
     : '';

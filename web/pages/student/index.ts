@@ -4,6 +4,7 @@ import { asRoute } from '../../context';
 import { answerOffer, myApplications, showOffer, withdraw } from './applications';
 import { giveFeedback, showFeedback } from './feedback';
 import { openOnboarding, showPayouts } from './payouts';
+import { changeSharing, showPortfolio } from './portfolio';
 import { apply, browse, showPosting } from './postings';
 import { showSignUp, signUp } from './sign-up';
 import { askForExtension, showWork, submitWork } from './work';
@@ -26,5 +27,7 @@ export function studentPages(): Router {
   router.post('/postings/:id/payouts/onboarding', asRoute(openOnboarding));
   router.get('/postings/:id/feedback', asRoute(showFeedback));
   router.post('/postings/:id/feedback', asRoute(giveFeedback));
+  router.get('/portfolio', asRoute(showPortfolio));
+  router.post('/portfolio/:credentialId/sharing', asRoute(changeSharing));
   return router;
 }
