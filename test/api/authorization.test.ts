@@ -179,7 +179,7 @@ type Row = [
   ids: () => Ids,
   body: () => unknown,
   expected: Record<Who, number>,
-  options?: { note?: string; fresh?: Fresh; inTurn?: boolean },
+  options?: { note?: string; fresh?: Fresh; inTurn?: boolean; query?: string },
 ];
 
 const none = () => ({});
@@ -398,6 +398,27 @@ const table: Row[] = [
     () => ({ studentSharePct: 50 }),
     row(403, 403, 403, 403, 403, 403, 403, 403, 403, 409, 403, 401),
   ],
+  [
+    'GET /v1/internships/{id}/progress',
+    () => ({ id }),
+    nothing,
+    row(200, 200, 200, 404, 404, 404, 403, 403, 200, 200, 200, 401),
+  ],
+  [
+    'POST /v1/internships/{id}/payment-page',
+    () => ({ id }),
+    () => ({}),
+    row(409, 409, 409, 404, 404, 404, 403, 403, 403, 403, 403, 401),
+    { note: 'no charge failed' },
+  ],
+  [
+    'GET /v1/admin/internships/{id}/resolution',
+    () => ({ id }),
+    nothing,
+    row(403, 403, 403, 403, 403, 403, 403, 403, 409, 409, 409, 401),
+    { note: 'not disputed', query: 'studentSharePct=40' },
+  ],
+  ['GET /v1/admin/queue', none, nothing, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 401)],
   // After the work (`done`): each side rates once; the offer is made once and answered once.
   [
     'POST /v1/internships/{id}/feedback',
@@ -440,6 +461,38 @@ const table: Row[] = [
     nothing,
     row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     { note: 'shared' },
+  ],
+  [
+    'GET /v1/credentials/{credentialId}/badge',
+    () => ({ credentialId }),
+    nothing,
+    row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    { note: 'shared' },
+  ],
+  [
+    'GET /v1/students/me/credentials',
+    none,
+    nothing,
+    row(403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 401),
+  ],
+  [
+    'GET /v1/students/me/applications',
+    none,
+    nothing,
+    row(403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 401),
+  ],
+  // The pay of the completed work: its student and staff read it; onboarding is done already.
+  [
+    'GET /v1/internships/{id}/payout',
+    () => ({ id: done }),
+    nothing,
+    row(403, 403, 403, 403, 403, 403, 200, 404, 200, 200, 200, 401),
+  ],
+  [
+    'POST /v1/internships/{id}/payout-onboarding',
+    () => ({ id: done }),
+    () => ({}),
+    row(403, 403, 403, 403, 403, 403, 409, 404, 403, 403, 403, 401),
   ],
   [
     'GET /v1/students/{id}/portfolio',
@@ -528,6 +581,18 @@ const table: Row[] = [
     () => ({ companyName: 'New Org', contactEmail: fresh('billing') }),
     row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 401),
   ],
+  [
+    'GET /v1/employers/{id}/billing',
+    () => ({ id: orgA }),
+    nothing,
+    row(200, 200, 200, 404, 404, 404, 403, 403, 200, 200, 200, 401),
+  ],
+  [
+    'POST /v1/employers/{id}/billing/card-setup',
+    () => ({ id: orgA }),
+    nothing,
+    row(201, 201, 403, 404, 404, 404, 403, 403, 403, 403, 403, 401),
+  ],
   ['GET /v1/admin/staff', none, nothing, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 200, 401)],
   [
     'POST /v1/admin/staff',
@@ -559,7 +624,7 @@ const refusal = (status: number) => [401, 403, 404].includes(status);
 async function cell(caller: Who, [operation, ids, body, , options]: Row) {
   const [method, template] = operation.split(' ') as [string, string];
   const own = (await options?.fresh?.(caller)) ?? {};
-  const path = fill(template, { ...ids(), ...own.ids });
+  const path = `${fill(template, { ...ids(), ...own.ids })}${options?.query ? `?${options.query}` : ''}`;
   const token = 'token' in own ? own.token : tokens[caller];
   const res = await call(h.baseUrl, method, path, { token, body: body() });
   answers.push({ caller, operation, path, status: res.status });
