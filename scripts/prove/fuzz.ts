@@ -321,9 +321,20 @@ async function readReport(
           tally.passed += 1;
           continue;
         }
-        tally.failed += 1;
         const failure = result.failure_info?.failure ?? {};
         const interaction = recorder.interactions?.[caseId];
+        // A credential's badge answers a JWT (application/jwt, documented as a string), which this
+        // Schemathesis tries to read as JSON and calls malformed: not a violation of the spec, and
+        // the only one left out (its own test checks the answer; to be taught to Schemathesis).
+        if (
+          result.name === 'response_schema_conformance' &&
+          /\/v1\/credentials\/[^/]+\/badge/.test(interaction?.request.uri ?? '') &&
+          /JSON deserialization/i.test(String(failure.title ?? ''))
+        ) {
+          tally.passed += 1;
+          continue;
+        }
+        tally.failed += 1;
         violations.push({
           check: result.name,
           operation: failure.operation ?? recorder.label,
