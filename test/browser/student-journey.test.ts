@@ -6,17 +6,14 @@
  * Every page visited is checked with axe (no serious or critical violations); SCREENSHOTS=1 saves
  * each page at desktop and phone width into docs/screenshots/.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { newEmployer, newPosting, payoutAccountReady, waitForStatus } from '../helpers/actors';
 import { uniqueSuffix } from '../helpers/env';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
+import { visited } from '../helpers/page-checks';
 
-const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
 let h: ApiHarness;
 let browser: Browser;
 
@@ -28,31 +25,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.stop();
 });
-
-/** No serious or critical accessibility violation on the page as it is now. */
-async function expectAccessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
-
-/** Checks the page with axe and at phone width; with SCREENSHOTS=1 and a name saves it at 1280 and 390 px wide. */
-async function visited(page: Page, name?: string): Promise<void> {
-  await expectAccessible(page);
-  const size = page.viewportSize()!;
-  await page.setViewportSize({ width: 390, height: 844 });
-  // Readable at phone width without scrolling sideways.
-  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-  if (process.env.SCREENSHOTS === '1' && name) {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 900 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
-  }
-  await page.setViewportSize(size);
-}
 
 test('the pages keep the strict Content-Security-Policy of the API, and their assets load under it', async () => {
   const api = await fetch(`${h.baseUrl}/healthz`);

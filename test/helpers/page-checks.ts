@@ -17,14 +17,15 @@ export async function expectAccessible(page: Page): Promise<void> {
 
 /**
  * Checks the page with axe and at phone width (no sideways scroll); with SCREENSHOTS=1 saves it at
- * 390 and 1280 px wide into docs/screenshots/<name>-phone.png and -desktop.png.
+ * 390 and 1280 px wide into docs/screenshots/<name>-phone.png and -desktop.png (a page without a
+ * name is checked only: its screenshots belong to another test).
  */
-export async function visited(page: Page, name: string): Promise<void> {
+export async function visited(page: Page, name?: string): Promise<void> {
   await expectAccessible(page);
   const size = page.viewportSize()!;
   await page.setViewportSize({ width: 390, height: 844 });
   expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-  if (process.env.SCREENSHOTS === '1') {
+  if (process.env.SCREENSHOTS === '1' && name) {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
