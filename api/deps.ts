@@ -27,6 +27,12 @@ export interface AppDeps {
   config: AppConfig;
   /** Sign-in emails leave through the same outbox as every other email. */
   mailer: Mailer;
+  /**
+   * Sends a queued sign-in email in the background, on connections of its own (api/main.ts: the
+   * outbox relay), so a slow mail server holds neither a request nor the pool requests use. Without
+   * it (tests), the request sends its email itself before it answers.
+   */
+  sendSoon?: (dedupeKey: string) => void;
   logger: Logger;
 }
 

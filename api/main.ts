@@ -13,6 +13,7 @@ import { dataConverterFrom } from '../lib/data-converter';
 import { ConnectionLimit } from './connection-limit';
 import { createHttpMetrics, createMetricsApp } from './observability';
 import { createSmtpMailer, smtpSettings } from '../lib/mail/mailer';
+import { startOutboxRelay } from '../lib/mail/outbox-relay';
 
 async function main(): Promise<void> {
   loadDotEnv();
@@ -37,6 +38,17 @@ async function main(): Promise<void> {
   const limit = new ConnectionLimit(config.CONNECTIONS_PER_ADDRESS);
   const metrics = createHttpMetrics(temporalRequests, limit);
   const mailer = createSmtpMailer(smtpSettings(config));
+  // Sign-in emails go out in the background on connections of their own: a send holds one while
+  // SMTP answers, and a slow mail server must not take those requests need. What a dying API leaves
+  // unsent, the workers' relay sweeps up.
+  const mailDb = createPool(config.DATABASE_URL, config.OUTBOX_SEND_CONCURRENCY + 1, logIdleError(logger));
+  const relay = startOutboxRelay({
+    db: mailDb,
+    mailer,
+    logger,
+    intervalMs: 0,
+    concurrency: config.OUTBOX_SEND_CONCURRENCY,
+  });
   const app = createApp({
     db,
     temporal,
@@ -47,6 +59,7 @@ async function main(): Promise<void> {
     connections: limit,
     metrics,
     mailer,
+    sendSoon: relay.sendSoon,
   });
   // Metrics on their own port, off the public one (like the worker's).
   const metricsServer =
@@ -65,7 +78,10 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'API stopping: finishing in-flight requests');
     metricsServer?.close();
     server.close(() => {
-      void Promise.allSettled([connection.close(), db.end(), tracing.shutdown()]).then(() => process.exit(0));
+      void relay
+        .stop()
+        .then(() => Promise.allSettled([connection.close(), db.end(), mailDb.end(), tracing.shutdown()]))
+        .then(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

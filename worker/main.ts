@@ -12,7 +12,7 @@ import { createWorker } from './create-worker';
 import { becomeCurrentIfFirst } from './first-version';
 import { prebuiltBundle } from './workflow-bundle';
 import { dataConverterFrom } from '../lib/data-converter';
-import { startOutboxRelay } from './outbox-relay';
+import { startOutboxRelay } from '../lib/mail/outbox-relay';
 import { reconcilePendingApplications } from './reconcile-applications';
 import { ensureOpsDigestSchedule } from './schedules';
 import { Client, Connection } from '@temporalio/client';

@@ -26,6 +26,8 @@ export interface SignInDeps {
   db: Db;
   mailer: Mailer;
   logger: Logger;
+  /** Sends a queued email in the background (the API's outbox relay); inline without it. */
+  sendSoon?: (dedupeKey: string) => void;
   config: Pick<
     AppConfig,
     | 'PUBLIC_BASE_URL'

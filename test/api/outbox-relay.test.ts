@@ -12,7 +12,7 @@ import { enqueueEmail } from '../../db/outbox';
 import { createSmtpMailer } from '../../lib/mail/mailer';
 import { createPool, type Db } from '../../db/pool';
 import { freePort } from '../../scripts/stack/processes';
-import { startOutboxRelay } from '../../worker/outbox-relay';
+import { startOutboxRelay } from '../../lib/mail/outbox-relay';
 import { seedEmployer, seedPosting } from '../helpers/fixtures';
 import { testConfig } from '../helpers/env';
 import { emailsTo, waitForEmail } from '../helpers/inbox';

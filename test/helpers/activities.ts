@@ -2,7 +2,7 @@ import pino from 'pino';
 import { createActivities } from '../../activities';
 import { createSmtpMailer } from '../../lib/mail/mailer';
 import type { Db } from '../../db/pool';
-import { startOutboxRelay } from '../../worker/outbox-relay';
+import { startOutboxRelay } from '../../lib/mail/outbox-relay';
 import type { AppConfig } from '../../lib/config';
 import { createStripeClient } from '../../lib/stripe';
 

@@ -1,14 +1,14 @@
 /**
- * The outbox relay: the worker's email sender. A notice puts its email into the outbox and hands it
- * over (sendSoon), which sends it at once in the background; a periodic sweep sends what is still
- * unsent — SMTP was down, or the worker died before sending. It runs in every worker; the row lock
- * in sendQueued lets only one process send a given email, and the stable Message-ID lets a
- * receiving server drop a repeat.
+ * The outbox relay: the email sender of the worker and of the API. A notice (or the API's sign-in
+ * email) puts its email into the outbox and hands it over (sendSoon), which sends it at once in the
+ * background on the relay's own connections; a periodic sweep (the worker's) sends what is still
+ * unsent — SMTP was down, or the process died before sending. The row lock in sendQueued lets only
+ * one process send a given email, and the stable Message-ID lets a receiving server drop a repeat.
  */
-import { sendQueued } from '../lib/mail/outbox';
-import type { Mailer } from '../lib/mail/mailer';
-import type { Db } from '../db/pool';
-import type { Logger } from '../lib/logger';
+import { sendQueued } from './outbox';
+import type { Mailer } from './mailer';
+import type { Db } from '../../db/pool';
+import type { Logger } from '../logger';
 
 export interface OutboxRelay {
   /** Sends this queued email in the background now; a failure leaves it to the next sweep. */
