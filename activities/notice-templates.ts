@@ -281,6 +281,16 @@ const templates: Templates = {
         'You are welcome to post it again with a fee at or above the floor.',
       ],
     }),
+  'fee-approved': (f) =>
+    emails.notice({
+      subject: `"${f.title}" is approved and open for applications`,
+      greeting: toEmployer(f),
+      lines: [
+        `Our operations team approved the fee of ${f.fee} for "${f.title}", below the usual hourly floor. The posting is open now, and students can apply until ${dateFor(f, f.applicationDeadline)}.`,
+        'Nothing is charged until you select a student and they accept.',
+      ],
+      link: { href: f.postingUrl, label: 'The posting' },
+    }),
   'dispute-open': (f) =>
     emails.notice({
       subject: `Dispute open for ${f.days} day(s): "${f.title}"`,

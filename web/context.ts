@@ -38,7 +38,8 @@ export const NOTICES: Record<string, string> = {
   'credential-portfolio': 'Your credential is shared and listed in your public portfolio.',
   'hiring-offer-sent': 'Your hiring offer was emailed to the student.',
   resolved: 'The dispute is resolved: the money moves and both sides are told by email.',
-  'fee-approved': 'The fee is approved: the posting opens for applications.',
+  'fee-approved':
+    'The fee is approved: the posting opens for applications and the employer is told by email.',
   'fee-declined': 'The fee is declined: the posting is cancelled and the employer is told by email.',
 };
 

@@ -44,6 +44,8 @@ export interface NoticeFacts {
   'cancelled-refund': Words<{ reason: string }> & { by: 'employer' | 'ops'; refund: string; killFee: string };
   'fee-exception-waiting': { days: string };
   'fee-declined': None;
+  /** To the employer, since 'fee-approval-told': the posting is open until `applicationDeadline`. */
+  'fee-approved': { applicationDeadline: string };
   'dispute-open': { days: string };
   /** `refund` to the employer and `share` for the student (older runs left them out). */
   'dispute-resolved': Audience & { pct: string; refund?: string; share?: string };

@@ -61,6 +61,15 @@ test("histories recorded since 'applications-reopen' carry it, the ones before i
   expect(before.filter((f) => patchesIn(f).includes('applications-reopen'))).toEqual([]);
 });
 
+test("the fee approval recorded since 'fee-approval-told' carries it, the one before it does not", () => {
+  const approval = (f: string) => f.endsWith('fee-exception-approved-then-expired.json');
+  const after = files.filter((f) => approval(f) && !f.includes('/'));
+  const before = files.filter((f) => approval(f) && f.startsWith('before-fee-approval-told/'));
+  expect([after.length, before.length]).toEqual([1, 1]);
+  expect(patchesIn(after[0]!)).toContain('fee-approval-told');
+  expect(patchesIn(before[0]!)).not.toContain('fee-approval-told');
+});
+
 test('histories recorded after the change carry its patch marker, the older ones do not', () => {
   // patched() leaves a "core_patch" marker in the history (its id is inside, base64-encoded).
   const hasMarker = (file: string) =>

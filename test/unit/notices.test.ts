@@ -67,6 +67,7 @@ const KEYS: Record<NoticeKind, [Notice['to'], string | undefined, string][]> = {
   'cancelled-refund': [['employer', undefined, `${KEY}cancelled-refund:employer`]],
   'fee-exception-waiting': [['ops', '1', `${KEY}fee-exception-waiting:ops:1`]],
   'fee-declined': [['employer', undefined, `${KEY}fee-declined:employer`]],
+  'fee-approved': [['employer', undefined, `${KEY}fee-approved:employer`]],
   'dispute-open': [['ops', '3', `${KEY}dispute-open:ops:3`]],
   'dispute-resolved': [
     ['employer', undefined, `${KEY}dispute-resolved:employer`],

@@ -71,6 +71,10 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
     expect((await findInternship(suite.db(), input.internshipId))?.applicationDeadline).toBe(
       opened.posting.applicationDeadline,
     );
+    // The employer hears of the approval as of a decline, with the day applications close.
+    const approved = await waitForEmail(employer.contactEmail, new RegExp(`"${title}" is approved`));
+    expect(approved.text).toContain('students can apply until');
+    expect(await emailsTo(employer.contactEmail)).toHaveLength(1);
 
     // Nobody applies: it expires a week after approval, not after posting.
     expect(await handle.result()).toEqual({ status: 'Expired', reason: 'no_applicants' });

@@ -92,12 +92,26 @@ export async function collectApplications(state: InternshipState): Promise<void>
   state.posting.applicationsClosed = true;
 }
 
+/**
+ * Since 'fee-approval-told' (docs/VERSIONING.md): the employer is told when ops approve a fee below
+ * the floor, with the date applications close, as they are told of a decline.
+ */
+export const FEE_APPROVAL_TOLD = 'fee-approval-told';
+
 /** §3.1 A fee below the floor waits for ops, who are reminded daily; approval opens the posting now. */
 export async function awaitFeeApproval(state: InternshipState, input: InternshipInput): Promise<boolean> {
   await remindOpsDailyUntil(state, () => state.posting.feeDecision !== null, 'fee-exception-waiting');
   if (state.posting.feeDecision === 'declined') return false;
   state.posting.applicationDeadline = iso(Date.now() + input.applicationWindowMs);
   await moveTo(state, 'Open', state.posting.applicationDeadline);
+  if (patched(FEE_APPROVAL_TOLD)) {
+    await tell({
+      internshipId: state.internshipId,
+      to: 'employer',
+      kind: 'fee-approved',
+      facts: { applicationDeadline: state.posting.applicationDeadline },
+    });
+  }
   return true;
 }
 
