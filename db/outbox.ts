@@ -33,8 +33,17 @@ export interface PendingEmail {
   attempt: { id: string; doubtMs: number | null } | null;
 }
 
-/** Locks the outbox row for the rest of the transaction, so two attempts cannot both send it. */
-export async function lockEmail(db: Queryable, dedupeKey: string): Promise<PendingEmail | undefined> {
+/**
+ * Locks the outbox row for the rest of the transaction, so two attempts cannot both send it. By
+ * default a row another sender holds is skipped (undefined): that sender is sending it, and waiting
+ * out its SMTP conversation would queue every sender behind one (the API's relay and the workers'
+ * sweeps walk the same oldest-first backlog). `wait` waits for the lock instead.
+ */
+export async function lockEmail(
+  db: Queryable,
+  dedupeKey: string,
+  { wait = false }: { wait?: boolean } = {},
+): Promise<PendingEmail | undefined> {
   const { rows } = await db.query<{
     dedupe_key: string;
     recipient: string;
@@ -46,7 +55,7 @@ export async function lockEmail(db: Queryable, dedupeKey: string): Promise<Pendi
     doubt_ms: number | null;
   }>(
     `SELECT *, (extract(epoch FROM clock_timestamp() - doubt_since) * 1000)::float8 AS doubt_ms
-       FROM email_outbox WHERE dedupe_key = $1 FOR UPDATE`,
+       FROM email_outbox WHERE dedupe_key = $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'}`,
     [dedupeKey],
   );
   const row = rows[0];

@@ -63,7 +63,8 @@ export const IN_DOUBT_SETTLE_MS = 5_000;
  * Message-ID (Mailer.findDelivered) before sending again; a mail server that cannot be asked gets it
  * again at once under the same Message-ID. If the server refuses the message after all, the mark is
  * undone. When SMTP cannot be reached the email stays queued (`deferred`: the relay's sweep stops
- * until next time); one it refuses is skipped by the sweep and tried again on the next.
+ * until next time); one it refuses is skipped by the sweep and tried again on the next. An email
+ * another sender is sending at that moment is left to it (sent: false at once).
  */
 export async function sendQueued(
   deps: Omit<OutboxDeps, 'sendSoon'>,
@@ -109,7 +110,9 @@ export async function sendQueued(
     await commit();
 
     await begin();
-    const again = await lockEmail(client, dedupeKey);
+    // Waits: between this sender's two transactions another may hold the row only briefly (to note
+    // the attempt in doubt), and skipping it here would leave the email to the next sweep.
+    const again = await lockEmail(client, dedupeKey, { wait: true });
     if (!again || again.sentAt || again.attempt?.id !== attemptId) {
       // Another sender took over while this one stalled past IN_DOUBT_SETTLE_MS.
       await commit();

@@ -50,13 +50,14 @@ export async function sessionFor(
   ask: () => Promise<unknown>,
   client: 'api' | 'browser' = 'api',
 ): Promise<string> {
-  const giveUpAt = Date.now() + Math.max(http.retryForMs, 90_000);
+  // A burst of sign-ups queues hundreds of emails at once: a person waits a few minutes at worst.
+  const giveUpAt = Date.now() + Math.max(http.retryForMs, 240_000);
   const seen = new Set<string>();
   await ask();
   for (let round = 0; ; round++) {
     // Long enough for the outbox to send it on a busy machine: each new email spends one of the
     // address's few sign-in emails an hour, and a code asked for again replaces the one on its way.
-    const waitUntil = Date.now() + 30_000;
+    const waitUntil = Date.now() + 60_000;
     let code: string | undefined;
     // Polled less often the longer it takes: with thousands of emails caught, each look costs
     // maildev a scan of them all, and a hundred people looking every 100 ms slow every email down.

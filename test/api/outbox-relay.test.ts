@@ -201,3 +201,46 @@ test('a sender SIGKILLed after the final "." but before its COMMIT: the email is
   expect(copies).toHaveLength(2);
   expect(new Set(copies.map((m) => m.headers['message-id'])).size).toBe(1);
 });
+
+test('a sweep does not queue behind a sender stalled on the mail server: it sends the rest, and the stalled email still goes out once', async () => {
+  const tag = `${Date.now()}`;
+  const keys = ['stalled', 'second', 'third'].map((k) => `test:skip-locked:${tag}:${k}`);
+  const to = keys.map((_, i) => `skip-locked-${i}-${tag}@students.test`);
+  for (const [i, dedupeKey] of keys.entries()) {
+    await enqueueEmail(db, {
+      dedupeKey,
+      internshipId: null,
+      to: to[i]!,
+      subject: `Email ${i}`,
+      text: 'Hi',
+      html: '<p>Hi</p>',
+    });
+  }
+  // The first email's sender holds its row while the mail server keeps it waiting.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const real = smtp(false);
+  const stalling = {
+    send: async (...args: Parameters<typeof real.send>) => (await gate, real.send(...args)),
+  };
+  const stalled = sendQueued({ db, mailer: stalling, logger }, keys[0]!);
+  await new Promise((r) => setTimeout(r, 300));
+
+  const relay = startOutboxRelay({ db, mailer: real, logger, intervalMs: 0, minAgeMs: 0 });
+  const swept = await Promise.race([
+    relay.sweep(),
+    new Promise((r) => setTimeout(() => r('still waiting'), 5_000)),
+  ]);
+  expect(swept).not.toBe('still waiting');
+  await waitForEmail(to[1]!, /Email 1/);
+  await waitForEmail(to[2]!, /Email 2/);
+  expect(await emailsTo(to[0]!)).toEqual([]);
+
+  release();
+  expect(await stalled).toEqual({ sent: true });
+  await relay.sweep();
+  await waitForEmail(to[0]!, /Email 0/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect((await Promise.all(to.map(emailsTo))).map((e) => e.length)).toEqual([1, 1, 1]);
+  await relay.stop();
+});
