@@ -25,6 +25,8 @@ export const NOTICES: Record<string, string> = {
   invited: 'The invitation is on its way by email.',
   'member-removed': 'The member was removed; their sessions and links stopped working.',
   shortlisted: 'Your shortlist is saved: the first applicant has the offer.',
+  'payment-sent':
+    'Stripe has your payment: the work starts as soon as Stripe confirms it, and the student is told by email.',
   'work-approved': 'You approved the work: the student is paid.',
   'changes-asked': 'Your change request was sent to the student.',
   'work-rejected': 'You rejected the work: ops decide what the student receives.',

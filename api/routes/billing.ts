@@ -67,7 +67,8 @@ export function billingRoutes(deps: RouteDeps): DocumentedRouter {
     }
     const customer = await withStripeCustomer(deps.stripe, deps.db, id);
     if (!customer) throw notFound('Employer');
-    const back = `${deps.config.PUBLIC_BASE_URL}/app/funding`;
+    // Back to the web app's funding page (web/pages/employer/funding.ts), which reads `card`.
+    const back = `${deps.config.PUBLIC_BASE_URL}/app/employer/funding`;
     const session = await deps.stripe.checkout.sessions.create({
       mode: 'setup',
       currency: 'usd',

@@ -165,13 +165,17 @@ export function progressRoutes(deps: RouteDeps): DocumentedRouter {
   });
 
   /** §3.4 The pay link, from the employer's page: a fresh Stripe Checkout page for the fee. */
-  const back = `${deps.config.PUBLIC_BASE_URL}/app/funding`;
+  // Back to the posting's page in the web app, with a notice that the payment is on its way.
+  const back = (id: string) => `${deps.config.PUBLIC_BASE_URL}/app/employer/postings/${id}`;
   updateRoute(routes, deps, {
     path: '/v1/internships/{id}/payment-page',
     who: ['employer'],
     body: z.object({}).strict(),
     update: openPaymentPageUpdate,
-    args: () => ({ successUrl: `${back}?paid=yes`, cancelUrl: back }),
+    args: (_body, _caller, _textId, internship) => ({
+      successUrl: `${back(internship.id)}?notice=payment-sent`,
+      cancelUrl: back(internship.id),
+    }),
     status: 201,
     doc: {
       summary:
