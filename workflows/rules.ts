@@ -120,10 +120,13 @@ export const respondToOffer: Rule<typeof respondToOfferUpdate> = (state, { stude
   return undefined;
 };
 
-/** §3.4 The pay link: while the fee waits for payment. */
+/**
+ * §3.4 The pay link: while the fee waits for payment after the saved card failed — not while that
+ * charge still runs, when a second payment could take the fee twice.
+ */
 export const openPaymentPage: Rule<typeof openPaymentPageUpdate> = (state) =>
-  state.status !== 'Funding' || state.money.paymentReceived
-    ? refusal('This fee is no longer waiting for payment', ErrorType.WrongState)
+  state.status !== 'Funding' || !state.money.chargeFailed || state.money.paymentReceived
+    ? refusal('This fee is not waiting for a payment', ErrorType.WrongState)
     : undefined;
 
 /** §3.8 Payout onboarding: while the payout waits for the student's account (Paying, or beside an ended engagement). */

@@ -14,6 +14,7 @@ import {
 } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { uniqueSuffix } from '../helpers/env';
+import { waitForEmail } from '../helpers/inbox';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -121,6 +122,8 @@ test('after a declined card the employer opens a pay page from the API, and not 
     body: { accept: true },
   });
   await waitForStatus(h, employer, id, 'Funding', 30_000);
+  // The pay link comes once the saved card failed (while it is charged, paying would take the fee twice).
+  await waitForEmail(employer.email, /Action needed: pay/);
   const progress = await call(h.baseUrl, 'GET', `/v1/internships/${id}/progress`, { token: employer.token });
   expect(progress.body.nextActions).toEqual(['pay']);
   const page = await call(h.baseUrl, 'POST', `/v1/internships/${id}/payment-page`, {

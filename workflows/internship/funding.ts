@@ -12,6 +12,7 @@ export async function fundInternship(state: InternshipState): Promise<boolean> {
   const charge = await payments.chargeFee(state.internshipId);
   if (charge.outcome === 'paid') return true;
   const payBy = iso(Date.now() + days(PAY_LINK_WINDOW_DAYS));
+  state.money.chargeFailed = true;
   await moveTo(state, 'Funding', payBy);
   await tell({
     internshipId: state.internshipId,
@@ -36,7 +37,12 @@ export async function cancelUnfunded(state: InternshipState): Promise<Internship
 
 /** §3.4, §3.8 A fact from Stripe (the stripeEvent signal): a late payment, or the student's payout account. */
 export function recordStripeFact(state: InternshipState, fact: StripeFact): void {
-  if (fact.type === 'payment_succeeded' && state.status === 'Funding' && !state.money.paymentReceived) {
+  if (
+    fact.type === 'payment_succeeded' &&
+    state.status === 'Funding' &&
+    state.money.chargeFailed &&
+    !state.money.paymentReceived
+  ) {
     state.money.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
   }
   if (fact.type === 'payout_account_ready') state.money.payoutAccountReady = true;

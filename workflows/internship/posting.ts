@@ -54,6 +54,7 @@ export function openPosting(input: InternshipInput): InternshipState {
     },
     money: {
       funded: false,
+      chargeFailed: false,
       paymentReceived: null,
       payoutAccountReady: false,
       resolution: null,

@@ -25,7 +25,8 @@ export async function showFunding(ctx: PageContext): Promise<void> {
   if (unpaid.status !== 200) return ctx.fail(unpaid);
   const returned = typeof ctx.req.query.card === 'string' ? RETURNED[ctx.req.query.card] : undefined;
   const manages = viewer.title === 'owner' || viewer.title === 'admin';
-  const waiting = unpaid.body.items;
+  // A posting in Funding without a deadline is still being charged to the saved card: nothing to pay.
+  const waiting = unpaid.body.items.filter((p) => p.deadlines.next);
   ctx.render(
     'Funding',
     html`${returned ? html`<div class="notice" role="status"><p>${returned}</p></div>` : ''}
