@@ -220,12 +220,29 @@ const alreadyDone = (res: Response, token: ActionToken) =>
     ]),
   );
 
+/**
+ * Where Stripe sends a person back to after a link's Stripe page was completed (`?back=done`): a
+ * page that says what happens next, not the button that opened it again.
+ */
+const BACK_FROM_STRIPE: Record<string, { title: string; words: string }> = {
+  'funding.pay': {
+    title: 'Thank you: your payment is with Stripe',
+    words: 'The work starts as soon as Stripe confirms the payment, and we email you both then.',
+  },
+  'payout.onboard': {
+    title: 'Thank you: your payout account is with Stripe',
+    words: 'Your pay is sent as soon as Stripe confirms the account, and we email you then.',
+  },
+};
+
 /** GET shows the decision and its button; it changes nothing, so link scanners are harmless. */
-async function showDecision(deps: RouteDeps, raw: string, res: Response): Promise<void> {
+async function showDecision(deps: RouteDeps, raw: string, res: Response, back?: unknown): Promise<void> {
   const token = TOKEN_SHAPE.test(raw) ? await findActionToken(deps.db, raw) : undefined;
   const action = token && (ACTIONS[token.action] ?? REDIRECTS[token.action]);
   if (!token || !action) return forged(res);
   if (token.usedAt) return alreadyDone(res, token);
+  const done = back === 'done' ? BACK_FROM_STRIPE[token.action] : undefined;
+  if (done) return html(res, 200, page(done.title, [done.words, 'Nothing more is needed here.']));
   if (token.expiresAt.getTime() <= Date.now()) return expired(res);
   const [posting, internship, expiry] = await Promise.all([
     findInternshipContact(deps.db, token.internshipId),
@@ -273,10 +290,10 @@ async function openRedirect(
     const { url } =
       redirect.action === 'funding.pay'
         ? await handle.executeUpdate(openPaymentPageUpdate, {
-            args: [{ successUrl: back, cancelUrl: back }],
+            args: [{ successUrl: `${back}?back=done`, cancelUrl: back }],
           })
         : await handle.executeUpdate(openPayoutOnboardingUpdate, {
-            args: [{ refreshUrl: back, returnUrl: back }],
+            args: [{ refreshUrl: back, returnUrl: `${back}?back=done` }],
           });
     return res.redirect(303, url);
   } catch (err) {
@@ -299,7 +316,15 @@ const showPage: Operation = {
   method: 'get',
   path: '/actions/{token}',
   summary: 'Email link: a page stating the decision with one button; changes nothing',
-  request: { params: tokenParam },
+  request: {
+    params: tokenParam,
+    query: z.object({
+      back: z
+        .enum(['done'])
+        .optional()
+        .describe("Set by Stripe's return address after a pay or payout link's Stripe page was completed"),
+    }),
+  },
   responses: {
     200: htmlPage('The decision, or "already done"'),
     404: htmlPage('Unknown link'),
@@ -329,7 +354,7 @@ const decide: Operation = {
  */
 export function actionRoutes(deps: RouteDeps): DocumentedRouter {
   const routes = new DocumentedRouter();
-  routes.route(showPage, (req, res) => showDecision(deps, tokenIn(req), res));
+  routes.route(showPage, (req, res) => showDecision(deps, tokenIn(req), res, req.query.back));
   routes.route(decide, async (req, res) => {
     const raw = tokenIn(req);
     if (!TOKEN_SHAPE.test(raw)) return forged(res);

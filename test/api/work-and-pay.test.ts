@@ -103,6 +103,11 @@ test('the pay link: GET shows the fee, POST redirects to a Stripe Checkout page,
   const go = await fetch(link, { method: 'POST', redirect: 'manual' });
   expect(go.status).toBe(303);
   expect(go.headers.get('location')).toMatch(/^https:\/\/checkout\.stripe\.com\//);
+  // Stripe sends the employer back to the link with ?back=done: what happens next, not the button again.
+  const back = await (await fetch(`${link}?back=done`)).text();
+  expect(back).toContain('Thank you: your payment is with Stripe');
+  expect(back).not.toContain('<form');
+  expect(await (await fetch(link)).text()).toContain('<form');
 
   const { payload, header } = signed(paymentSucceeded(id));
   expect((await deliver(payload, header)).status).toBe(200);
