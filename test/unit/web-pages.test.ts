@@ -2,6 +2,9 @@
 import { fieldErrorsOf } from '../../web/api-client';
 import { html, raw } from '../../web/html';
 import { instantFromLocal, timeTag } from '../../web/time';
+import { APPLICATION_WORDS as EMPLOYER_WORDS } from '../../web/pages/employer/shared';
+import { APPLICATION_WORDS as STUDENT_WORDS } from '../../web/pages/student/applications';
+import { APPLICATION_STATUSES } from '../../workflows/definitions';
 
 test('every interpolated value is escaped; only raw() markup is not', () => {
   const name = '<script>alert("x")</script> & \'friends\'';
@@ -45,4 +48,10 @@ test("the API's field errors are named as the form names its fields, the first m
       ],
     }),
   ).toEqual({ pitch: 'too short', 'answers.0': 'required', skill: 'too long' });
+});
+
+test('every application status a person can see is put into words, for the student and for the employer', () => {
+  const shown = APPLICATION_STATUSES.filter((s) => s !== 'pending');
+  expect(shown.filter((s) => !STUDENT_WORDS[s])).toEqual([]);
+  expect(shown.filter((s) => !EMPLOYER_WORDS[s])).toEqual([]);
 });

@@ -39,7 +39,7 @@ export const APPLICATION_WORDS: Record<string, string> = {
   accepted: 'Accepted',
   declined: 'Declined',
   lapsed: 'Did not answer in time',
-  rejected: 'Not chosen',
+  not_selected: 'Not chosen',
   withdrawn: 'Withdrew',
 };
 

@@ -13,13 +13,13 @@ const ID = /^[0-9a-f-]{36}$/i;
 const notFound = { status: 404, body: undefined, fieldErrors: {}, setCookies: [] };
 
 /** An application's status in words. */
-const APPLICATION_WORDS: Record<string, string> = {
+export const APPLICATION_WORDS: Record<string, string> = {
   submitted: 'Sent; waiting for the employer',
   offered: 'You have an offer',
   accepted: 'You accepted: the project is yours',
   declined: 'You declined the offer',
   lapsed: 'The offer lapsed unanswered',
-  rejected: 'Not chosen',
+  not_selected: 'Not chosen',
   withdrawn: 'Withdrawn',
 };
 

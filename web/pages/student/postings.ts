@@ -7,6 +7,7 @@ import type { PageContext } from '../../context';
 import { errorSummary, field, many, one, postForm } from '../../forms';
 import { html, type Html } from '../../html';
 import { postingFacts, skillTags, STATUS_WORDS, type Posting } from './posting-facts';
+import { APPLICATION_WORDS } from './applications';
 
 /** Postings per page of the board. */
 const PAGE_SIZE = 10;
@@ -125,7 +126,7 @@ function yourPart(ctx: PageContext, p: Posting, tried: Attempt, errors: FieldErr
     return html`<h2>Your application</h2>
       <p>
         You applied as <strong>${p.myApplication.label}</strong>; its status:
-        <strong>${p.myApplication.status}</strong>.
+        <strong>${APPLICATION_WORDS[p.myApplication.status] ?? p.myApplication.status}</strong>.
       </p>
       ${offer}
       <p><a href="/app/applications">All your applications</a></p>`;
