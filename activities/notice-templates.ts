@@ -268,7 +268,7 @@ const templates: Templates = {
       greeting: 'Hello ops,',
       lines: [
         `${f.company} asked for an exception to the fair-pay floor for "${f.title}" (${f.fee}). It has waited ${f.days} day(s).`,
-        `Approve or decline: POST /v1/admin/internships/${f.internshipId}/fee-exception`,
+        'Approve or decline it from its page in the ops dashboard.',
       ],
       link: { href: f.postingUrl, label: 'The posting' },
     }),
@@ -297,7 +297,7 @@ const templates: Templates = {
       greeting: 'Hello ops,',
       lines: [
         `The work on "${f.title}" (${f.company}, ${f.fee}) was rejected after the last round of changes and waits for your decision.`,
-        `Resolve with the student's share: POST /v1/admin/internships/${f.internshipId}/resolution`,
+        "Resolve it with the student's share from its page in the ops dashboard.",
       ],
       link: { href: f.postingUrl, label: 'The internship' },
     }),
@@ -334,7 +334,7 @@ const templates: Templates = {
       greeting: toEmployer(f),
       lines: [
         `${f.studentName} completed "${f.title}" ${f.days} days ago. Micro-internships are a way to hire on demonstrated work: if you liked it, make an offer.`,
-        `POST ${f.postingUrl}/hiring-offer with the role, type, pay, start date and an expiry of up to ${HIRING_OFFER_MAX_DAYS} days.`,
+        `Make the offer from the internship's page: the role, type, pay, start date and an expiry of up to ${HIRING_OFFER_MAX_DAYS} days.`,
       ],
       link: { href: f.postingUrl, label: 'The internship' },
     }),

@@ -24,7 +24,13 @@ export interface NotificationDeps extends OutboxDeps {
 
 /** What the notice activities share: the links they write, the posting's contact, mailing every applicant. */
 function noticeContext(deps: NotificationDeps) {
-  const postingUrl = (internshipId: string) => `${deps.publicBaseUrl}/v1/internships/${internshipId}`;
+  // Links in emails open the web app's page of the internship for the person it is written to.
+  const postingUrl = (internshipId: string, to: 'employer' | 'student' | 'ops' = 'employer') =>
+    to === 'employer'
+      ? `${deps.publicBaseUrl}/app/employer/postings/${internshipId}`
+      : to === 'student'
+        ? `${deps.publicBaseUrl}/app/postings/${internshipId}`
+        : `${deps.publicBaseUrl}/app/ops/internships/${internshipId}`;
   const actionUrl = (token: string) => `${deps.publicBaseUrl}/actions/${token}`;
 
   const contactOf = async (internshipId: string) => {
@@ -105,7 +111,7 @@ function postingNotices(deps: NotificationDeps, ctx: NoticeContext) {
           ...contact,
           daysLeft: p.daysLeft,
           deadline: p.deadline,
-          applicantsUrl: `${postingUrl(p.internshipId)}/applications`,
+          applicantsUrl: `${postingUrl(p.internshipId)}/applicants`,
         }),
       });
     },
@@ -218,7 +224,7 @@ function opsNotices(deps: NotificationDeps, ctx: NoticeContext) {
               `${title} (${items.length}):`,
               ...items.map(
                 (i) =>
-                  `- ${i.title} — ${i.status} since ${forPeople(i.since, 'UTC')} — ${postingUrl(i.internshipId)}`,
+                  `- ${i.title} — ${i.status} since ${forPeople(i.since, 'UTC')} — ${postingUrl(i.internshipId, 'ops')}`,
               ),
             ]
           : [`${title}: none`];
@@ -371,7 +377,7 @@ function partyNotices(deps: NotificationDeps, ctx: NoticeContext) {
             employerName: contact.contactName ?? contact.companyName,
             studentName: student?.name ?? '',
             fee: formatUsd(posting.feeCents),
-            postingUrl: postingUrl(p.internshipId),
+            postingUrl: postingUrl(p.internshipId, p.to),
             timeZone: p.to === 'employer' ? contact.timeZone : p.to === 'student' ? student!.timeZone : 'UTC',
             ...p.facts,
             ...(await wordsOf(tx, p)),

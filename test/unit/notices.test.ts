@@ -123,7 +123,7 @@ const POSTING: PostingFacts = {
   employerName: 'Ada Lovelace',
   studentName: 'Grace Hopper',
   fee: '$250.00',
-  postingUrl: `https://app.test/v1/internships/${ID}`,
+  postingUrl: `https://app.test/app/employer/postings/${ID}`,
   timeZone: 'UTC',
 };
 

@@ -53,7 +53,9 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
     ).rejects.toThrow();
 
     await env.sleep('25 hours');
-    await waitForEmail(ops(), new RegExp(`fee below the floor on "${title}" \\(day 1\\)`));
+    const waiting = await waitForEmail(ops(), new RegExp(`fee below the floor on "${title}" \\(day 1\\)`));
+    // Its link opens the internship's page in the ops dashboard, where the decision is.
+    expect(waiting.text).toContain(`/app/ops/internships/${input.internshipId}`);
     await env.sleep('1 day');
     await waitForEmail(ops(), new RegExp(`fee below the floor on "${title}" \\(day 2\\)`));
     expect(await opsSubjects(/fee below the floor/, title)).toHaveLength(2);
@@ -74,6 +76,7 @@ test('a fee below the floor waits for ops with a daily reminder; approval opens 
     // The employer hears of the approval as of a decline, with the day applications close.
     const approved = await waitForEmail(employer.contactEmail, new RegExp(`"${title}" is approved`));
     expect(approved.text).toContain('students can apply until');
+    expect(approved.text).toContain(`/app/employer/postings/${input.internshipId}`);
     expect(await emailsTo(employer.contactEmail)).toHaveLength(1);
 
     // Nobody applies: it expires a week after approval, not after posting.

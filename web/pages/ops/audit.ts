@@ -52,6 +52,7 @@ export async function auditTrail(ctx: PageContext): Promise<void> {
         <dt>Next deadline</dt>
         <dd>${timeTag(p.deadlines.next, ctx.zone)}</dd>
       </dl>
+      ${waitingDecision(p.id, p.status)}
       <h2>What was done (${entries.length})</h2>
       ${
         entries.length
@@ -70,4 +71,22 @@ export async function auditTrail(ctx: PageContext): Promise<void> {
       }
       <p><a href="/app/ops">Back to what waits on ops</a></p>`,
   );
+}
+
+/** The decision waiting on ops for this internship, if any: where the emails about it lead. */
+function waitingDecision(id: string, status: string) {
+  const at = `/app/ops/internships/${id}`;
+  if (status === 'AwaitingApproval') {
+    return html`<p>
+      The fee waits for your decision:
+      <a class="button" href="${at}/fee-exception?decision=approve">Approve the fee</a>
+      <a href="${at}/fee-exception?decision=decline">Decline it</a>
+    </p>`;
+  }
+  if (status === 'Disputed') {
+    return html`<p>
+      The dispute waits for your decision: <a class="button" href="${at}/resolve">Resolve the dispute</a>
+    </p>`;
+  }
+  return html``;
 }
