@@ -10,7 +10,9 @@ import { forPeople } from '../../lib/dates';
 import {
   codeFor,
   deliverStripeEvent,
+  newEmployer,
   offerThroughApi,
+  staffSession,
   samplePosting,
   waitForStatus,
   type Actor,
@@ -263,4 +265,34 @@ test('two rounds of changes asked on the review page, then the work rejected: th
   for (const address of [employer.email, student.email]) {
     await waitForEmail(address, /is with our team for a decision/);
   }
+});
+
+test('a fee below the floor, asked as an exception on the form: the posting waits for ops, who approve it, and the employer is told', async () => {
+  const employer = await newEmployer(h);
+  const page = await postingPage(employer, 'new');
+  const title = `Survey coding ${Date.now()}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('The project').fill('Code 300 open survey answers into themes.');
+  await page.getByLabel('What the student delivers').fill('A coded spreadsheet');
+  await page.getByLabel('Skills').fill('Excel');
+  await page.getByLabel('Estimated hours').fill('10');
+  await page.getByLabel('Fee in US dollars').fill('100');
+  await page.getByLabel(/ask our operations team to approve it/).check();
+  await visited(page);
+  await page.getByRole('button', { name: 'Post it' }).click();
+  await page.waitForURL(/\/app\/employer\/postings\/[0-9a-f-]{36}\?notice=posted/);
+  const id = /postings\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  expect(await page.locator('.status').textContent()).toContain('Waiting for ops to approve the fee');
+  await visited(page);
+
+  const approved = await call(h.baseUrl, 'POST', `/v1/admin/internships/${id}/fee-exception`, {
+    token: await staffSession(h, 'finance'),
+    body: { approve: true },
+  });
+  expect(approved.status).toBe(200);
+  const email = await waitForEmail(employer.email, new RegExp(`"${title}" is approved`));
+  expect(email.text).toContain(`/app/employer/postings/${id}`);
+  await waitForStatus(h, employer, id, 'Open', 30_000);
+  await page.reload();
+  expect(await page.locator('.status').textContent()).toContain('Open for applications');
 });

@@ -20,7 +20,17 @@ const LABELS: Record<string, string> = {
 };
 
 type Values = Partial<
-  Record<'title' | 'description' | 'deliverable' | 'skills' | 'estimatedHours' | 'fee' | 'questions', string>
+  Record<
+    | 'title'
+    | 'description'
+    | 'deliverable'
+    | 'skills'
+    | 'estimatedHours'
+    | 'fee'
+    | 'questions'
+    | 'feeException',
+    string
+  >
 >;
 
 /** The API names each list item (`skills.1`, `screeningQuestions.0`); the form has one box for each list. */
@@ -68,6 +78,7 @@ function postingForm(
             : 'Fair pay: the fee per estimated hour has a floor.',
         })}
         ${floor ? html`<p class="hint fair-pay" data-floor-cents-per-hour="${floor}" aria-live="polite"></p>` : ''}
+        ${feeExceptionBox(values.feeException === 'yes')}
         ${f('questions', { label: LABELS.screeningQuestions!, errorKey: 'screeningQuestions', rows: 3, hint: 'One question a line, at most 5' })}`,
         submit: 'Post it',
       })}`,
@@ -84,10 +95,16 @@ export async function showNewPosting(ctx: PageContext): Promise<void> {
 export async function post(ctx: PageContext): Promise<void> {
   if (!viewerAs(ctx, 'employer')) return;
   const values: Values = Object.fromEntries(
-    ['title', 'description', 'deliverable', 'skills', 'estimatedHours', 'fee', 'questions'].map((k) => [
-      k,
-      one(ctx.form, k),
-    ]),
+    [
+      'title',
+      'description',
+      'deliverable',
+      'skills',
+      'estimatedHours',
+      'fee',
+      'questions',
+      'feeException',
+    ].map((k) => [k, one(ctx.form, k)]),
   );
   const hours = (values.estimatedHours ?? '').trim();
   const list = (text: string | undefined, by: RegExp) =>
@@ -105,9 +122,24 @@ export async function post(ctx: PageContext): Promise<void> {
       estimatedHours: /^\d+$/.test(hours) ? Number(hours) : hours,
       feeCents: centsOf(values.fee ?? ''),
       screeningQuestions: list(values.questions, /\r?\n/),
+      ...(values.feeException === 'yes' ? { feeException: true } : {}),
     },
   });
   if (answer.status === 201) return ctx.redirect(`/app/employer/postings/${answer.body.id}`, 'posted');
   if (answer.status === 422) return postingForm(ctx, values, answer.fieldErrors, answer.detail, 422);
   ctx.fail(answer);
+}
+
+/** A fee below the floor may be posted for ops to approve first (DESIGN §3.1): the employer asks here. */
+function feeExceptionBox(checked: boolean) {
+  const box = checked
+    ? html`<input type="checkbox" id="f-feeException" name="feeException" value="yes" checked />`
+    : html`<input type="checkbox" id="f-feeException" name="feeException" value="yes" />`;
+  return html`<div class="field checkbox">
+    ${box}
+    <label for="f-feeException">
+      The fee is below the floor on purpose: ask our operations team to approve it. The posting opens once
+      they do, and you are told by email either way.
+    </label>
+  </div>`;
 }
