@@ -40,8 +40,11 @@ export interface Inbox {
 
 /**
  * A session for the person at `address`: the code from the newest sign-in email that `ask` sends.
- * When no email arrives (the API was killed after answering and before sending), or the code was
- * spent by a request whose answer was lost, a new email is asked for, until `http.retryForMs`.
+ * A code that fails (an older email that arrived late: a sign-up's confirmation, a code replaced)
+ * is not a reason to ask again — asking replaces the code on its way, and with emails sent in the
+ * background that chases itself — so the newest email is watched for a newer code. A new email is
+ * asked for only when none came for a minute (the API was killed after answering and before
+ * sending, or the code was spent by a request whose answer was lost), until the give-up time.
  */
 export async function sessionFor(
   http: HttpOptions,
@@ -52,22 +55,26 @@ export async function sessionFor(
 ): Promise<string> {
   // A burst of sign-ups queues hundreds of emails at once: a person waits a few minutes at worst.
   const giveUpAt = Date.now() + Math.max(http.retryForMs, 240_000);
+  const newestCode = async () => {
+    const email = await newestEmail(
+      inbox.url,
+      address,
+      /sign-in code|Confirm your email|invited|already have an account/i,
+    );
+    return email ? /code (\d{6})/.exec(email.text)?.[1] : undefined;
+  };
+  // A code already in the inbox (this person's sign-up) is not the one about to be asked for.
   const seen = new Set<string>();
+  const before = await newestCode();
+  if (before) seen.add(before);
   await ask();
-  for (let round = 0; ; round++) {
-    // Long enough for the outbox to send it on a busy machine: each new email spends one of the
-    // address's few sign-in emails an hour, and a code asked for again replaces the one on its way.
+  for (let asked = 1; ;) {
     const waitUntil = Date.now() + 60_000;
     let code: string | undefined;
     // Polled less often the longer it takes: with thousands of emails caught, each look costs
     // maildev a scan of them all, and a hundred people looking every 100 ms slow every email down.
     for (let look = 1; !code && Date.now() < waitUntil; look++) {
-      const email = await newestEmail(
-        inbox.url,
-        address,
-        /sign-in code|Confirm your email|invited|already have an account/i,
-      );
-      const found = email && /code (\d{6})/.exec(email.text)?.[1];
+      const found = await newestCode();
       if (found && !seen.has(found)) code = found;
       else await sleep(Math.min(1_000, 100 * look));
     }
@@ -81,10 +88,12 @@ export async function sessionFor(
       if (![401, 410].includes(res.status))
         throw new HttpError('POST /v1/auth/sessions', res.status, res.body);
     }
-    if (Date.now() > giveUpAt) throw new Error(`no way in for ${address} after ${round + 1} emails`);
+    if (Date.now() > giveUpAt) throw new Error(`no way in for ${address} after ${asked} emails`);
+    if (code) continue; // a late, older code: the one asked for is still on its way
     const again = await request(http, 'POST /v1/auth/sign-in', '/v1/auth/sign-in', {
       body: { email: address },
     });
+    asked++;
     // 429: this address had its sign-in emails for the hour; the ones asked for are still on their
     // way (a slow inbox, not a lost email), so look for them again rather than give up.
     if (again.status !== 202 && again.status !== 429)
