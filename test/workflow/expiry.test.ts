@@ -41,7 +41,8 @@ test('given a posting nobody applies to, when its 7-day application window ends,
   const email = await waitForEmail(employer.contactEmail, /expired/);
   expect(email.subject).toBe('Your posting "Clean a sales dataset" expired without applicants');
   expect(email.text).toContain('Nothing was charged');
-  expect(email.text).toContain(`/v1/internships/${input.internshipId}`);
+  // Its link opens the posting in the web app.
+  expect(email.text).toContain(`/app/employer/postings/${input.internshipId}`);
   // One email, however often the activity ran.
   expect(await emailsTo(employer.contactEmail)).toHaveLength(1);
 });
