@@ -179,11 +179,6 @@ export type Legacy<T> = { [K in keyof T]?: T[K] };
 export interface MoneyState {
   /** The fee is held (charged, not yet paid out or refunded). */
   funded: boolean;
-  /**
-   * Funding: the saved card's charge failed, so the pay link is open until the Funding deadline.
-   * Before that the charge is still running, and a pay page would let the fee be paid twice.
-   */
-  chargeFailed: boolean;
   /** Funding: the payment that arrived through a webhook after the saved card failed. */
   paymentReceived: { paymentIntentId: string; amountCents: number } | null;
   payoutAccountReady: boolean;

@@ -121,11 +121,16 @@ export const respondToOffer: Rule<typeof respondToOfferUpdate> = (state, { stude
 };
 
 /**
- * §3.4 The pay link: while the fee waits for payment after the saved card failed — not while that
- * charge still runs, when a second payment could take the fee twice.
+ * §3.4 The pay link is open once the saved card failed: Funding with the pay-by deadline set. Funding
+ * begins at the accept with no deadline while the card is charged, and a second payment then could
+ * take the fee twice.
  */
+export const payLinkOpen = (state: Pick<InternshipState, 'status' | 'nextDeadline'>): boolean =>
+  state.status === 'Funding' && state.nextDeadline !== null;
+
+/** §3.4 The pay page: while the pay link is open and no payment has arrived. */
 export const openPaymentPage: Rule<typeof openPaymentPageUpdate> = (state) =>
-  state.status !== 'Funding' || !state.money.chargeFailed || state.money.paymentReceived
+  !payLinkOpen(state) || state.money.paymentReceived
     ? refusal('This fee is not waiting for a payment', ErrorType.WrongState)
     : undefined;
 

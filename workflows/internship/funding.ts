@@ -1,7 +1,7 @@
 /** §3.4 Funding: the fee is charged before the work starts; Stripe's facts and the pay page arrive as messages. */
 import { condition } from '@temporalio/workflow';
 import type { InternshipOutcome, InternshipState, openPaymentPageUpdate, StripeFact } from '../definitions';
-import type { ArgsOf } from '../rules';
+import { payLinkOpen, type ArgsOf } from '../rules';
 import { PAY_LINK_WINDOW_DAYS } from '../durations';
 import { payments, tell } from './proxies';
 import { days, iso } from './run';
@@ -12,7 +12,6 @@ export async function fundInternship(state: InternshipState): Promise<boolean> {
   const charge = await payments.chargeFee(state.internshipId);
   if (charge.outcome === 'paid') return true;
   const payBy = iso(Date.now() + days(PAY_LINK_WINDOW_DAYS));
-  state.money.chargeFailed = true;
   await moveTo(state, 'Funding', payBy);
   await tell({
     internshipId: state.internshipId,
@@ -37,12 +36,7 @@ export async function cancelUnfunded(state: InternshipState): Promise<Internship
 
 /** §3.4, §3.8 A fact from Stripe (the stripeEvent signal): a late payment, or the student's payout account. */
 export function recordStripeFact(state: InternshipState, fact: StripeFact): void {
-  if (
-    fact.type === 'payment_succeeded' &&
-    state.status === 'Funding' &&
-    state.money.chargeFailed &&
-    !state.money.paymentReceived
-  ) {
+  if (fact.type === 'payment_succeeded' && payLinkOpen(state) && !state.money.paymentReceived) {
     state.money.paymentReceived = { paymentIntentId: fact.paymentIntentId, amountCents: fact.amountCents };
   }
   if (fact.type === 'payout_account_ready') state.money.payoutAccountReady = true;

@@ -54,7 +54,6 @@ export function openPosting(input: InternshipInput): InternshipState {
     },
     money: {
       funded: false,
-      chargeFailed: false,
       paymentReceived: null,
       payoutAccountReady: false,
       resolution: null,
