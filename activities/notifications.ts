@@ -14,6 +14,7 @@ import type { HireEmail, Notice, OfferEmail, SelectionReminderEmail } from '../w
 import * as emails from './emails';
 import { ACTION_LABELS, noticeContent } from './notice-templates';
 import { deliverOnce, dispatch, type OutboxDeps } from '../lib/mail/outbox';
+import { webPaths } from '../lib/web-paths';
 
 export interface NotificationDeps extends OutboxDeps {
   /** Where reminders for operations staff go. */
@@ -25,12 +26,13 @@ export interface NotificationDeps extends OutboxDeps {
 /** What the notice activities share: the links they write, the posting's contact, mailing every applicant. */
 function noticeContext(deps: NotificationDeps) {
   // Links in emails open the web app's page of the internship for the person it is written to.
-  const postingUrl = (internshipId: string, to: 'employer' | 'student' | 'ops' = 'employer') =>
-    to === 'employer'
-      ? `${deps.publicBaseUrl}/app/employer/postings/${internshipId}`
-      : to === 'student'
-        ? `${deps.publicBaseUrl}/app/postings/${internshipId}`
-        : `${deps.publicBaseUrl}/app/ops/internships/${internshipId}`;
+  const pageOf = {
+    employer: webPaths.employerPosting,
+    student: webPaths.studentPosting,
+    ops: webPaths.opsInternship,
+  };
+  const postingUrl = (internshipId: string, to: keyof typeof pageOf = 'employer') =>
+    `${deps.publicBaseUrl}${pageOf[to](internshipId)}`;
   const actionUrl = (token: string) => `${deps.publicBaseUrl}/actions/${token}`;
 
   const contactOf = async (internshipId: string) => {
@@ -111,7 +113,7 @@ function postingNotices(deps: NotificationDeps, ctx: NoticeContext) {
           ...contact,
           daysLeft: p.daysLeft,
           deadline: p.deadline,
-          applicantsUrl: `${postingUrl(p.internshipId)}/applicants`,
+          applicantsUrl: `${deps.publicBaseUrl}${webPaths.employerApplicants(p.internshipId)}`,
         }),
       });
     },

@@ -8,6 +8,7 @@ import { json, problems, secured, unauthenticated, type Operation } from '../ope
 import { forbidden, notFound } from '../problem';
 import { parse } from '../validate';
 import { organisationFor } from './employers';
+import { webPaths } from '../../lib/web-paths';
 
 export const billingSchema = z.object({
   cardSaved: z
@@ -68,7 +69,7 @@ export function billingRoutes(deps: RouteDeps): DocumentedRouter {
     const customer = await withStripeCustomer(deps.stripe, deps.db, id);
     if (!customer) throw notFound('Employer');
     // Back to the web app's funding page (web/pages/employer/funding.ts), which reads `card`.
-    const back = `${deps.config.PUBLIC_BASE_URL}/app/employer/funding`;
+    const back = `${deps.config.PUBLIC_BASE_URL}${webPaths.employerFunding}`;
     const session = await deps.stripe.checkout.sessions.create({
       mode: 'setup',
       currency: 'usd',

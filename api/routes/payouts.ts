@@ -13,6 +13,7 @@ import { internshipIdParam } from '../schemas';
 import { updateRoute } from '../update-route';
 import { PAYOUT_STAGES, studentPayout } from '../use-cases/student-payout';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
+import { webPaths } from '../../lib/web-paths';
 
 export const payoutSchema = z.object({
   stage: z
@@ -73,7 +74,7 @@ export function payoutRoutes(deps: RouteDeps): DocumentedRouter {
   });
 
   /** §3.8 From the student's payouts page: a fresh Stripe onboarding page, coming back to it. */
-  const page = (id: string) => `${deps.config.PUBLIC_BASE_URL}/app/postings/${id}/payouts`;
+  const page = (id: string) => `${deps.config.PUBLIC_BASE_URL}${webPaths.studentPayouts(id)}`;
   updateRoute(routes, deps, {
     path: '/v1/internships/{id}/payout-onboarding',
     who: ['student'],

@@ -17,6 +17,7 @@ import { json, problems, secured, unauthenticated, type Operation } from '../ope
 import { internshipIdParam } from '../schemas';
 import { updateRoute } from '../update-route';
 import { TEMPORAL_CALL_DEADLINE_MS } from '../workflow-errors';
+import { webPaths } from '../../lib/web-paths';
 
 /** What the employer may decide now, each named as the route that does it. */
 const EMPLOYER_ACTIONS = [
@@ -166,7 +167,7 @@ export function progressRoutes(deps: RouteDeps): DocumentedRouter {
 
   /** §3.4 The pay link, from the employer's page: a fresh Stripe Checkout page for the fee. */
   // Back to the posting's page in the web app, with a notice that the payment is on its way.
-  const back = (id: string) => `${deps.config.PUBLIC_BASE_URL}/app/employer/postings/${id}`;
+  const back = (id: string) => `${deps.config.PUBLIC_BASE_URL}${webPaths.employerPosting(id)}`;
   updateRoute(routes, deps, {
     path: '/v1/internships/{id}/payment-page',
     who: ['employer'],

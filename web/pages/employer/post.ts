@@ -132,11 +132,14 @@ export async function post(ctx: PageContext): Promise<void> {
 
 /** A fee below the floor may be posted for ops to approve first (DESIGN §3.1): the employer asks here. */
 function feeExceptionBox(checked: boolean) {
-  const box = checked
-    ? html`<input type="checkbox" id="f-feeException" name="feeException" value="yes" checked />`
-    : html`<input type="checkbox" id="f-feeException" name="feeException" value="yes" />`;
   return html`<div class="field checkbox">
-    ${box}
+    <input
+      type="checkbox"
+      id="f-feeException"
+      name="feeException"
+      value="yes"
+      ${checked ? html`checked` : ''}
+    />
     <label for="f-feeException">
       The fee is below the floor on purpose: ask our operations team to approve it. The posting opens once
       they do, and you are told by email either way.

@@ -7,6 +7,7 @@ import { html } from '../../html';
 import { viewerAs, type PageContext } from '../../context';
 import type { Viewer } from '../../layout';
 import type { Posting } from '../student/posting-facts';
+import { webPaths } from '../../../lib/web-paths';
 
 export type { Posting };
 export type Progress = z.infer<typeof progressSchema>;
@@ -43,7 +44,7 @@ export const APPLICATION_WORDS: Record<string, string> = {
   withdrawn: 'Withdrew',
 };
 
-export const postingPath = (id: string) => `/app/employer/postings/${id}`;
+export const postingPath = webPaths.employerPosting;
 
 /** The employer viewing, and the posting of the path's `:id` as the API gives it to them; else the page ends. */
 export async function employerPosting(

@@ -8,6 +8,7 @@ import { html } from '../../html';
 import { timeTag } from '../../time';
 import { STATUS_WORDS, type Posting } from '../student/posting-facts';
 import { temporalLink } from './dashboard';
+import { webPaths } from '../../../lib/web-paths';
 
 const ID = /^[0-9a-f-]{36}$/i;
 export const notFound = { status: 404, body: undefined, fieldErrors: {}, setCookies: [] };
@@ -75,7 +76,7 @@ export async function auditTrail(ctx: PageContext): Promise<void> {
 
 /** The decision waiting on ops for this internship, if any: where the emails about it lead. */
 function waitingDecision(id: string, status: string) {
-  const at = `/app/ops/internships/${id}`;
+  const at = webPaths.opsInternship(id);
   if (status === 'AwaitingApproval') {
     return html`<p>
       The fee waits for your decision:
