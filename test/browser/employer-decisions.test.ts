@@ -8,7 +8,6 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { forPeople } from '../../lib/dates';
 import {
-  codeFor,
   deliverStripeEvent,
   newEmployer,
   offerThroughApi,
@@ -17,7 +16,7 @@ import {
   waitForStatus,
   type Actor,
 } from '../helpers/actors';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, signInAsEmployer } from '../helpers/browser';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { emailsTo, waitForEmail } from '../helpers/inbox';
 import { visited } from '../helpers/page-checks';
@@ -57,13 +56,7 @@ async function hired(options: { declineCard?: boolean } = {}) {
 async function postingPage(employer: Actor, id: string): Promise<Page> {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${h.baseUrl}/app/sign-in`);
-  await page.getByLabel('Email address').fill(employer.email);
-  await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
-  await page.waitForURL(/\/app\/sign-in\/code/);
-  await page.getByLabel('Code from the email').fill(await codeFor(employer.email, /sign-in code/));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app\/employer\/postings/);
+  await signInAsEmployer(page, h.baseUrl, employer.email);
   await page.goto(`${h.baseUrl}/app/employer/postings/${id}`);
   return page;
 }

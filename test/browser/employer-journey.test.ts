@@ -6,10 +6,9 @@
  * hiring offer that the student accepts. The students act through the API. Every page visited is
  * checked with axe and at phone width; SCREENSHOTS=1 saves each into docs/screenshots/.
  */
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInAsEmployer } from '../helpers/browser';
 import {
-  codeFor,
   deliverStripeEvent,
   newEmployer,
   newStudent,
@@ -31,17 +30,6 @@ afterAll(async () => {
   await browser?.close();
   await h?.stop();
 });
-
-/** Signs the employer in as a person does: the address, then the code from the newest sign-in email. */
-async function signInAsEmployer(page: Page, baseUrl: string, email: string): Promise<void> {
-  await page.goto(`${baseUrl}/app/sign-in`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
-  await page.waitForURL(/\/app\/sign-in\/code/);
-  await page.getByLabel('Code from the email').fill(await codeFor(email, /sign-in code/));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app\/employer\/postings/);
-}
 
 /** Stripe reports a card saved through Checkout in setup mode (a signed webhook). */
 async function cardSavedByStripe(employerId: string) {

@@ -5,16 +5,8 @@
  * the 24-hour offer window lasts 5 s, the 3-day work 15 s, the 48-hour grace 10 s.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
-import {
-  applyAs,
-  codeFor,
-  newEmployer,
-  newPosting,
-  newStudent,
-  waitForStatus,
-  type Actor,
-} from '../helpers/actors';
+import { launchChromium, signInAsEmployer } from '../helpers/browser';
+import { applyAs, newEmployer, newPosting, newStudent, waitForStatus, type Actor } from '../helpers/actors';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { visited } from '../helpers/page-checks';
 
@@ -63,13 +55,7 @@ test('a decline and a lapse move the offer down the shortlist; a missed deadline
   // The employer signs in and ranks three of the four
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${h.baseUrl}/app/sign-in`);
-  await page.getByLabel('Email address').fill(employer.email);
-  await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
-  await page.waitForURL(/\/app\/sign-in\/code/);
-  await page.getByLabel('Code from the email').fill(await codeFor(employer.email, /sign-in code/));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(/\/app\/employer\/postings/);
+  await signInAsEmployer(page, h.baseUrl, employer.email);
   await page.goto(`${h.baseUrl}/app/employer/postings/${id}/applicants`);
   for (const [i, rank] of ['1', '2', '3'].entries()) {
     await page.getByLabel(`Rank ${labels[i]}`).selectOption(rank);
