@@ -14,7 +14,9 @@
  *    webpack drops a bare `require` of a package marked free of side effects; package.json pins the
  *    semantic conventions to the version the OpenTelemetry packages use, so that their copy is the
  *    one shared.
- * 2. Shorter stack traces inside the sandbox. The SDK records where every promise in a workflow was
+ * 2. The thread's async-local storages (workflows/thread-storage.ts): one per thread, not one per
+ *    workflow, or every promise carries a property per cached workflow.
+ * 3. Shorter stack traces inside the sandbox. The SDK records where every promise in a workflow was
  *    made (for the Temporal UI's "Stack Trace" of a running workflow) by capturing and formatting a
  *    stack trace per promise, and naming each frame's method is slow in V8: on the soak's worker,
  *    replaying evicted workflows, it was 45 % of the workflow thread's CPU (perf), and a replayed
@@ -28,8 +30,9 @@ import * as otel from '@opentelemetry/api';
 import * as otelCore from '@opentelemetry/core';
 import * as tracerSdk from '@opentelemetry/sdk-trace-base';
 import * as semanticConventions from '@opentelemetry/semantic-conventions';
+import * as threadStorage from './thread-storage';
 
 const STACK_FRAMES = 4;
 Error.stackTraceLimit = STACK_FRAMES;
 
-export const sharedLibraries = [otel, otelCore, tracerSdk, semanticConventions];
+export const sharedLibraries = [otel, otelCore, tracerSdk, semanticConventions, threadStorage];

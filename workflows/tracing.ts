@@ -11,10 +11,11 @@
  * - An activity the main flow schedules after an Update or a signal is traced under that Update or
  *   signal, not under the run's span (which belongs to the request that posted the internship,
  *   possibly weeks earlier): "approve" leads to the payout in one trace. The run's span is linked.
- * - They register no global tracer provider, only the run's context manager and propagator, which
- *   OpenTelemetry keeps on the sandbox's `globalThis` (one per workflow). So OpenTelemetry's own
- *   modules can be loaded once per worker thread and shared by every workflow
- *   (workflows/preload.ts) instead of once per workflow: a cached workflow is 160 KiB smaller.
+ * - They register no global tracer provider, only the run's propagator and the thread's context
+ *   manager, which OpenTelemetry keeps on the sandbox's `globalThis` (one per workflow). So
+ *   OpenTelemetry's own modules can be loaded once per worker thread and shared by every workflow
+ *   (workflows/preload.ts) instead of once per workflow: a cached workflow is 160 KiB smaller. The
+ *   context manager's async-local storage is one per thread (workflows/thread-storage.ts says why).
  */
 // The sandbox globals the package's modules expect (`performance`, `window`), for this run.
 import '@temporalio/interceptors-opentelemetry/lib/workflow/runtime';
@@ -25,7 +26,6 @@ import {
   extractContextFromHeaders,
   headersWithContext,
 } from '@temporalio/interceptors-opentelemetry/lib/instrumentation';
-import { ContextManager } from '@temporalio/interceptors-opentelemetry/lib/workflow/context-manager';
 import { SpanExporter } from '@temporalio/interceptors-opentelemetry/lib/workflow/span-exporter';
 import {
   ContinueAsNew,
@@ -39,9 +39,9 @@ import {
   type WorkflowExecuteInput,
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
-  type WorkflowInternalsInterceptor,
   type WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
+import { shareRandomSourceStorage, threadContextManager } from './thread-storage';
 
 /** What one run's interceptors share: its span, and the context of the last Update or signal. */
 interface RunTrace {
@@ -226,25 +226,19 @@ class Outbound implements WorkflowOutboundCallsInterceptor {
 
 /**
  * The run's context manager and propagator, registered on its own `globalThis`: those the package's
- * interceptors register with their tracer provider (W3C trace context and baggage).
+ * interceptors register with their tracer provider (W3C trace context and baggage). The context
+ * manager is the thread's (workflows/thread-storage.ts).
  */
-function registerRunContext(): ContextManager {
-  const contextManager = new ContextManager();
-  otel.context.setGlobalContextManager(contextManager);
+function registerRunContext(): void {
+  otel.context.setGlobalContextManager(threadContextManager());
   otel.propagation.setGlobalPropagator(
     new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
   );
-  return contextManager;
 }
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
-  const contextManager = registerRunContext();
+  shareRandomSourceStorage();
+  registerRunContext();
   const run: RunTrace = { tracer: sinkTracer() };
-  const internals: WorkflowInternalsInterceptor = {
-    dispose(input, next) {
-      contextManager.disable();
-      next(input);
-    },
-  };
-  return { inbound: [new Inbound(run)], outbound: [new Outbound(run)], internals: [internals] };
+  return { inbound: [new Inbound(run)], outbound: [new Outbound(run)] };
 };
