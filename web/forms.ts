@@ -114,6 +114,26 @@ export function errorSummary(errors: FieldErrors, labels: Record<string, string>
   </div>`;
 }
 
+/**
+ * What someone wrote in a form that could not be carried out (the posting closed meanwhile, their
+ * session ended), given back read-only to copy, so that a long text is not lost with the form.
+ */
+export function writtenBack(fields: { label: string; value: string }[]): Html {
+  const filled = fields.filter((f) => f.value.trim() !== '');
+  if (filled.length === 0) return html``;
+  return html`<section class="written-back" aria-labelledby="written-back-title">
+    <h2 id="written-back-title">What you wrote</h2>
+    <p>Nothing was sent. Copy it before you leave this page.</p>
+    ${filled.map(
+      (f, i) =>
+        html`<p>
+          <label for="written-${i}">${f.label}</label>
+          <textarea id="written-${i}" readonly rows="4">${f.value}</textarea>
+        </p>`,
+    )}
+  </section>`;
+}
+
 export interface PostForm {
   action: string;
   /** The session's CSRF token (absent for the forms of people not signed in). */

@@ -18,6 +18,7 @@ import { opsPages } from './pages/ops';
 import { signInPages } from './pages/sign-in';
 import { studentPages } from './pages/student';
 import { employerPages } from './pages/employer';
+import { renderSessionEnded } from './session-ended';
 
 export interface WebDeps {
   logger: Logger;
@@ -80,6 +81,9 @@ async function loadViewer(req: Request, res: Response, next: NextFunction): Prom
         timeZone: me.body.timeZone ?? null,
         organisation: me.body.organisation,
       } satisfies Viewer;
+    } else if (me.status === 401) {
+      // The cookie's session has ended: a form from its pages is answered with that (checkCsrf).
+      res.locals.sessionEnded = true;
     }
   }
   next();
@@ -101,6 +105,7 @@ function checkCsrf(req: Request, res: Response, next: NextFunction): void {
       : (res.locals.formToken as string);
   const sent = one((req.body ?? {}) as Record<string, unknown>, '_csrf');
   if (sent && expected && timingSafeEqual(digest(sent), digest(expected))) return next();
+  if (!viewer && res.locals.sessionEnded) return renderSessionEnded(pageContext(req, res));
   const page = statusPage(403, 'This form was not sent from our page. Open the page again and resend it.');
   pageContext(req, res).render(page.title, page.main, 403);
 }
@@ -115,6 +120,12 @@ export function webRouter(deps: WebDeps): Router {
   router.get('/', (_req, res) => res.redirect(302, '/app'));
 
   const app = express.Router();
+  // The app's pages tell our own server which of its pages a form or link was on (no other site
+  // is told anything): a form whose session ended leads back to its page after sign-in.
+  app.use((_req, res, next) => {
+    res.setHeader('Referrer-Policy', 'same-origin');
+    next();
+  });
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(loadViewer, formTokenFor(deps), checkCsrf);
   app.use(homePage());

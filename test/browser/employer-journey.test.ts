@@ -225,6 +225,47 @@ test('an employer signs in, posts, saves a card, reviews blind, ranks a shortlis
   await context.close();
 });
 
+test('a form sent after the session ended does nothing, says so, gives back what was written and leads back after sign-in', async () => {
+  const employer = await newEmployer(h, 'Fabrikam Research');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signInAsEmployer(page, h.baseUrl, employer.email);
+  await page.getByRole('link', { name: 'Post', exact: true }).click();
+  await page.waitForURL(/\/postings\/new$/);
+  const project = 'Our field notes from 40 interviews need coding into themes, with a short memo on each.';
+  await page.getByLabel('Title').fill('Code interview notes');
+  await page.getByLabel('The project').fill(project);
+
+  // Meanwhile the session ends: signed out in another tab with the same cookie
+  const other = await browser.newContext();
+  await other.addCookies(await context.cookies());
+  const tab = await other.newPage();
+  await tab.goto(`${h.baseUrl}/app/employer/postings`);
+  await tab.getByRole('button', { name: 'Sign out' }).click();
+  await tab.waitForURL(/notice=signed-out/);
+  await other.close();
+
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Post it' }).click();
+  expect((await answer).status()).toBe(401);
+  expect(await page.locator('h1').textContent()).toContain('You were signed out');
+  expect(
+    await page
+      .locator('textarea[readonly]')
+      .evaluateAll((areas) => areas.map((a) => (a as unknown as { value: string }).value)),
+  ).toEqual(expect.arrayContaining(['Code interview notes', project]));
+  const mine = await call(h.baseUrl, 'GET', '/v1/internships?limit=100', { token: employer.token });
+  expect(mine.body.items).toEqual([]);
+  await visited(page);
+
+  // Sign-in from there leads back to the form
+  const signIn = page.getByRole('link', { name: 'Sign in' }).last();
+  expect(await signIn.getAttribute('href')).toBe(
+    `/app/sign-in?next=${encodeURIComponent('/app/employer/postings/new')}`,
+  );
+  await context.close();
+});
+
 /** The student's payout account is created when the payout first waits; then Stripe reports it ready. */
 async function waitForPayoutReady(student: Actor): Promise<void> {
   for (let i = 0; i < 100; i++) {

@@ -6,9 +6,17 @@
  * Every page visited is checked with axe (no serious or critical violations); SCREENSHOTS=1 saves
  * each page at desktop and phone width into docs/screenshots/.
  */
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
-import { newEmployer, newPosting, payoutAccountReady, waitForStatus } from '../helpers/actors';
+import {
+  applyAs,
+  newEmployer,
+  newPosting,
+  newStudent,
+  payoutAccountReady,
+  waitForStatus,
+} from '../helpers/actors';
+import { MAX_APPLICANTS } from '../../workflows/durations';
 import { uniqueSuffix } from '../helpers/env';
 import { call, startApiHarness, type ApiHarness } from '../helpers/harness';
 import { waitForEmail } from '../helpers/inbox';
@@ -334,12 +342,8 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   await visitor.close();
 });
 
-test('a form posted with the session cookie but without the CSRF token is refused and changes nothing', async () => {
-  const employer = await newEmployer(h);
-  const id = await newPosting(h, employer);
-  const email = `csrf-${uniqueSuffix()}@students.test`;
-  const context = await browser.newContext();
-  const page = await context.newPage();
+/** A student signs up on the web app and signs in with the code from the confirmation email. */
+async function signUpInBrowser(page: Page, email: string): Promise<void> {
   await page.goto(`${h.baseUrl}/app/sign-up`);
   await page.getByLabel('Full name').fill('Sam Okafor');
   await page.getByLabel('Email address').fill(email);
@@ -352,6 +356,44 @@ test('a form posted with the session cookie but without the CSRF token is refuse
   await page.getByLabel('Code from the email').fill(code);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(/\/app\/postings/);
+}
+
+test('an application sent after the posting filled up is refused with the reason, and the pitch is given back', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer, { maxApplicants: MAX_APPLICANTS.min });
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpInBrowser(page, `late-${uniqueSuffix()}@students.test`);
+  await page.goto(`${h.baseUrl}/app/postings/${id}`);
+  await page.getByLabel('Your pitch').fill(PITCH);
+  await page.getByLabel('Which tool would you use, and why?').fill('Excel: pivot tables');
+
+  // Meanwhile others fill the posting, which closes its applications
+  for (let i = 0; i < MAX_APPLICANTS.min; i++) {
+    expect((await applyAs(h, await newStudent(h, `Early ${i}`), id)).status).toBe(201);
+  }
+  await waitForStatus(h, employer, id, 'Selecting');
+
+  const answer = page.waitForResponse((r) => r.request().method() === 'POST');
+  await page.getByRole('button', { name: 'Send my application' }).click();
+  expect((await answer).status()).toBe(409);
+  expect(await page.locator('.error-summary').textContent()).toMatch(/There is a problem\s*\S+/);
+  const given = await page
+    .locator('.written-back textarea')
+    .evaluateAll((areas) => areas.map((a) => (a as unknown as { value: string }).value));
+  expect(given).toEqual([PITCH, 'Excel: pivot tables']);
+  expect(await page.getByRole('button', { name: 'Send my application' }).count()).toBe(0);
+  await visited(page);
+  await context.close();
+});
+
+test('a form posted with the session cookie but without the CSRF token is refused and changes nothing', async () => {
+  const employer = await newEmployer(h);
+  const id = await newPosting(h, employer);
+  const email = `csrf-${uniqueSuffix()}@students.test`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signUpInBrowser(page, email);
 
   // Another site's form would send the cookie (a top-level POST) but cannot know the token
   const form = { pitch: PITCH, answers: 'Excel: pivot tables', _key: `k-${uniqueSuffix()}` };

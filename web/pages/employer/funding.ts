@@ -3,11 +3,11 @@
  * through Stripe Checkout in setup mode (POST .../billing/card-setup), so that the fee is charged
  * when a student accepts, with no pay link. Postings whose charge failed are listed with their pay link.
  */
-import { viewerAs, type PageContext } from '../../context';
+import type { PageContext } from '../../context';
 import { money, postForm } from '../../forms';
 import { html } from '../../html';
 import { timeTag } from '../../time';
-import { postingPath, toStripe, type Posting } from './shared';
+import { organisationViewer, postingPath, toStripe, type Posting } from './shared';
 
 const RETURNED: Record<string, string> = {
   saved: 'Stripe has your card. It shows here as saved once Stripe confirms it, usually within seconds.',
@@ -15,8 +15,8 @@ const RETURNED: Record<string, string> = {
 };
 
 export async function showFunding(ctx: PageContext): Promise<void> {
-  const viewer = viewerAs(ctx, 'employer');
-  if (!viewer?.organisation) return;
+  const viewer = organisationViewer(ctx);
+  if (!viewer) return;
   const [billing, unpaid] = await Promise.all([
     ctx.api<{ cardSaved: boolean }>(`/v1/employers/${viewer.organisation.id}/billing`),
     ctx.api<{ items: Posting[] }>('/v1/internships?status=Funding&limit=100'),
@@ -69,8 +69,8 @@ export async function showFunding(ctx: PageContext): Promise<void> {
 }
 
 export async function saveCard(ctx: PageContext): Promise<void> {
-  const viewer = viewerAs(ctx, 'employer');
-  if (!viewer?.organisation) return;
+  const viewer = organisationViewer(ctx);
+  if (!viewer) return;
   const answer = await ctx.api<{ url: string }>(
     `/v1/employers/${viewer.organisation.id}/billing/card-setup`,
     {

@@ -4,7 +4,7 @@ import type { progressSchema } from '../../../api/routes/progress';
 import type { blindApplicationSchema } from '../../../api/schemas';
 import type { ApiAnswer } from '../../api-client';
 import { html } from '../../html';
-import { viewerAs, type PageContext } from '../../context';
+import { statusPage, viewerAs, type PageContext } from '../../context';
 import type { Viewer } from '../../layout';
 import type { Posting } from '../student/posting-facts';
 import { webPaths } from '../../../lib/web-paths';
@@ -45,6 +45,24 @@ export const APPLICATION_WORDS: Record<string, string> = {
 };
 
 export const postingPath = webPaths.employerPosting;
+
+/**
+ * The employer viewing, with their organisation; when the account is in none (its organisation is
+ * gone), a page that says so rather than no answer at all.
+ */
+export function organisationViewer(
+  ctx: PageContext,
+): (Viewer & { organisation: NonNullable<Viewer['organisation']> }) | undefined {
+  const viewer = viewerAs(ctx, 'employer');
+  if (!viewer) return undefined;
+  if (viewer.organisation) return { ...viewer, organisation: viewer.organisation };
+  const page = statusPage(
+    403,
+    'Your account is not part of an organisation. Ask its owner to invite you again.',
+  );
+  ctx.render(page.title, page.main, 403);
+  return undefined;
+}
 
 /** The employer viewing, and the posting of the path's `:id` as the API gives it to them; else the page ends. */
 export async function employerPosting(

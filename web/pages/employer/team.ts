@@ -3,11 +3,11 @@
  * (POST, which emails them a sign-in link) and removing a member (DELETE); owners and admins manage it.
  */
 import type { FieldErrors } from '../../api-client';
-import { viewerAs, type PageContext } from '../../context';
+import type { PageContext } from '../../context';
 import { errorSummary, field, one, postForm } from '../../forms';
 import { html } from '../../html';
 import { timeTag } from '../../time';
-import { notFound } from './shared';
+import { notFound, organisationViewer } from './shared';
 
 interface Member {
   accountId: string;
@@ -29,8 +29,8 @@ async function teamPage(
   detail?: string,
   status = 200,
 ): Promise<void> {
-  const viewer = viewerAs(ctx, 'employer');
-  if (!viewer?.organisation) return;
+  const viewer = organisationViewer(ctx);
+  if (!viewer) return;
   const answer = await ctx.api<{ items: Member[] }>(`/v1/employers/${viewer.organisation.id}/members`);
   if (answer.status !== 200) return ctx.fail(answer);
   const manages = viewer.title === 'owner' || viewer.title === 'admin';
@@ -90,8 +90,8 @@ async function teamPage(
 export const showTeam = (ctx: PageContext) => teamPage(ctx);
 
 export async function invite(ctx: PageContext): Promise<void> {
-  const viewer = viewerAs(ctx, 'employer');
-  if (!viewer?.organisation) return;
+  const viewer = organisationViewer(ctx);
+  if (!viewer) return;
   const tried = {
     email: one(ctx.form, 'email').trim(),
     name: one(ctx.form, 'name').trim(),
@@ -109,8 +109,8 @@ export async function invite(ctx: PageContext): Promise<void> {
 }
 
 export async function remove(ctx: PageContext): Promise<void> {
-  const viewer = viewerAs(ctx, 'employer');
-  if (!viewer?.organisation) return;
+  const viewer = organisationViewer(ctx);
+  if (!viewer) return;
   const accountId = String(ctx.req.params.accountId);
   if (!ID.test(accountId)) return ctx.fail(notFound);
   const answer = await ctx.api(`/v1/employers/${viewer.organisation.id}/members/${accountId}`, {

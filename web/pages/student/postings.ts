@@ -4,7 +4,7 @@
  */
 import type { FieldErrors } from '../../api-client';
 import type { PageContext } from '../../context';
-import { errorSummary, field, many, one, postForm } from '../../forms';
+import { errorSummary, field, many, one, postForm, writtenBack } from '../../forms';
 import { html, type Html } from '../../html';
 import { postingFacts, skillTags, STATUS_WORDS, type Posting } from './posting-facts';
 import { APPLICATION_WORDS } from './applications';
@@ -131,9 +131,18 @@ function yourPart(ctx: PageContext, p: Posting, tried: Attempt, errors: FieldErr
       ${offer}
       <p><a href="/app/applications">All your applications</a></p>`;
   }
-  if (!p.nextActions.includes('apply')) return html``;
   const labels: Record<string, string> = { pitch: 'Your pitch' };
   p.screeningQuestions.forEach((q, i) => (labels[`answers.${i}`] = q));
+  if (!p.nextActions.includes('apply')) {
+    // An application sent as the posting closed: why it was refused, and its words back.
+    return detail
+      ? html`${errorSummary({}, labels, detail)}
+        ${writtenBack([
+          { label: labels.pitch!, value: tried.pitch ?? '' },
+          ...p.screeningQuestions.map((q, i) => ({ label: q, value: tried.answers?.[i] ?? '' })),
+        ])}`
+      : html``;
+  }
   return html`<h2>Apply</h2>
     ${errorSummary(errors, labels, detail)}
     ${postForm({
@@ -166,10 +175,20 @@ export async function apply(ctx: PageContext): Promise<void> {
   const tried = { pitch: one(ctx.form, 'pitch'), answers: many(ctx.form, 'answers') };
   const answer = await ctx.api(`/v1/internships/${id}/applications`, { method: 'POST', body: tried });
   if (answer.status === 201) return ctx.redirect('/app/applications', 'applied');
-  if (answer.status === 422 || answer.status === 409) {
-    const posting = await postingOf(ctx);
-    if (posting) renderPosting(ctx, posting, tried, answer.fieldErrors, answer.detail, answer.status);
-    return;
+  if (answer.status !== 422 && answer.status !== 409) return ctx.fail(answer);
+  const posting = await ctx.api<Posting>(`/v1/internships/${id}`);
+  if (posting.status === 200) {
+    return renderPosting(ctx, posting.body, tried, answer.fieldErrors, answer.detail, answer.status);
   }
-  ctx.fail(answer);
+  // Closed meanwhile: a posting that closed is not shown to students who did not apply.
+  ctx.render(
+    'Your application was not sent',
+    html`${errorSummary({}, {}, answer.detail)}
+      ${writtenBack([
+        { label: 'Your pitch', value: tried.pitch },
+        ...tried.answers.map((value, i) => ({ label: `Your answer ${i + 1}`, value })),
+      ])}
+      <p><a href="/app/postings">Browse other postings</a></p>`,
+    answer.status,
+  );
 }
