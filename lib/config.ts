@@ -55,17 +55,15 @@ const appSchema = z.object({
   /** The worker's SDK metrics (Prometheus, at /metrics on this port); 0 turns them off. */
   WORKER_METRICS_PORT: port.or(z.literal('0').transform(() => 0)).default(9464),
   /**
-   * Workflows the worker keeps in memory between their tasks (the SDK's sticky cache). Each costs
-   * about 1 MiB at rest (`npm run soak`: 210 MiB with none cached, 478 MiB with 300), so 300 keep a
-   * worker near 500 MiB at rest; the SDK's own default, sized from the heap limit (2,310 on a 4 GiB
-   * heap), would hold about 2.5 GiB. A workflow not in the cache is replayed from its history at its
-   * next task or query: about 100 ms of worker CPU for a 117-event history, so timers or actions on
-   * many evicted workflows at once are bound by CPU (WORKER_WORKFLOW_THREADS), and their garbage
-   * grows the heap towards V8's limit (1.5–2 GiB resident in the soak): cap it per thread with
-   * NODE_OPTIONS=--max-old-space-size=384 (798–812 MiB peak then). Raise this with the worker's memory;
-   * 0 turns the cache off.
+   * Workflows the worker keeps in memory between their tasks (the SDK's sticky cache). `npm run
+   * soak` with 10,000 internships: 255 MiB with none cached, 485 MiB with 600, 896 MiB with 1,100
+   * after 1,000 reminders in one minute (peak 926 MiB with NODE_OPTIONS=--max-old-space-size=384),
+   * so 1,100 hold a burst of 1,000 timers without a replay. A workflow not in the cache is replayed
+   * from its history at its next task or query: about 65 ms of worker CPU for a 55-event history,
+   * so timers or actions on many evicted workflows at once are bound by CPU
+   * (WORKER_WORKFLOW_THREADS). Raise this with the worker's memory; 0 turns the cache off.
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(300),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1100),
   /**
    * Threads running workflow code in one worker process, each with its share of the cache and a
    * heap of its own (about 70 MiB more at rest for the second). With one (the SDK's default), a
