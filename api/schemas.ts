@@ -443,7 +443,9 @@ export const myCredentialPage = z.object({
   portfolio: z
     .url()
     .nullable()
-    .describe('Your public portfolio (GET /v1/students/{id}/portfolio), once you list a credential in it'),
+    .describe(
+      'Your public portfolio, a page to share (/p/{id}; as JSON: GET /v1/students/{id}/portfolio), once you list a credential in it',
+    ),
 });
 
 export const feeExceptionBody = z.object({ approve: z.boolean() }).strict();

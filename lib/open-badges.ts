@@ -32,9 +32,12 @@ export const verificationMethodId = (publicBaseUrl: string, keyId: string): stri
 export const credentialPageUrl = (publicBaseUrl: string, credentialId: string): string =>
   `${origin(publicBaseUrl)}/c/${credentialId}`;
 
-/** A student's public portfolio: the credentials they listed in it (the API's JSON). */
+/**
+ * A student's public portfolio, the page to share (built by the web app): the credentials they
+ * listed in it. The same list as JSON is GET /v1/students/:id/portfolio.
+ */
 export const portfolioUrl = (publicBaseUrl: string, studentId: string): string =>
-  `${origin(publicBaseUrl)}/v1/students/${studentId}/portfolio`;
+  `${origin(publicBaseUrl)}/p/${studentId}`;
 
 export const badgeUrl = (publicBaseUrl: string, credentialId: string): string =>
   `${origin(publicBaseUrl)}/v1/credentials/${credentialId}/badge`;

@@ -53,10 +53,19 @@ test('a student lists their own credentials, private ones included, with their p
   await share(student.token, credentialId, 'portfolio');
   const listed = await mine(student.token);
   expect(listed.body.items[0].visibility).toBe('portfolio');
-  expect(listed.body.portfolio).toMatch(new RegExp(`/v1/students/${student.id}/portfolio$`));
-  const portfolio = await call(h.baseUrl, 'GET', new URL(listed.body.portfolio).pathname);
+  expect(listed.body.portfolio).toMatch(new RegExp(`/p/${student.id}$`));
+  const portfolio = await call(h.baseUrl, 'GET', `/v1/students/${student.id}/portfolio`);
   expect(portfolio.status).toBe(200);
   expect(portfolio.body.items).toEqual([expect.objectContaining({ credentialId, valid: true })]);
+  // The address to share is a page: her name, the credential, a link to its own page
+  const page = await fetch(`${h.baseUrl}${new URL(listed.body.portfolio).pathname}`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  const shown = await page.text();
+  expect(shown).toContain(`/c/${credentialId}`);
+  expect(shown).toContain('Priya Raman');
+  expect(shown).toContain('Tidy a CRM export');
+  expect(shown).toContain('Verified');
   expect((await call(h.baseUrl, 'GET', new URL(listed.body.items[0].badgeUrl).pathname)).status).toBe(200);
 
   // Another student sees none of hers; the employer and someone signed out are refused

@@ -324,6 +324,11 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   // Shared by link only: no public portfolio to point to yet
   expect(await page.locator('main').textContent()).not.toContain('Your public portfolio');
   await visited(page, 'student-portfolio-shared');
+  // Listed in her portfolio too: its public page is named on hers
+  await page.getByLabel(/^portfolio:/).check();
+  await page.getByRole('button', { name: 'Save who sees it' }).click();
+  await page.waitForURL(/notice=credential-portfolio/);
+  const portfolio = (await page.getByRole('link', { name: /\/p\// }).getAttribute('href'))!;
   await page.getByRole('link', { name: address }).click();
   await page.waitForURL(new RegExp(`/c/${credentialId}$`));
   await context.close();
@@ -339,6 +344,13 @@ test('a student signs up, signs in with the emailed code, finds a posting by ski
   expect(credential).toMatch(/The employer’s rating\s*4 out of 5/);
   expect(credential).toMatch(/Skills the student practised\s*.*pivot tables/s);
   await visited(publicPage);
+  // Her portfolio's page: the credential, verified, linking to its own page
+  await publicPage.goto(portfolio);
+  expect(await publicPage.locator('h1').textContent()).toContain('Maya Chen');
+  expect(await publicPage.locator('main').textContent()).toMatch(/Clean a sales dataset[\s\S]*Verified/);
+  await visited(publicPage, 'public-portfolio');
+  await publicPage.getByRole('link', { name: 'Clean a sales dataset' }).click();
+  await publicPage.waitForURL(new RegExp(`/c/${credentialId}$`));
   await visitor.close();
 });
 

@@ -1,8 +1,11 @@
 /**
- * /c/:credentialId, the address a credential's Open Badge names as its id: anyone, signed in or
- * not, reads what it states and whether it verifies (GET /v1/credentials/:id), downloads the badge
- * and finds the keys that verify it without us. Link-preview tags make it read well when shared.
- * A private or unknown credential is a plain 404.
+ * The public pages of credentials, for anyone, signed in or not:
+ * - /c/:credentialId, the address a credential's Open Badge names as its id: what it states and
+ *   whether it verifies (GET /v1/credentials/:id), the badge to download and the keys that verify it
+ *   without us. Link-preview tags make it read well when shared.
+ * - /p/:studentId, a student's portfolio: the verified credentials they listed in it
+ *   (GET /v1/students/:id/portfolio), each linking to its page.
+ * A private or unknown credential, or a student who listed nothing, is a plain 404.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { asRoute, statusPage, type PageContext } from '../context';
@@ -143,12 +146,65 @@ async function showCredential(ctx: PageContext): Promise<void> {
   send(ctx, page.title, page.main, status);
 }
 
-/** Mounted at the site's root: the credential's address is outside /app. */
+interface Portfolio {
+  student: { id: string; name: string };
+  items: CredentialView[];
+}
+
+function portfolioPage(ctx: PageContext, { student, items }: Portfolio): void {
+  const title = `${student.name}: verified micro-internships`;
+  const cards = items.map((view) => {
+    const c = view.credential;
+    return html`<li>
+      <h2><a href="${view.page}">${c?.title ?? 'A micro-internship'}</a></h2>
+      <dl class="facts">
+        <dt>Employer</dt>
+        <dd>${c?.employer ?? '—'}</dd>
+        <dt>Completed</dt>
+        <dd>${c ? timeTag(c.completedAt, ctx.zone) : '—'}</dd>
+        <dt>Endorsed by the employer</dt>
+        <dd>${list(c?.endorsedSkills, 'None yet')}</dd>
+        <dt>Signature</dt>
+        <dd>${view.valid ? 'Verified' : 'Does not verify'}</dd>
+      </dl>
+    </li>`;
+  });
+  const description = `${student.name} completed ${items.length} paid micro-internship${items.length === 1 ? '' : 's'}, each with a verifiable credential.`;
+  const page = portfolioUrlOf(items[0]!.page, student.id);
+  const head = html`<link rel="canonical" href="${page}" />
+    <meta name="description" content="${description}" />
+    <meta property="og:type" content="profile" />
+    <meta property="og:site_name" content="Micro-internships" />
+    <meta property="og:title" content="${title}" />
+    <meta property="og:description" content="${description}" />
+    <meta property="og:url" content="${page}" />`;
+  const main = html`<p>${description} Open one to see what it states and to verify it yourself.</p>
+    <ul class="cards">
+      ${cards}
+    </ul>`;
+  send(ctx, title, main, 200, head);
+}
+
+/** The portfolio's public address beside a credential's (both under the site's public origin). */
+const portfolioUrlOf = (credentialPage: string, studentId: string) =>
+  new URL(`/p/${studentId}`, credentialPage).toString();
+
+async function showPortfolio(ctx: PageContext): Promise<void> {
+  const id = String(ctx.req.params.studentId);
+  const answer = ID.test(id) ? await ctx.api<Portfolio>(`/v1/students/${id}/portfolio`) : undefined;
+  if (answer?.status === 200 && answer.body.items.length > 0) return portfolioPage(ctx, answer.body);
+  const status = answer?.status === 503 ? 503 : 404;
+  const page = statusPage(status, undefined);
+  send(ctx, page.title, page.main, status);
+}
+
+/** Mounted at the site's root: these addresses are outside /app. */
 export function credentialPages(): Router {
   const router = express.Router();
   router.get('/c/:credentialId', asRoute(showCredential));
+  router.get('/p/:studentId', asRoute(showPortfolio));
   // A page that failed is answered with a page (the API away: try again), never JSON.
-  router.use('/c', (_err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  router.use(['/c', '/p'], (_err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) return;
     const page = statusPage(503, undefined);
     res
