@@ -55,14 +55,14 @@ const list = (items: string[] | undefined, none: string): Html =>
   items && items.length > 0 ? skillTags(items) : html`${none}`;
 
 /** What a shared link shows before it is opened (Open Graph, and Twitter's summary card). */
-function previewTags(view: CredentialView, title: string, description: string): Html {
-  return html`<link rel="canonical" href="${view.page}" />
+function previewTags(page: string, title: string, description: string, type = 'website'): Html {
+  return html`<link rel="canonical" href="${page}" />
     <meta name="description" content="${description}" />
-    <meta property="og:type" content="website" />
+    <meta property="og:type" content="${type}" />
     <meta property="og:site_name" content="Micro-internships" />
     <meta property="og:title" content="${title}" />
     <meta property="og:description" content="${description}" />
-    <meta property="og:url" content="${view.page}" />
+    <meta property="og:url" content="${page}" />
     <meta name="twitter:card" content="summary" />
     <meta name="twitter:title" content="${title}" />
     <meta name="twitter:description" content="${description}" />`;
@@ -134,7 +134,7 @@ export function credentialPage(ctx: PageContext, view: CredentialView): void {
       <li><a href="${view.badge.jwks}">The public keys (JWKS)</a></li>
       <li><a href="${view.badge.didDocument}">The issuer’s DID document (${view.badge.issuer})</a></li>
     </ul>`;
-  send(ctx, title, main, 200, previewTags(view, title, description));
+  send(ctx, title, main, 200, previewTags(view.page, title, description));
 }
 
 async function showCredential(ctx: PageContext): Promise<void> {
@@ -171,18 +171,11 @@ function portfolioPage(ctx: PageContext, { student, items }: Portfolio): void {
   });
   const description = `${student.name} completed ${items.length} paid micro-internship${items.length === 1 ? '' : 's'}, each with a verifiable credential.`;
   const page = portfolioUrlOf(items[0]!.page, student.id);
-  const head = html`<link rel="canonical" href="${page}" />
-    <meta name="description" content="${description}" />
-    <meta property="og:type" content="profile" />
-    <meta property="og:site_name" content="Micro-internships" />
-    <meta property="og:title" content="${title}" />
-    <meta property="og:description" content="${description}" />
-    <meta property="og:url" content="${page}" />`;
   const main = html`<p>${description} Open one to see what it states and to verify it yourself.</p>
     <ul class="cards">
       ${cards}
     </ul>`;
-  send(ctx, title, main, 200, head);
+  send(ctx, title, main, 200, previewTags(page, title, description, 'profile'));
 }
 
 /** The portfolio's public address beside a credential's (both under the site's public origin). */
