@@ -69,7 +69,10 @@ export function createWorker(deps: WorkerDeps): Promise<Worker> {
     : {
         workflowsPath: bundle.workflowsPath,
         interceptors: { ...tracing.interceptors, workflowModules: bundle.workflowInterceptorModules },
-        bundlerOptions: { preloadModules: bundle.preloadModules },
+        bundlerOptions: {
+          preloadModules: bundle.preloadModules,
+          webpackConfigHook: bundle.webpackConfigHook,
+        },
       };
   return Worker.create({
     ...tracing,

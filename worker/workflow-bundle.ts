@@ -16,7 +16,26 @@ export const workflowBundleOptions = (converter: DataConverter) => ({
   workflowInterceptorModules: [require.resolve('../workflows/tracing')],
   // Loaded once per worker thread and shared by its workflows (see the module).
   preloadModules: [require.resolve('../workflows/preload')],
+  webpackConfigHook: sharedGlobalHook,
   ...bundleOptionsFor(converter),
+});
+
+/** OpenTelemetry core's module that exports the global object (its browser build, which the bundle uses). */
+const CORE_GLOBAL_THIS = path.join(
+  path.dirname(require.resolve('@opentelemetry/core')),
+  '../esm/platform/browser/globalThis',
+);
+
+/** workflows/otel-global-this.ts in place of core's `_globalThis` module (that module says why). */
+const sharedGlobalHook: NonNullable<BundleOptions['webpackConfigHook']> = (config) => ({
+  ...config,
+  resolve: {
+    ...config.resolve,
+    alias: {
+      ...(config.resolve?.alias as Record<string, string> | undefined),
+      [CORE_GLOBAL_THIS]: require.resolve('../workflows/otel-global-this'),
+    },
+  },
 });
 
 /**
