@@ -256,7 +256,7 @@ test('a form sent after the session ended does nothing, says so, gives back what
   ).toEqual(expect.arrayContaining(['Code interview notes', project]));
   const mine = await call(h.baseUrl, 'GET', '/v1/internships?limit=100', { token: employer.token });
   expect(mine.body.items).toEqual([]);
-  await visited(page);
+  await visited(page, 'session-ended');
 
   // Sign-in from there leads back to the form
   const signIn = page.getByRole('link', { name: 'Sign in' }).last();

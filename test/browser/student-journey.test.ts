@@ -395,7 +395,7 @@ test('an application sent after the posting filled up is refused with the reason
     .evaluateAll((areas) => areas.map((a) => (a as unknown as { value: string }).value));
   expect(given).toEqual([PITCH, 'Excel: pivot tables']);
   expect(await page.getByRole('button', { name: 'Send my application' }).count()).toBe(0);
-  await visited(page);
+  await visited(page, 'student-apply-closed');
   await context.close();
 });
 
